@@ -1,0 +1,163 @@
+/* login.c -- POST /auth/login: a name and password for a Bearer token */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "endpoints.h"
+#include "http.h"
+#include "fcgi_loop.h"
+#include "log.h"
+#include "password.h"
+#include "token.h"
+
+static int	missing(const struct http_form_field *);
+static int	reply_unprocessable(struct http_response *,
+		    const struct http_form_field *, int);
+static int	issue_token(const struct app *, const struct http_request *,
+		    const struct auth_user *, struct http_response *);
+
+enum { GRANT_TYPE, USERNAME, PASSWORD, NFIELDS };
+
+/* Absent or empty, as pydantic sees a form field. */
+static int
+missing(const struct http_form_field *f)
+{
+	return f->len == 0 && !f->too_long;
+}
+
+/*
+ * 422 in the shape FastAPI gives (pydantic v1): one entry per field,
+ * grant_type first.  OAuth2PasswordRequestForm checks grant_type against
+ * the regex "password" with re.match, so it must begin with "password".
+ */
+static int
+reply_unprocessable(struct http_response *resp,
+    const struct http_form_field *f, int bad_grant)
+{
+	json_object	*list, *entry;
+	int		 i;
+
+	if ((list = json_object_new_array()) == NULL)
+		return http_reply_json(resp, 422, NULL);
+	if (bad_grant) {
+		entry = http_json_object(
+		    "loc", http_json_strings((const char *const[]){ "body",
+		    "grant_type", NULL }),
+		    "msg", json_object_new_string(
+		    "string does not match regex \"password\""),
+		    "type", json_object_new_string("value_error.str.regex"),
+		    "ctx", http_json_object("pattern",
+		    json_object_new_string("password"), NULL),
+		    NULL);
+		if (entry == NULL || json_object_array_add(list, entry) != 0)
+			goto fail;
+	}
+	for (i = USERNAME; i <= PASSWORD; i++) {
+		if (!missing(&f[i]))
+			continue;
+		entry = http_json_object(
+		    "loc", http_json_strings((const char *const[]){ "body",
+		    f[i].name, NULL }),
+		    "msg", json_object_new_string("field required"),
+		    "type", json_object_new_string("value_error.missing"),
+		    NULL);
+		if (entry == NULL || json_object_array_add(list, entry) != 0)
+			goto fail;
+	}
+	resp->log_reason = "missing or invalid form field";
+	return http_reply_json(resp, 422, http_json_object("detail", list,
+	    NULL));
+fail:
+	json_object_put(list);
+	return http_reply_json(resp, 422, NULL);
+}
+
+static int
+issue_token(const struct app *app, const struct http_request *req,
+    const struct auth_user *user, struct http_response *resp)
+{
+	char	*token;
+	int	 ret;
+
+	if (token_mint(app_cfg(app), user->name, user->role, user->version,
+	    req->now, &token) == -1) {
+		resp->log_reason = "could not mint a token";
+		return authz_refuse(resp, AUTH_INTERNAL, NULL);
+	}
+	/* RFC 6749 5.1: a response carrying a token must not be cached. */
+	resp->no_store = 1;
+	resp->log_reason = "login";
+	ret = http_reply_json(resp, 200, http_json_object(
+	    "access_token", json_object_new_string(token),
+	    "token_type", json_object_new_string("bearer"),
+	    NULL));
+	explicit_bzero(token, strlen(token));
+	free(token);
+	return ret;
+}
+
+int
+login_handle(const struct app *app, const struct http_request *req,
+    struct http_response *resp)
+{
+	char			 grant_type[256];
+	char			 username[256];
+	char			 password[PASSWORD_MAX_BYTES + 1];
+	struct http_form_field	 f[NFIELDS] = {
+		[GRANT_TYPE] = { "grant_type", grant_type, sizeof(grant_type) },
+		[USERNAME] = { "username", username, sizeof(username) },
+		[PASSWORD] = { "password", password, sizeof(password) },
+	};
+	struct auth_user	 user;
+	enum auth_status	 st;
+	const char		*why = NULL;
+	int			 bad_grant, ret;
+
+	if (strcmp(req->method, "POST") != 0)
+		return http_method_not_allowed(resp, "POST");
+
+	/* Like FastAPI, a body of any other type has no fields at all. */
+	if (http_is_form(req->content_type))
+		http_form_parse(req->body, req->body_len, f, NFIELDS);
+	else
+		http_form_parse("", 0, f, NFIELDS);
+	(void)log_escape(username, f[USERNAME].len, resp->log_user,
+	    sizeof(resp->log_user));
+
+	bad_grant = f[GRANT_TYPE].too_long || (f[GRANT_TYPE].len > 0 &&
+	    strncmp(grant_type, "password", 8) != 0);
+	if (bad_grant || missing(&f[USERNAME]) || missing(&f[PASSWORD])) {
+		ret = reply_unprocessable(resp, f, bad_grant);
+		goto done;
+	}
+
+	/* Nothing can match these; their length or bytes are no secret. */
+	if (f[USERNAME].too_long || f[PASSWORD].too_long ||
+	    memchr(username, '\0', f[USERNAME].len) != NULL ||
+	    memchr(password, '\0', f[PASSWORD].len) != NULL) {
+		st = AUTH_BAD_LOGIN;
+		why = f[PASSWORD].too_long ? "password too long" :
+		    f[USERNAME].too_long ? "username too long" :
+		    "NUL byte in username or password";
+	} else
+		st = authz_login(app, username, password, &user, &why);
+	if (st != AUTH_OK) {
+		ret = authz_refuse(resp, st, NULL);
+		resp->log_reason = why;
+		goto done;
+	}
+	ret = issue_token(app, req, &user, resp);
+done:
+	explicit_bzero(password, sizeof(password));
+	return ret;
+}
+
+#ifndef NO_MAIN
+int
+main(void)
+{
+	return fcgi_loop_run("login.fcgi", login_handle);
+}
+#endif

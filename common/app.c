@@ -1,0 +1,61 @@
+/* app.c -- what a running endpoint holds: its config and the users file */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+
+struct app {
+	struct cfg	 cfg;
+	struct users	*users;
+};
+
+struct app *
+app_new(char *err, size_t errlen)
+{
+	struct app	*app;
+
+	if ((app = calloc(1, sizeof(*app))) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (cfg_load(&app->cfg, err, errlen) == -1)
+		goto fail;
+	app->users = users_open(app->cfg.users_file, err, errlen);
+	if (app->users == NULL)
+		goto fail;
+	return app;
+fail:
+	app_free(app);
+	return NULL;
+}
+
+void
+app_free(struct app *app)
+{
+	if (app == NULL)
+		return;
+	cfg_clear(&app->cfg);
+	users_free(app->users);
+	free(app);
+}
+
+void
+app_refresh(struct app *app)
+{
+	users_refresh(app->users, 0);
+}
+
+const struct cfg *
+app_cfg(const struct app *app)
+{
+	return &app->cfg;
+}
+
+const struct users *
+app_users(const struct app *app)
+{
+	return app->users;
+}

@@ -1,0 +1,69 @@
+/* authz.h -- who is calling (token or password) and may they */
+#ifndef FCGI_AUTH_AUTHZ_H
+#define FCGI_AUTH_AUTHZ_H
+
+#include "app.h"
+#include "http.h"
+#include "users.h"
+
+/* Every verdict; authz_refuse maps each to its status and detail. */
+enum auth_status {
+	AUTH_OK,		/* authenticated, and authorised if asked */
+	AUTH_NO_CREDS,		/* 401 no Bearer credentials */
+	AUTH_BAD_TOKEN,		/* 401 forged, expired, malformed, wrong alg */
+	AUTH_BAD_PAYLOAD,	/* 401 genuine token without good sub/role */
+	AUTH_NO_USER,		/* 401 the token's user is not in the file */
+	AUTH_DISABLED,		/* 401 the token's user is disabled */
+	AUTH_REVOKED,		/* 401 the token's version is below the user's */
+	AUTH_BAD_LOGIN,		/* 401 wrong name or password */
+	AUTH_FORBIDDEN,		/* 403 role not allowed */
+	AUTH_INTERNAL,		/* 500 */
+};
+
+/* The caller, as the users file says now (not as the token says). */
+struct auth_user {
+	char	 name[USERS_NAME_MAX + 1];
+	char	 role[USERS_ROLE_MAX + 1];
+	long	 version;
+};
+
+/*
+ * Authenticate the request's Bearer token against the users file.  Fills
+ * *user on AUTH_OK; user->name is set as soon as the token's subject is
+ * known (for the log), else it is "".
+ */
+enum auth_status authz_authenticate(const struct app *app,
+		    const struct http_request *req, struct auth_user *user);
+
+/* AUTH_OK if user's role is in the NULL-terminated roles, else FORBIDDEN. */
+enum auth_status authz_require_role(const struct auth_user *user,
+		    const char *const *roles);
+
+/*
+ * Check a name and password (NUL-terminated; the caller wipes it).  Unknown
+ * and disabled users cost the same hash as a wrong password.  Returns
+ * AUTH_OK with *user filled, AUTH_BAD_LOGIN (why says which kind, for the
+ * log only) or AUTH_INTERNAL.
+ */
+enum auth_status authz_login(const struct app *app, const char *name,
+		    const char *password, struct auth_user *user,
+		    const char **why);
+
+/*
+ * Fill resp with the refusal for st: its status, {"detail": ...} and
+ * WWW-Authenticate for 401s.  roles (NULL-terminated, may be NULL) name
+ * what AUTH_FORBIDDEN required.  Returns 0.
+ */
+int		 authz_refuse(struct http_response *resp, enum auth_status st,
+		    const char *const *roles);
+
+/*
+ * The common prologue of a protected endpoint: authenticate, then require
+ * one of roles (NULL: any authenticated user).  On a refusal resp is
+ * filled and the verdict returned.
+ */
+enum auth_status authz_check(const struct app *app,
+		    const struct http_request *req, const char *const *roles,
+		    struct auth_user *user, struct http_response *resp);
+
+#endif /* FCGI_AUTH_AUTHZ_H */

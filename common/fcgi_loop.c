@@ -1,0 +1,262 @@
+/* fcgi_loop.c -- the thin shell: FastCGI or plain-CGI requests -> a handler */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "fcgi_loop.h"
+#include "log.h"
+
+/*
+ * One request's plumbing, so the same code serves FastCGI (libfcgi
+ * streams and parameters) and CGI (stdin, stdout and the environment).
+ */
+struct exchange {
+	FCGX_Request	*rq;		/* NULL in CGI mode */
+};
+
+static volatile sig_atomic_t	 in_request;
+static volatile sig_atomic_t	 stop_requested;
+
+/* Requests' bodies land here; wiped after each, since passwords do. */
+static char	 body_buf[HTTP_BODY_MAX_BYTES];
+
+static void	 on_term(int);
+static const char *get_param(struct exchange *, const char *);
+static size_t	 read_body(struct exchange *, char *, size_t);
+static void	 write_out(struct exchange *, const char *, size_t);
+static void	 fcgi_log_sink(const char *, size_t, void *);
+static void	 respond(struct exchange *, const struct http_response *);
+static void	 log_outcome(const struct http_request *,
+		    const struct http_response *);
+static void	 serve_one(const struct app *, fcgi_handler_fn *,
+		    struct exchange *);
+static int	 run_cgi(fcgi_handler_fn *);
+static int	 run_fastcgi(fcgi_handler_fn *);
+
+/*
+ * Idle in accept(), there is nothing to finish: leave at once.  Inside a
+ * request, finish it first; FCGI_FAIL_ACCEPT_ON_INTR makes the next
+ * accept() return.
+ */
+static void
+on_term(int sig)
+{
+	(void)sig;
+	if (!in_request)
+		_exit(0);
+	stop_requested = 1;
+}
+
+static const char *
+get_param(struct exchange *ex, const char *name)
+{
+	if (ex->rq != NULL)
+		return FCGX_GetParam(name, ex->rq->envp);
+	return getenv(name);
+}
+
+static size_t
+read_body(struct exchange *ex, char *buf, size_t len)
+{
+	size_t	 got = 0;
+	int	 n;
+
+	if (ex->rq != NULL) {
+		/* len <= HTTP_BODY_MAX_BYTES, so it fits an int. */
+		n = FCGX_GetStr(buf, (int)len, ex->rq->in);
+		return n > 0 ? (size_t)n : 0;
+	}
+	while (got < len) {
+		n = (int)fread(buf + got, 1, len - got, stdin);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+static void
+write_out(struct exchange *ex, const char *buf, size_t len)
+{
+	/*
+	 * A client that went away makes these fail; SIGPIPE is ignored,
+	 * so that costs this one response, never the process.
+	 */
+	if (ex->rq != NULL)
+		(void)FCGX_PutStr(buf, (int)len, ex->rq->out);
+	else
+		(void)fwrite(buf, 1, len, stdout);
+}
+
+static void
+fcgi_log_sink(const char *line, size_t len, void *arg)
+{
+	FCGX_Request	*rq = arg;
+
+	(void)FCGX_PutStr(line, (int)len, rq->err);
+}
+
+static void
+respond(struct exchange *ex, const struct http_response *resp)
+{
+	char	 head[512];
+	long	 n;
+
+	if ((n = http_format_head(resp, head, sizeof(head))) < 0)
+		return;
+	write_out(ex, head, (size_t)n);
+	write_out(ex, resp->body, resp->body_len);
+	if (ex->rq == NULL)
+		(void)fflush(stdout);
+}
+
+/*
+ * One line per refusal, and per login: status, why, who, from where.
+ * Never a password, a token or the Authorization header.
+ */
+static void
+log_outcome(const struct http_request *req, const struct http_response *resp)
+{
+	char	 addr[64];
+
+	if (resp->status < 400 && resp->log_reason == NULL)
+		return;
+	(void)log_escape(req->remote_addr != NULL ? req->remote_addr : "-",
+	    req->remote_addr != NULL ? strlen(req->remote_addr) : 1, addr,
+	    sizeof(addr));
+	log_info("%d \"%s\" user=%s addr=%s", resp->status,
+	    resp->log_reason != NULL ? resp->log_reason :
+	    http_status_text(resp->status),
+	    resp->log_user[0] != '\0' ? resp->log_user : "-", addr);
+}
+
+static void
+serve_one(const struct app *app, fcgi_handler_fn *handler,
+    struct exchange *ex)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	const char		*cl;
+	long			 clen = 0;
+
+	memset(&req, 0, sizeof(req));
+	http_response_init(&resp);
+	req.now = time(NULL);
+	req.method = get_param(ex, "REQUEST_METHOD");
+	req.authorization = get_param(ex, "HTTP_AUTHORIZATION");
+	req.content_type = get_param(ex, "CONTENT_TYPE");
+	req.remote_addr = get_param(ex, "REMOTE_ADDR");
+	cl = get_param(ex, "CONTENT_LENGTH");
+
+	if (req.method == NULL || req.method[0] == '\0') {
+		(void)http_reply_detail(&resp, 400, "REQUEST_METHOD is not set");
+		resp.log_reason = "no REQUEST_METHOD";
+		goto done;
+	}
+	if (cl != NULL && cl[0] != '\0' &&
+	    cfg_parse_long(cl, 0, LONG_MAX, &clen) == -1) {
+		(void)http_reply_detail(&resp, 400, "Invalid Content-Length");
+		resp.log_reason = "invalid CONTENT_LENGTH";
+		goto done;
+	}
+	if (clen > HTTP_BODY_MAX_BYTES) {
+		/* Not a byte of it is read. */
+		(void)http_reply_detail(&resp, 413, "Request body too large");
+		resp.log_reason = "body too large";
+		goto done;
+	}
+	req.body = body_buf;
+	req.body_len = read_body(ex, body_buf, (size_t)clen);
+	if (req.body_len != (size_t)clen) {
+		(void)http_reply_detail(&resp, 400, "Incomplete request body");
+		resp.log_reason = "body shorter than CONTENT_LENGTH";
+		goto done;
+	}
+	(void)handler(app, &req, &resp);
+done:
+	respond(ex, &resp);
+	log_outcome(&req, &resp);
+	explicit_bzero(body_buf, req.body_len);
+}
+
+static int
+run_cgi(fcgi_handler_fn *handler)
+{
+	struct exchange		 ex = { NULL };
+	struct http_response	 resp;
+	struct app		*app;
+	char			 err[512];
+
+	if ((app = app_new(err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		http_response_init(&resp);
+		(void)http_reply_detail(&resp, 500, "Server misconfigured");
+		respond(&ex, &resp);
+		return 1;
+	}
+	in_request = 1;
+	serve_one(app, handler, &ex);
+	app_free(app);
+	return 0;
+}
+
+static int
+run_fastcgi(fcgi_handler_fn *handler)
+{
+	FCGX_Request		 rq;
+	struct exchange		 ex = { &rq };
+	struct sigaction	 sa;
+	struct app		*app;
+	char			 err[512];
+
+	/*
+	 * All configuration is read here, before the first accept: mod_fcgid
+	 * starts us with almost no environment, and each request's
+	 * parameters are not ours to configure from.
+	 */
+	if ((app = app_new(err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if (FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		fatalx("cannot initialise libfcgi");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	(void)sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGINT, &sa, NULL);
+
+	while (!stop_requested) {
+		if (FCGX_Accept_r(&rq) < 0)
+			break;
+		in_request = 1;
+		log_set_sink(fcgi_log_sink, &rq);
+		app_refresh(app);
+		serve_one(app, handler, &ex);
+		log_set_sink(NULL, NULL);
+		FCGX_Finish_r(&rq);
+		in_request = 0;
+	}
+	app_free(app);
+	return 0;
+}
+
+int
+fcgi_loop_run(const char *progname, fcgi_handler_fn *handler)
+{
+	log_init(progname);
+	/* A client gone mid-response must not kill the process. */
+	(void)signal(SIGPIPE, SIG_IGN);
+	if (FCGX_IsCGI())
+		return run_cgi(handler);
+	return run_fastcgi(handler);
+}

@@ -1,0 +1,25 @@
+/* fcgi_loop.h -- the thin shell: FastCGI or plain-CGI requests -> a handler */
+#ifndef FCGI_AUTH_FCGI_LOOP_H
+#define FCGI_AUTH_FCGI_LOOP_H
+
+#include "app.h"
+#include "http.h"
+
+/*
+ * An endpoint: a pure function of the app and one request.  It always
+ * fills resp; -1 means it failed inside and resp holds a 500.
+ */
+typedef int fcgi_handler_fn(const struct app *app,
+    const struct http_request *req, struct http_response *resp);
+
+/*
+ * Serve requests with handler until the server stops us.  Under FastCGI
+ * (stdin is a listening socket) a bad configuration exits 1 at start with
+ * one line on stderr, and SIGTERM ends the loop after the current request.
+ * Run from a shell or as CGI, it answers the one request in the
+ * environment, a bad configuration as 500 {"detail":"Server
+ * misconfigured"}.  Returns main()'s exit status.
+ */
+int	fcgi_loop_run(const char *progname, fcgi_handler_fn *handler);
+
+#endif /* FCGI_AUTH_FCGI_LOOP_H */

@@ -1,0 +1,38 @@
+/* password.h -- verify and make password hashes with libxcrypt */
+#ifndef FCGI_AUTH_PASSWORD_H
+#define FCGI_AUTH_PASSWORD_H
+
+#include <stddef.h>
+
+/* Refused before hashing: a hash of megabytes costs real CPU. */
+#define PASSWORD_MAX_BYTES	1024
+/* Room for any hash crypt_rn returns (libxcrypt's CRYPT_OUTPUT_SIZE). */
+#define PASSWORD_HASH_MAX	384
+
+/*
+ * Check a NUL-terminated password against a crypt(5) hash, in time that
+ * does not depend on where the two differ.  Returns 0 with *match set to
+ * 1 or 0, or -1 if the hash is unusable (*match is then 0).
+ */
+int	password_verify(const char *password, const char *hash, int *match);
+
+/*
+ * Hash a password with the scheme named by prefix ("$y$", "$2b$", "$6$",
+ * or NULL for libxcrypt's preferred one) at the given cost (0 for
+ * libxcrypt's default).  Writes the hash to out (at least
+ * PASSWORD_HASH_MAX bytes).  Returns 0, or -1 with errno set.
+ */
+int	password_hash(const char *password, const char *prefix,
+	    unsigned long cost, char *out, size_t outlen);
+
+/*
+ * Whether a users file may hold this hash: a scheme we accept (yescrypt,
+ * gost-yescrypt, scrypt, bcrypt, sha512crypt, sha256crypt) that libxcrypt
+ * parses.  Returns 1 or 0.
+ */
+int	password_hash_usable(const char *hash);
+
+/* "yescrypt", "bcrypt", "sha512crypt", ...; "unknown" for anything else. */
+const char *password_scheme_name(const char *hash);
+
+#endif /* FCGI_AUTH_PASSWORD_H */

@@ -1,0 +1,302 @@
+/* token.c -- mint and verify JWT access tokens (the only user of libjwt) */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <jwt.h>
+
+#include "token.h"
+
+/*
+ * The largest decoded segment: a TOKEN_MAX_BYTES token is mostly one
+ * segment, and base64 makes 3 bytes of every 4 characters.
+ */
+#define SEGMENT_MAX	(TOKEN_MAX_BYTES / 4 * 3 + 3)
+#define JSON_DEPTH_MAX	8
+
+static jwt_alg_t	 alg_of(const char *);
+static json_object	*parse_segment(const char *, size_t);
+static int		 get_int(json_object *, const char *, int,
+			    long long *);
+static int		 get_string(json_object *, const char *, char *,
+			    size_t);
+
+static jwt_alg_t
+alg_of(const char *name)
+{
+	if (strcmp(name, "HS256") == 0)
+		return JWT_ALG_HS256;
+	if (strcmp(name, "HS384") == 0)
+		return JWT_ALG_HS384;
+	if (strcmp(name, "HS512") == 0)
+		return JWT_ALG_HS512;
+	return JWT_ALG_INVAL;
+}
+
+static int
+b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+long
+token_b64url_decode(const char *in, size_t len, unsigned char *out,
+    size_t outsize)
+{
+	uint32_t	 acc = 0;
+	size_t		 i, o = 0, bits = 0;
+	int		 v;
+
+	if (len % 4 == 1 || len / 4 * 3 + 3 > outsize || len > LONG_MAX / 2)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((v = b64url_value((unsigned char)in[i])) == -1)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1U << bits) - 1;
+		}
+	}
+	/* Leftover bits must be zero, or two strings decode alike. */
+	if (acc != 0)
+		return -1;
+	return (long)o;
+}
+
+/* Decode one base64url segment and parse it as a JSON object, or NULL. */
+static json_object *
+parse_segment(const char *b64, size_t len)
+{
+	unsigned char		 buf[SEGMENT_MAX];
+	struct json_tokener	*tok;
+	json_object		*obj;
+	long			 n;
+
+	if ((n = token_b64url_decode(b64, len, buf, sizeof(buf))) <= 0)
+		return NULL;
+	if ((tok = json_tokener_new_ex(JSON_DEPTH_MAX)) == NULL)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, (const char *)buf, (int)n);
+	/* One whole object and nothing after it. */
+	if (obj != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != (size_t)n ||
+	    !json_object_is_type(obj, json_type_object))) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	explicit_bzero(buf, sizeof(buf));
+	return obj;
+}
+
+/*
+ * An integer claim.  Returns 1 and sets *out if present and an integer
+ * (not a float, string or boolean), 0 if absent and optional, -1 otherwise.
+ */
+static int
+get_int(json_object *payload, const char *name, int required, long long *out)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(payload, name, &v))
+		return required ? -1 : 0;
+	if (!json_object_is_type(v, json_type_int))
+		return -1;
+	/* json-c clamps what does not fit an int64: refuse it. */
+	errno = 0;
+	*out = json_object_get_int64(v);
+	if (errno != 0 || *out == INT64_MAX || *out == INT64_MIN)
+		return -1;
+	return 1;
+}
+
+/* A non-empty string claim without NUL bytes that fits out; 0 or -1. */
+static int
+get_string(json_object *payload, const char *name, char *out, size_t outsize)
+{
+	json_object	*v;
+	const char	*s;
+	int		 len;
+
+	if (!json_object_object_get_ex(payload, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return -1;
+	s = json_object_get_string(v);
+	len = json_object_get_string_len(v);
+	if (len <= 0 || (size_t)len >= outsize || memchr(s, '\0', (size_t)len))
+		return -1;
+	memcpy(out, s, (size_t)len);
+	out[len] = '\0';
+	return 0;
+}
+
+enum token_result
+token_verify(const struct cfg *cfg, const char *token, size_t len,
+    time_t now, struct token_claims *claims)
+{
+	char			 copy[TOKEN_MAX_BYTES + 1];
+	struct token_claims	 c;
+	json_object		*header = NULL, *payload = NULL, *v;
+	jwt_t			*jwt = NULL;
+	const char		*dot1 = NULL, *dot2 = NULL;
+	long long		 n;
+	size_t			 i;
+	enum token_result	 ret = TOKEN_INVALID;
+
+	memset(&c, 0, sizeof(c));
+
+	/*
+	 * Shape first, before any decoder sees it: bounded length, only the
+	 * base64url alphabet and exactly two dots, no empty segment.
+	 */
+	if (len == 0 || len > TOKEN_MAX_BYTES)
+		return TOKEN_INVALID;
+	for (i = 0; i < len; i++) {
+		if (token[i] == '.') {
+			if (dot1 == NULL)
+				dot1 = token + i;
+			else if (dot2 == NULL)
+				dot2 = token + i;
+			else
+				return TOKEN_INVALID;
+		} else if (b64url_value((unsigned char)token[i]) == -1)
+			return TOKEN_INVALID;
+	}
+	if (dot2 == NULL || dot1 == token || dot2 == dot1 + 1 ||
+	    dot2 == token + len - 1)
+		return TOKEN_INVALID;
+
+	/*
+	 * Pin the algorithm on the raw header string (RFC 8725 3.1): libjwt
+	 * 1.10 compares alg case-insensitively and takes any HS* it knows.
+	 * A "crit" header names extensions we do not implement (RFC 7515
+	 * 4.1.11), so such a token is refused.
+	 */
+	if ((header = parse_segment(token, (size_t)(dot1 - token))) == NULL)
+		goto done;
+	if (!json_object_object_get_ex(header, "alg", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), cfg->alg) != 0 ||
+	    (size_t)json_object_get_string_len(v) != strlen(cfg->alg) ||
+	    json_object_object_get_ex(header, "crit", NULL))
+		goto done;
+
+	/*
+	 * The signature, by libjwt, always with our validated secret: given
+	 * an empty key it would accept a token signed with an empty key.
+	 */
+	if (cfg->secret == NULL || cfg->secret_len == 0 ||
+	    cfg->secret_len > INT_MAX)
+		goto done;
+	memcpy(copy, token, len);
+	copy[len] = '\0';
+	if (jwt_decode(&jwt, copy, cfg->secret, (int)cfg->secret_len) != 0 ||
+	    jwt == NULL || jwt_get_alg(jwt) != alg_of(cfg->alg))
+		goto done;
+
+	/*
+	 * The claims, typed by us: libjwt's getters read a string or a
+	 * float exp as 0 and a missing one as -1 without an error.
+	 */
+	payload = parse_segment(dot1 + 1, (size_t)(dot2 - dot1 - 1));
+	if (payload == NULL)
+		goto done;
+	if (get_int(payload, "exp", 1, &c.exp) != 1 || c.exp <= now ||
+	    c.exp - now > (long long)cfg->ttl_min * 60 + TOKEN_LEEWAY_SEC)
+		goto done;
+	switch (get_int(payload, "iat", 0, &c.iat)) {
+	case -1:
+		goto done;
+	case 1:
+		if (c.iat < 0 || c.iat > now + TOKEN_LEEWAY_SEC ||
+		    c.iat > c.exp)
+			goto done;
+		break;
+	}
+	switch (get_int(payload, "nbf", 0, &n)) {
+	case -1:
+		goto done;
+	case 1:
+		if (n > now)
+			goto done;
+		break;
+	}
+	switch (get_int(payload, "ver", 0, &n)) {
+	case -1:
+		goto done;
+	case 1:
+		if (n < 0 || n > USERS_VERSION_MAX)
+			goto done;
+		c.ver = (long)n;
+		break;
+	}
+	/* A typed token ("refresh", say) is not an access token. */
+	if (json_object_object_get_ex(payload, "typ", &v) &&
+	    (!json_object_is_type(v, json_type_string) ||
+	    strcmp(json_object_get_string(v), "access") != 0))
+		goto done;
+
+	/* Genuine and current: from here on a problem is the payload's. */
+	ret = TOKEN_BAD_PAYLOAD;
+	if (get_string(payload, "sub", c.sub, sizeof(c.sub)) == -1 ||
+	    get_string(payload, "role", c.role, sizeof(c.role)) == -1)
+		goto done;
+	*claims = c;
+	ret = TOKEN_OK;
+done:
+	jwt_free(jwt);
+	json_object_put(header);
+	json_object_put(payload);
+	explicit_bzero(copy, sizeof(copy));
+	return ret;
+}
+
+int
+token_mint(const struct cfg *cfg, const char *sub, const char *role,
+    long ver, time_t now, char **out)
+{
+	jwt_t		*jwt = NULL;
+	jwt_alg_t	 alg = alg_of(cfg->alg);
+	int		 ret = -1;
+
+	*out = NULL;
+	if (alg == JWT_ALG_INVAL || cfg->secret == NULL ||
+	    cfg->secret_len == 0 || cfg->secret_len > INT_MAX)
+		return -1;
+	if (jwt_new(&jwt) != 0)
+		return -1;
+	if (jwt_set_alg(jwt, alg, cfg->secret, (int)cfg->secret_len) != 0 ||
+	    jwt_add_grant(jwt, "sub", sub) != 0 ||
+	    jwt_add_grant(jwt, "role", role) != 0 ||
+	    jwt_add_grant_int(jwt, "iat", (long)now) != 0 ||
+	    jwt_add_grant_int(jwt, "exp",
+	    (long)now + (long)cfg->ttl_min * 60) != 0 ||
+	    jwt_add_grant_int(jwt, "ver", ver) != 0)
+		goto done;
+	if ((*out = jwt_encode_str(jwt)) == NULL)
+		goto done;
+	ret = 0;
+done:
+	/* jwt_free scrubs libjwt's copy of the key. */
+	jwt_free(jwt);
+	return ret;
+}

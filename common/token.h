@@ -1,0 +1,56 @@
+/* token.h -- mint and verify JWT access tokens (the only user of libjwt) */
+#ifndef FCGI_AUTH_TOKEN_H
+#define FCGI_AUTH_TOKEN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "users.h"
+
+/* Longer tokens are refused before decoding (libjwt 1.10 allocas them). */
+#define TOKEN_MAX_BYTES		8192
+/* Clock skew allowed on iat and on how far ahead exp may be. */
+#define TOKEN_LEEWAY_SEC	60
+
+struct token_claims {
+	char		 sub[USERS_NAME_MAX + 1];
+	char		 role[USERS_ROLE_MAX + 1];
+	long long	 iat;		/* 0 when absent */
+	long long	 exp;
+	long		 ver;		/* 0 when absent (reference app tokens) */
+};
+
+enum token_result {
+	TOKEN_OK,		/* signature, algorithm and times all good */
+	TOKEN_INVALID,		/* malformed, forged, wrong alg, expired... */
+	TOKEN_BAD_PAYLOAD,	/* genuine, but sub or role missing or bad */
+};
+
+/*
+ * Verify a token of len bytes (not NUL-terminated) at time now.  The
+ * header's alg must be exactly cfg->alg; exp must be an integer in the
+ * future and no further ahead than the configured lifetime; iat, nbf and
+ * ver, when present, integers that make sense; sub and role non-empty
+ * strings that fit the claims struct.  Fills *claims only on TOKEN_OK.
+ */
+enum token_result token_verify(const struct cfg *cfg, const char *token,
+		    size_t len, time_t now, struct token_claims *claims);
+
+/*
+ * Mint a token for sub with role and version ver, valid from now for
+ * cfg->ttl_min minutes.  *out is malloc'd for the caller to free.
+ * Returns 0, or -1 on failure.
+ */
+int		 token_mint(const struct cfg *cfg, const char *sub,
+		    const char *role, long ver, time_t now, char **out);
+
+/*
+ * Decode unpadded base64url (RFC 4648 5) into out.  Refuses other
+ * characters, padding, impossible lengths and non-zero trailing bits, so
+ * each value has exactly one encoding.  Returns the length, or -1.
+ */
+long		 token_b64url_decode(const char *in, size_t len,
+		    unsigned char *out, size_t outsize);
+
+#endif /* FCGI_AUTH_TOKEN_H */

@@ -1,0 +1,76 @@
+/* users.h -- the flat users file: parse, look up, reload when it changes */
+#ifndef FCGI_AUTH_USERS_H
+#define FCGI_AUTH_USERS_H
+
+#include <stddef.h>
+
+/*
+ * One user a line: name:hash:role[:state[:version]]
+ *   name     1..64 of A-Z a-z 0-9 . _ @ + -  (not starting with - or .)
+ *   hash     a crypt(5) hash: $y$, $gy$, $7$, $2b$/$2y$/$2a$, $6$ or $5$
+ *   role     1..32 of A-Z a-z 0-9 . _ -
+ *   state    "active" (also when empty or absent) or "disabled"
+ *   version  0..2147483647, default 0: tokens minted under a lower one
+ *            are revoked
+ * '#' starts a comment line; blank lines are ignored.
+ */
+#define USERS_NAME_MAX		64
+#define USERS_ROLE_MAX		32
+#define USERS_LINE_MAX		1024
+#define USERS_FILE_MAX_BYTES	(64UL * 1024 * 1024)
+#define USERS_VERSION_MAX	2147483647L
+/* Look at the file's stat at most this often... */
+#define USERS_CHECK_INTERVAL_MS	250
+/* ...and leave a file alone until it has been still this long. */
+#define USERS_SETTLE_MS		200
+
+struct user {
+	const char	*name;
+	const char	*hash;
+	const char	*role;
+	int		 disabled;
+	long		 version;
+	size_t		 lineno;	/* where it is in the file */
+};
+
+struct users;
+
+/*
+ * Load the users file at path.  Malformed lines are skipped with a warning
+ * naming the line number; an unreadable or oversized file fails.  Returns
+ * NULL with one line in err on failure.  users_free(NULL) is a no-op.
+ */
+struct users	*users_open(const char *path, char *err, size_t errlen);
+void		 users_free(struct users *users);
+
+/*
+ * Parse an in-memory image of a users file (tests, fuzzing).  The buffer
+ * is copied.  Returns NULL with err set if the image is not acceptable.
+ */
+struct users	*users_from_buffer(const char *buf, size_t len,
+		    char *err, size_t errlen);
+
+/*
+ * Re-read the file if it changed (device, inode, size or mtime), at most
+ * every USERS_CHECK_INTERVAL_MS and only once it has settled; force skips
+ * both waits.  A file that cannot be read or parsed keeps the last good
+ * copy and is reported once.  Invalidates every struct user handed out.
+ */
+void		 users_refresh(struct users *users, int force);
+
+/* The user called name, or NULL; borrowed until the next users_refresh. */
+const struct user *users_lookup(const struct users *users, const char *name);
+
+/*
+ * A hash of the same scheme and cost as the file's first user, to verify
+ * against when the user is unknown, so that costs a wrong password's time.
+ */
+const char	*users_dummy_hash(const struct users *users);
+
+size_t		 users_count(const struct users *users);
+
+/* Whether a string is a valid name or role (see the format above). */
+int		 users_valid_name(const char *s, size_t len);
+int		 users_valid_role(const char *s, size_t len);
+
+#endif /* FCGI_AUTH_USERS_H */
