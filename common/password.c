@@ -8,21 +8,34 @@
 
 #include "password.h"
 
+/*
+ * The schemes a users file may use, and how long the checksum after the
+ * last '$' is in each: crypt_checksalt() looks at the setting only, so a
+ * truncated hash would pass it.  bcrypt has no '$' before its checksum;
+ * its 22 salt and 31 checksum characters are counted together.
+ */
 static const struct {
 	const char	*prefix;
 	const char	*name;
+	size_t		 tail_len;
 } schemes[] = {
-	{ "$y$",	"yescrypt" },
-	{ "$gy$",	"gost-yescrypt" },
-	{ "$7$",	"scrypt" },
-	{ "$2b$",	"bcrypt" },
-	{ "$2y$",	"bcrypt" },
-	{ "$2a$",	"bcrypt" },
-	{ "$6$",	"sha512crypt" },
-	{ "$5$",	"sha256crypt" },
+	{ "$y$",	"yescrypt",		43 },
+	{ "$gy$",	"gost-yescrypt",	43 },
+	{ "$7$",	"scrypt",		43 },
+	{ "$2b$",	"bcrypt",		53 },
+	{ "$2y$",	"bcrypt",		53 },
+	{ "$2a$",	"bcrypt",		53 },
+	{ "$6$",	"sha512crypt",		86 },
+	{ "$5$",	"sha256crypt",		43 },
 };
 
+_Static_assert(PASSWORD_MAX_BYTES < CRYPT_MAX_PASSPHRASE_SIZE,
+    "libxcrypt refuses passphrases this long");
+_Static_assert(PASSWORD_HASH_MAX >= CRYPT_OUTPUT_SIZE,
+    "room for any crypt_rn output");
+
 static int	const_time_streq(const char *, const char *);
+static int	scheme_index(const char *);
 
 /*
  * Compare two strings without stopping at the first difference (as
@@ -44,24 +57,47 @@ const_time_streq(const char *a, const char *b)
 	return diff == 0;
 }
 
-const char *
-password_scheme_name(const char *hash)
+static int
+scheme_index(const char *hash)
 {
 	size_t	 i;
 
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 		if (strncmp(hash, schemes[i].prefix,
 		    strlen(schemes[i].prefix)) == 0)
-			return schemes[i].name;
-	return "unknown";
+			return (int)i;
+	return -1;
+}
+
+const char *
+password_scheme_name(const char *hash)
+{
+	int	 i = scheme_index(hash);
+
+	return i == -1 ? "unknown" : schemes[i].name;
 }
 
 int
 password_hash_usable(const char *hash)
 {
-	if (strcmp(password_scheme_name(hash), "unknown") == 0)
+	const char	*tail;
+	size_t		 len;
+	int		 i, salt;
+
+	if ((i = scheme_index(hash)) == -1)
 		return 0;
-	return crypt_checksalt(hash) == CRYPT_SALT_OK;
+	/* sha256crypt is "legacy" to libxcrypt, but still verifiable. */
+	salt = crypt_checksalt(hash);
+	if (salt != CRYPT_SALT_OK && salt != CRYPT_SALT_METHOD_LEGACY)
+		return 0;
+	if (strncmp(schemes[i].name, "bcrypt", 6) == 0)
+		tail = strlen(hash) > 7 ? hash + 7 : "";	/* $2b$NN$ */
+	else
+		tail = strrchr(hash, '$') + 1;
+	len = strlen(tail);
+	return len == schemes[i].tail_len &&
+	    strspn(tail, "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz") == len;
 }
 
 int
@@ -72,6 +108,9 @@ password_verify(const char *password, const char *hash, int *match)
 	int			 ret = -1;
 
 	*match = 0;
+	/* Callers refuse these first; no hash can match one anyway. */
+	if (strlen(password) > PASSWORD_MAX_BYTES)
+		return 0;
 	/* Heap, not stack: struct crypt_data is 32 KiB. */
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		return -1;

@@ -4,8 +4,12 @@
 
 #include <stddef.h>
 
-/* Refused before hashing: a hash of megabytes costs real CPU. */
-#define PASSWORD_MAX_BYTES	1024
+/*
+ * Longer passwords are refused before hashing.  libxcrypt itself refuses
+ * passphrases of CRYPT_MAX_PASSPHRASE_SIZE (512) bytes or more, so this is
+ * the most any scheme can take; bcrypt reads only the first 72 of them.
+ */
+#define PASSWORD_MAX_BYTES	511
 /* Room for any hash crypt_rn returns (libxcrypt's CRYPT_OUTPUT_SIZE). */
 #define PASSWORD_HASH_MAX	384
 

@@ -147,7 +147,7 @@ users_valid_role(const char *s, size_t len)
 static int
 parse_line(char *line, size_t len, struct user *u, const char **why)
 {
-	char	*field[6];
+	char	*field[5];
 	size_t	 nfields = 0, i;
 	char	*p;
 

@@ -1,0 +1,176 @@
+/* check_common.h -- helpers shared by the Check suites */
+#ifndef FCGI_AUTH_CHECK_COMMON_H
+#define FCGI_AUTH_CHECK_COMMON_H
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A fixed "now" for everything time-dependent: 2023-11-14T22:13:20Z. */
+#define TS_CONST	((time_t)1700000000)
+
+/* 32, 48 and 64 bytes: the least HS256, HS384 and HS512 accept. */
+#define TEST_SECRET_32	"0123456789abcdef0123456789abcdef"
+#define TEST_SECRET_48	TEST_SECRET_32 "0123456789abcdef"
+#define TEST_SECRET_64	TEST_SECRET_32 TEST_SECRET_32
+
+/* Run one suite; the exit status is the number of failures (0 = pass). */
+#define TEST_MAIN(make_suite)						\
+int									\
+main(void)								\
+{									\
+	SRunner	*sr = srunner_create(make_suite());			\
+	int	 failed;						\
+									\
+	(void)test_tmpdir();	/* before fork: the parent cleans up */	\
+	srunner_run_all(sr, CK_NORMAL);					\
+	failed = srunner_ntests_failed(sr);				\
+	srunner_free(sr);						\
+	test_rmtmp();							\
+	return failed == 0 ? 0 : 1;					\
+}
+
+static char	test_tmpdir_path[256];
+
+static void	test_rmtmp(void);
+
+/*
+ * A private directory under the build directory (make check runs there;
+ * distcheck's source tree is read-only), made on first use.
+ */
+static inline const char *
+test_tmpdir(void)
+{
+	if (test_tmpdir_path[0] == '\0') {
+		(void)snprintf(test_tmpdir_path, sizeof(test_tmpdir_path),
+		    "tests/tmp.XXXXXX");
+		if (mkdtemp(test_tmpdir_path) == NULL) {
+			fprintf(stderr, "mkdtemp: %s\n", strerror(errno));
+			exit(1);
+		}
+	}
+	return test_tmpdir_path;
+}
+
+static inline void
+test_rmtmp(void)
+{
+	char	 cmd[300];
+
+	if (test_tmpdir_path[0] == '\0')
+		return;
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", test_tmpdir_path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", test_tmpdir_path);
+}
+
+/* The path of name inside the temp directory, in a static buffer. */
+static inline const char *
+test_path(const char *name)
+{
+	static char	 path[512];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
+	return path;
+}
+
+/* Write len bytes to path (replacing it in place); aborts on error. */
+static inline void
+test_write(const char *path, const char *data, size_t len)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_msg(fd != -1, "open %s: %s", path, strerror(errno));
+	ck_assert_msg(write(fd, data, len) == (ssize_t)len, "write %s", path);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+/* Replace path atomically with data, as authctl does: new inode. */
+static inline void
+test_replace(const char *path, const char *data)
+{
+	char	 tmp[600];
+
+	(void)snprintf(tmp, sizeof(tmp), "%s.new", path);
+	test_write(tmp, data, strlen(data));
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+static inline void
+test_b64url(const unsigned char *in, size_t len, char *out, size_t outsize)
+{
+	static const char	 a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t			 i, o = 0;
+	unsigned int		 v;
+
+	ck_assert(outsize >= (len + 2) / 3 * 4 + 1);
+	for (i = 0; i + 2 < len; i += 3) {
+		v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
+		out[o++] = a[v >> 18];
+		out[o++] = a[(v >> 12) & 63];
+		out[o++] = a[(v >> 6) & 63];
+		out[o++] = a[v & 63];
+	}
+	if (len - i == 1) {
+		v = in[i] << 16;
+		out[o++] = a[v >> 18];
+		out[o++] = a[(v >> 12) & 63];
+	} else if (len - i == 2) {
+		v = in[i] << 16 | in[i + 1] << 8;
+		out[o++] = a[v >> 18];
+		out[o++] = a[(v >> 12) & 63];
+		out[o++] = a[(v >> 6) & 63];
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Forge a token by hand: any header and payload text, signed with HMAC
+ * (md: "HS256", "HS384", "HS512") and key, or unsigned when md is NULL
+ * (the signature part is then sig, which may be "").  Returns a static
+ * buffer.  This is how tokens a library would never make are made.
+ */
+static inline const char *
+test_forge(const char *header, const char *payload, const char *md,
+    const char *key, const char *sig)
+{
+	static char		 tok[4096];
+	unsigned char		 mac[EVP_MAX_MD_SIZE];
+	unsigned int		 maclen = 0;
+	const EVP_MD		*evp;
+	size_t			 n;
+
+	test_b64url((const unsigned char *)header, strlen(header), tok,
+	    sizeof(tok));
+	n = strlen(tok);
+	tok[n++] = '.';
+	test_b64url((const unsigned char *)payload, strlen(payload), tok + n,
+	    sizeof(tok) - n);
+	n = strlen(tok);
+	if (md == NULL) {
+		(void)snprintf(tok + n, sizeof(tok) - n, ".%s", sig);
+		return tok;
+	}
+	evp = strcmp(md, "HS512") == 0 ? EVP_sha512() :
+	    strcmp(md, "HS384") == 0 ? EVP_sha384() : EVP_sha256();
+	ck_assert(HMAC(evp, key, (int)strlen(key), (unsigned char *)tok, n,
+	    mac, &maclen) != NULL);
+	tok[n++] = '.';
+	test_b64url(mac, maclen, tok + n, sizeof(tok) - n);
+	return tok;
+}
+
+#endif /* FCGI_AUTH_CHECK_COMMON_H */

@@ -1,1 +1,318 @@
-int main(void){return 0;}
+/* check_users.c -- the users file: parse, look up, limits, reload */
+#include "config.h"
+
+#include <time.h>
+
+#include "check_common.h"
+#include "users.h"
+
+/* Real hashes of "pw" (cheap settings: these tests are about parsing). */
+#define H_SHA256 "$5$rounds=1000$saltsalt$eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2"
+#define H_SHA512 "$6$rounds=1000$saltsalt$nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/0"
+#define H_BCRYPT "$2b$04$abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09MlzlW"
+
+static const struct {
+	const char	*name;
+	const char	*image;
+	int		 ok;		/* the image as a whole is accepted */
+	size_t		 count;		/* users found */
+	const char	*lookup;	/* one of them... */
+	const char	*role;		/* ...has this role */
+	int		 disabled;
+	long		 version;
+} parse_cases[] = {
+	{ "empty file", "", 1, 0, NULL, NULL, 0, 0 },
+	{ "comments only", "# users\n\n   \n\t# more\n", 1, 0, NULL, NULL,
+	    0, 0 },
+	{ "one user", "alice:" H_SHA512 ":admin\n", 1, 1, "alice", "admin",
+	    0, 0 },
+	{ "no final newline", "alice:" H_SHA512 ":admin", 1, 1, "alice",
+	    "admin", 0, 0 },
+	{ "crlf", "alice:" H_SHA512 ":admin\r\nbob:" H_SHA256 ":user\r\n", 1,
+	    2, "bob", "user", 0, 0 },
+	{ "active", "a:" H_SHA512 ":r:active\n", 1, 1, "a", "r", 0, 0 },
+	{ "empty state", "a:" H_SHA512 ":r:\n", 1, 1, "a", "r", 0, 0 },
+	{ "disabled", "a:" H_SHA512 ":r:disabled\n", 1, 1, "a", "r", 1, 0 },
+	{ "version", "a:" H_SHA512 ":r:active:7\n", 1, 1, "a", "r", 0, 7 },
+	{ "version max", "a:" H_SHA512 ":r::2147483647\n", 1, 1, "a", "r", 0,
+	    2147483647 },
+	{ "bcrypt", "b:" H_BCRYPT ":r\n", 1, 1, "b", "r", 0, 0 },
+	{ "email-like name", "j.doe+x@example.com:" H_SHA512 ":user\n", 1, 1,
+	    "j.doe+x@example.com", "user", 0, 0 },
+	{ "bad line skipped", "junk\nalice:" H_SHA512 ":admin\n", 1, 1,
+	    "alice", "admin", 0, 0 },
+	{ "duplicate keeps first", "a:" H_SHA512 ":first\na:" H_SHA512
+	    ":second\n", 1, 1, "a", "first", 0, 0 },
+	{ "only bad lines", "junk\nmore junk\n", 0, 0, NULL, NULL, 0, 0 },
+	{ "nul byte", "a:" H_SHA512 ":r\n\0\n", 0, 0, NULL, NULL, 0, 0 },
+};
+
+/* Lines that are each skipped, whatever else the file holds. */
+static const struct {
+	const char	*name;
+	const char	*line;
+} bad_lines[] = {
+	{ "two fields", "a:" H_SHA512 },
+	{ "seven fields", "a:" H_SHA512 ":r:active:1:x" },
+	{ "empty name", ":" H_SHA512 ":r" },
+	{ "space in name", "a b:" H_SHA512 ":r" },
+	{ "name starts with dash", "-a:" H_SHA512 ":r" },
+	{ "name starts with dot", ".a:" H_SHA512 ":r" },
+	{ "slash in name", "a/b:" H_SHA512 ":r" },
+	{ "65-char name", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:" H_SHA512 ":r" },
+	{ "empty role", "a:" H_SHA512 ":" },
+	{ "role with space", "a:" H_SHA512 ":ad min" },
+	{ "33-char role", "a:" H_SHA512 ":rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr" },
+	{ "bad state", "a:" H_SHA512 ":r:locked" },
+	{ "negative version", "a:" H_SHA512 ":r:active:-1" },
+	{ "huge version", "a:" H_SHA512 ":r:active:2147483648" },
+	{ "word version", "a:" H_SHA512 ":r:active:two" },
+	{ "plain password", "a:secret:r" },
+	{ "empty hash", "a::r" },
+	{ "md5 hash", "a:$1$saltsalt$qjXMvbEw8oaL.CzflDugX/:r" },
+	{ "des hash", "a:abJnggxhB/yWI:r" },
+	{ "locked hash", "a:!" H_SHA512 ":r" },
+	{ "truncated hash", "a:$6$rounds=1000$saltsalt$nII71:r" },
+};
+
+START_TEST(test_parse)
+{
+	struct users		*u;
+	const struct user	*e;
+	char			 err[256] = "";
+	size_t			 len;
+
+	/* "nul byte" holds a NUL, so measure it as an array would be. */
+	len = strcmp(parse_cases[_i].name, "nul byte") == 0 ?
+	    strlen(parse_cases[_i].image) + 2 : strlen(parse_cases[_i].image);
+	u = users_from_buffer(parse_cases[_i].image, len, err, sizeof(err));
+	ck_assert_msg((u != NULL) == parse_cases[_i].ok, "%s: %s",
+	    parse_cases[_i].name, err);
+	if (u == NULL)
+		return;
+	ck_assert_msg(users_count(u) == parse_cases[_i].count, "%s: %zu users",
+	    parse_cases[_i].name, users_count(u));
+	if (parse_cases[_i].lookup != NULL) {
+		e = users_lookup(u, parse_cases[_i].lookup);
+		ck_assert_msg(e != NULL, "%s: %s not found",
+		    parse_cases[_i].name, parse_cases[_i].lookup);
+		ck_assert_str_eq(e->role, parse_cases[_i].role);
+		ck_assert_int_eq(e->disabled, parse_cases[_i].disabled);
+		ck_assert_int_eq(e->version, parse_cases[_i].version);
+	}
+	ck_assert_ptr_null(users_lookup(u, "nobody"));
+	ck_assert_ptr_null(users_lookup(u, ""));
+	users_free(u);
+}
+END_TEST
+
+START_TEST(test_bad_line)
+{
+	struct users	*u;
+	char		 image[2048], err[256];
+
+	(void)snprintf(image, sizeof(image), "%s\nok:" H_SHA512 ":r\n",
+	    bad_lines[_i].line);
+	u = users_from_buffer(image, strlen(image), err, sizeof(err));
+	ck_assert_msg(u != NULL, "%s: %s", bad_lines[_i].name, err);
+	ck_assert_msg(users_count(u) == 1, "%s: line was accepted",
+	    bad_lines[_i].name);
+	ck_assert_ptr_nonnull(users_lookup(u, "ok"));
+	users_free(u);
+}
+END_TEST
+
+START_TEST(test_line_limit)
+{
+	struct users	*u;
+	char		 image[4096], err[256];
+	int		 n;
+
+	/* A valid line padded past USERS_LINE_MAX with a long version. */
+	n = snprintf(image, sizeof(image), "a:" H_SHA512 ":r:active:%0*d\n"
+	    "b:" H_SHA512 ":r\n", USERS_LINE_MAX, 1);
+	ck_assert_int_lt(n, (int)sizeof(image));
+	u = users_from_buffer(image, (size_t)n, err, sizeof(err));
+	ck_assert_ptr_nonnull(u);
+	ck_assert_ptr_null(users_lookup(u, "a"));
+	ck_assert_ptr_nonnull(users_lookup(u, "b"));
+	users_free(u);
+}
+END_TEST
+
+START_TEST(test_name_charset)
+{
+	ck_assert(users_valid_name("alice", 5));
+	ck_assert(users_valid_name("A.b_c-d@e+f", 11));
+	ck_assert(!users_valid_name("", 0));
+	ck_assert(!users_valid_name("al:ce", 5));
+	ck_assert(!users_valid_name("al\0ce", 5));
+	ck_assert(!users_valid_name("caf\xc3\xa9", 5));
+	ck_assert(users_valid_role("admin", 5));
+	ck_assert(!users_valid_role("a@b", 3));
+}
+END_TEST
+
+/* Many users: every one is found, and a miss stays a miss. */
+START_TEST(test_many)
+{
+	enum { N = 100000 };
+	struct users		*u;
+	const struct user	*e;
+	char			*image, name[32], err[256];
+	size_t			 len = 0, cap = (size_t)N * 128;
+	int			 i;
+
+	ck_assert_ptr_nonnull(image = malloc(cap));
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(image + len, cap - len,
+		    "user%d:" H_SHA256 ":r%d\n", i, i % 7);
+	u = users_from_buffer(image, len, err, sizeof(err));
+	ck_assert_ptr_nonnull(u);
+	ck_assert_uint_eq(users_count(u), N);
+	for (i = 0; i < N; i += 997) {
+		(void)snprintf(name, sizeof(name), "user%d", i);
+		ck_assert_ptr_nonnull(e = users_lookup(u, name));
+		ck_assert_str_eq(e->name, name);
+	}
+	ck_assert_ptr_null(users_lookup(u, "user100000"));
+	users_free(u);
+	free(image);
+}
+END_TEST
+
+START_TEST(test_dummy_hash)
+{
+	struct users	*u;
+	char		 err[256];
+	const char	*img = "# c\nb:" H_BCRYPT ":r\na:" H_SHA512 ":r\n";
+
+	/* Same scheme and cost as the first user: here bcrypt, cost 4. */
+	u = users_from_buffer(img, strlen(img), err, sizeof(err));
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(users_dummy_hash(u), H_BCRYPT);
+	users_free(u);
+	u = users_from_buffer("", 0, err, sizeof(err));
+	ck_assert_ptr_nonnull(u);
+	ck_assert_int_eq(strncmp(users_dummy_hash(u), "$y$", 3), 0);
+	users_free(u);
+}
+END_TEST
+
+START_TEST(test_open_errors)
+{
+	char	 err[512] = "";
+
+	ck_assert_ptr_null(users_open(test_path("missing"), err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "No such file"));
+	ck_assert_ptr_null(users_open(test_tmpdir(), err, sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+	users_free(NULL);
+}
+END_TEST
+
+/* Reloading: each step rewrites the file one way, then refreshes. */
+START_TEST(test_reload)
+{
+	const char		*path = test_path("users");
+	struct users		*u;
+	const struct user	*e;
+	char			 err[512];
+
+	test_replace(path, "alice:" H_SHA512 ":admin\n");
+	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
+	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
+
+	/* Replaced by rename: a new inode. */
+	test_replace(path, "alice:" H_SHA512 ":user\nbob:" H_SHA512 ":user\n");
+	users_refresh(u, 1);
+	ck_assert_ptr_nonnull(e = users_lookup(u, "alice"));
+	ck_assert_str_eq(e->role, "user");
+	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
+
+	/* Edited in place: same inode, new size. */
+	test_write(path, "bob:" H_SHA512 ":user:disabled\n",
+	    strlen("bob:" H_SHA512 ":user:disabled\n"));
+	users_refresh(u, 1);
+	ck_assert_ptr_null(users_lookup(u, "alice"));
+	ck_assert_int_eq(users_lookup(u, "bob")->disabled, 1);
+
+	/* Unparsable: the last good copy stays. */
+	test_replace(path, "garbage\n");
+	users_refresh(u, 1);
+	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
+
+	/* Missing: the last good copy stays. */
+	ck_assert_int_eq(unlink(path), 0);
+	users_refresh(u, 1);
+	users_refresh(u, 1);
+	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
+
+	/* Back again, and good: picked up. */
+	test_replace(path, "carol:" H_SHA512 ":admin\n");
+	users_refresh(u, 1);
+	ck_assert_ptr_null(users_lookup(u, "bob"));
+	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
+	users_free(u);
+}
+END_TEST
+
+/* Without force: a change is seen once the check interval has passed. */
+START_TEST(test_reload_unforced)
+{
+	const char	*path = test_path("users2");
+	struct users	*u;
+	char		 err[512];
+	struct timespec	 pause = { 0, 500 * 1000 * 1000 };
+
+	test_replace(path, "alice:" H_SHA512 ":admin\n");
+	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
+	test_replace(path, "bob:" H_SHA512 ":admin\n");
+	/* More than USERS_CHECK_INTERVAL_MS and USERS_SETTLE_MS. */
+	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+	users_refresh(u, 0);
+	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
+	ck_assert_ptr_null(users_lookup(u, "alice"));
+
+	/* Just rewritten: left alone until it has settled. */
+	test_replace(path, "carol:" H_SHA512 ":admin\n");
+	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+	test_replace(path, "dave:" H_SHA512 ":admin\n");
+	users_refresh(u, 0);
+	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
+	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+	users_refresh(u, 0);
+	ck_assert_ptr_nonnull(users_lookup(u, "dave"));
+	users_free(u);
+}
+END_TEST
+
+static Suite *
+users_suite(void)
+{
+	Suite	*s = suite_create("users");
+	TCase	*tc;
+
+	tc = tcase_create("parse");
+	tcase_add_loop_test(tc, test_parse, 0, ARRAY_SIZE(parse_cases));
+	tcase_add_loop_test(tc, test_bad_line, 0, ARRAY_SIZE(bad_lines));
+	tcase_add_test(tc, test_name_charset);
+	tcase_add_test(tc, test_dummy_hash);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_line_limit);
+	tcase_add_test(tc, test_many);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("reload");
+	tcase_add_test(tc, test_open_errors);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_reload_unforced);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(users_suite)
