@@ -109,7 +109,7 @@ test_replace(const char *path, const char *data)
 }
 
 static inline void
-test_b64url(const unsigned char *in, size_t len, char *out, size_t outsize)
+test_b64url_encode(const unsigned char *in, size_t len, char *out, size_t outsize)
 {
 	static const char	 a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -147,17 +147,17 @@ static inline const char *
 test_forge(const char *header, const char *payload, const char *md,
     const char *key, const char *sig)
 {
-	static char		 tok[4096];
+	static char		 tok[16384];
 	unsigned char		 mac[EVP_MAX_MD_SIZE];
 	unsigned int		 maclen = 0;
 	const EVP_MD		*evp;
 	size_t			 n;
 
-	test_b64url((const unsigned char *)header, strlen(header), tok,
+	test_b64url_encode((const unsigned char *)header, strlen(header), tok,
 	    sizeof(tok));
 	n = strlen(tok);
 	tok[n++] = '.';
-	test_b64url((const unsigned char *)payload, strlen(payload), tok + n,
+	test_b64url_encode((const unsigned char *)payload, strlen(payload), tok + n,
 	    sizeof(tok) - n);
 	n = strlen(tok);
 	if (md == NULL) {
@@ -169,8 +169,60 @@ test_forge(const char *header, const char *payload, const char *md,
 	ck_assert(HMAC(evp, key, (int)strlen(key), (unsigned char *)tok, n,
 	    mac, &maclen) != NULL);
 	tok[n++] = '.';
-	test_b64url(mac, maclen, tok + n, sizeof(tok) - n);
+	test_b64url_encode(mac, maclen, tok + n, sizeof(tok) - n);
 	return tok;
 }
+
+#ifdef FCGI_AUTH_APP_H
+#include "password.h"
+
+/*
+ * The demo cast, each with password "<name>pass", cheap sha256crypt
+ * hashes: alice admin, bob user, carol disabled admin, dave a user at
+ * token version 3, erin an auditor (a role no endpoint allows).
+ */
+static inline void
+test_write_users(const char *path)
+{
+	static const struct {
+		const char	*name, *rest;
+	} cast[] = {
+		{ "alice", "admin" },
+		{ "bob", "user" },
+		{ "carol", "admin:disabled" },
+		{ "dave", "user:active:3" },
+		{ "erin", "auditor" },
+	};
+	char	 image[4096], pw[32];
+	char	 hash[PASSWORD_HASH_MAX];
+	size_t	 i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cast); i++) {
+		(void)snprintf(pw, sizeof(pw), "%spass", cast[i].name);
+		ck_assert(password_hash(pw, "$5$", 1000, hash,
+		    sizeof(hash)) == 0);
+		len += (size_t)snprintf(image + len, sizeof(image) - len,
+		    "%s:%s:%s\n", cast[i].name, hash, cast[i].rest);
+	}
+	test_write(path, image, len);
+}
+
+/* An app as an endpoint would make it, from the environment. */
+static inline struct app *
+test_app_new(void)
+{
+	struct app	*app;
+	char		 err[512];
+
+	unsetenv("JWT_SECRET_FILE");
+	unsetenv("JWT_ALG");
+	unsetenv("ACCESS_TOKEN_TTL_MIN");
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("USERS_FILE", test_path("users"), 1);
+	app = app_new(err, sizeof(err));
+	ck_assert_msg(app != NULL, "app_new: %s", err);
+	return app;
+}
+#endif
 
 #endif /* FCGI_AUTH_CHECK_COMMON_H */

@@ -1,1 +1,479 @@
-int main(void){return 0;}
+/* check_token.c -- minting and verifying tokens: every way to be refused */
+#include "config.h"
+
+#include <limits.h>
+
+#include "check_common.h"
+#include "token.h"
+
+#define H256	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+#define NOW	"1700000000"
+#define SOON	"1700000060"
+#define GOOD	"{\"sub\":\"alice\",\"role\":\"admin\",\"iat\":" NOW \
+		",\"exp\":" SOON "}"
+
+static struct cfg	 cfg;
+
+static void
+setup(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.secret = (unsigned char *)strdup(TEST_SECRET_32);
+	cfg.secret_len = 32;
+	(void)snprintf(cfg.alg, sizeof(cfg.alg), "HS256");
+	cfg.ttl_min = 30;
+}
+
+static void
+teardown(void)
+{
+	cfg_clear(&cfg);
+}
+
+static const char *
+result_name(enum token_result r)
+{
+	switch (r) {
+	case TOKEN_OK:
+		return "OK";
+	case TOKEN_INVALID:
+		return "INVALID";
+	case TOKEN_BAD_PAYLOAD:
+		return "BAD_PAYLOAD";
+	}
+	return "?";
+}
+
+/*
+ * Signed tokens: a header and payload, signed with md and key (md NULL:
+ * unsigned, with sig as the third part), and the verdict at TS_CONST.
+ */
+static const struct {
+	const char		*name;
+	const char		*header, *payload;
+	const char		*md, *key, *sig;
+	enum token_result	 want;
+} signed_cases[] = {
+	{ "valid", H256, GOOD, "HS256", TEST_SECRET_32, NULL, TOKEN_OK },
+	{ "no typ", "{\"alg\":\"HS256\"}", GOOD, "HS256", TEST_SECRET_32,
+	    NULL, TOKEN_OK },
+	{ "no iat", H256, "{\"sub\":\"a\",\"role\":\"r\",\"exp\":" SOON "}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_OK },
+	{ "kid jku x5u ignored", "{\"alg\":\"HS256\",\"kid\":\"../../etc/passwd"
+	    "\",\"jku\":\"http://attacker.invalid/k\",\"x5u\":\"file:///x\"}",
+	    GOOD, "HS256", TEST_SECRET_32, NULL, TOKEN_OK },
+	{ "typ access", H256, "{\"sub\":\"a\",\"role\":\"r\",\"typ\":\"access\""
+	    ",\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_OK },
+	{ "nbf past", H256, "{\"sub\":\"a\",\"role\":\"r\",\"nbf\":" NOW
+	    ",\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_OK },
+	{ "exp at the lifetime's edge", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"exp\":1700001860}", "HS256", TEST_SECRET_32, NULL, TOKEN_OK },
+	{ "duplicate sub: the last wins", H256, "{\"sub\":\"mallory\","
+	    "\"sub\":\"alice\",\"role\":\"admin\",\"exp\":" SOON "}", "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_OK },
+
+	/* The algorithm is pinned. */
+	{ "alg none, no signature", "{\"alg\":\"none\"}", GOOD, NULL, NULL, "",
+	    TOKEN_INVALID },
+	{ "alg None", "{\"alg\":\"None\"}", GOOD, NULL, NULL, "",
+	    TOKEN_INVALID },
+	{ "alg NONE with a signature", "{\"alg\":\"NONE\"}", GOOD, NULL, NULL,
+	    "c2lnbmF0dXJl", TOKEN_INVALID },
+	{ "alg none signed", "{\"alg\":\"none\"}", GOOD, "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "alg hs256 lowercase", "{\"alg\":\"hs256\"}", GOOD, "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "alg HS512", "{\"alg\":\"HS512\"}", GOOD, "HS512", TEST_SECRET_32,
+	    NULL, TOKEN_INVALID },
+	{ "alg HS384", "{\"alg\":\"HS384\"}", GOOD, "HS384", TEST_SECRET_32,
+	    NULL, TOKEN_INVALID },
+	{ "alg RS256 with the secret as HMAC key", "{\"alg\":\"RS256\"}", GOOD,
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "alg ES256", "{\"alg\":\"ES256\"}", GOOD, "HS256", TEST_SECRET_32,
+	    NULL, TOKEN_INVALID },
+	{ "alg missing", "{\"typ\":\"JWT\"}", GOOD, "HS256", TEST_SECRET_32,
+	    NULL, TOKEN_INVALID },
+	{ "alg a number", "{\"alg\":256}", GOOD, "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "alg with a NUL", "{\"alg\":\"HS256\\u0000x\"}", GOOD, "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "duplicate alg", "{\"alg\":\"HS256\",\"alg\":\"none\"}", GOOD,
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "crit header", "{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", GOOD,
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+
+	/* The key. */
+	{ "wrong secret", H256, GOOD, "HS256", TEST_SECRET_32 "x", NULL,
+	    TOKEN_INVALID },
+	{ "empty secret", H256, GOOD, "HS256", "", NULL, TOKEN_INVALID },
+
+	/* exp is required, an integer, in the future, not too far. */
+	{ "exp missing", H256, "{\"sub\":\"a\",\"role\":\"r\"}", "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "exp now", H256, "{\"sub\":\"a\",\"role\":\"r\",\"exp\":" NOW "}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "exp a second ago", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"exp\":1699999999}", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "exp a string", H256, "{\"sub\":\"a\",\"role\":\"r\",\"exp\":\""
+	    SOON "\"}", "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "exp a float", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"exp\":1700000060.5}", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "exp a boolean", H256, "{\"sub\":\"a\",\"role\":\"r\",\"exp\":true}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "exp negative", H256, "{\"sub\":\"a\",\"role\":\"r\",\"exp\":-1}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "exp 1e300", H256, "{\"sub\":\"a\",\"role\":\"r\",\"exp\":1e300}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "exp past int64", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"exp\":99999999999999999999}", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "exp past the lifetime", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"exp\":1700001861}", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+
+	/* iat, nbf, ver and typ, when present. */
+	{ "iat a string", H256, "{\"sub\":\"a\",\"role\":\"r\",\"iat\":\"1\","
+	    "\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "iat negative", H256, "{\"sub\":\"a\",\"role\":\"r\",\"iat\":-5,"
+	    "\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "iat in the future", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"iat\":1700000061,\"exp\":1700000090}", "HS256", TEST_SECRET_32,
+	    NULL, TOKEN_INVALID },
+	{ "iat after exp", H256, "{\"sub\":\"a\",\"role\":\"r\",\"iat\":" NOW
+	    ",\"exp\":1700000001,\"iat\":1700000002}", "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "nbf in the future", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"nbf\":1700000001,\"exp\":" SOON "}", "HS256", TEST_SECRET_32,
+	    NULL, TOKEN_INVALID },
+	{ "nbf a float", H256, "{\"sub\":\"a\",\"role\":\"r\",\"nbf\":1.5,"
+	    "\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "ver negative", H256, "{\"sub\":\"a\",\"role\":\"r\",\"ver\":-1,"
+	    "\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "ver a string", H256, "{\"sub\":\"a\",\"role\":\"r\",\"ver\":\"1\","
+	    "\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "typ refresh", H256, "{\"sub\":\"a\",\"role\":\"r\",\"typ\":"
+	    "\"refresh\",\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+
+	/* Not JSON objects. */
+	{ "payload an array", H256, "[1,2]", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "payload a string", H256, "\"sub\"", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "payload not JSON", H256, "sub=alice", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "payload with trailing text", H256, GOOD " x", "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "payload deeply nested", H256, "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"exp\":" SOON ",\"x\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+	{ "header not JSON", "alg=HS256", GOOD, "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "header an array", "[\"HS256\"]", GOOD, "HS256", TEST_SECRET_32,
+	    NULL, TOKEN_INVALID },
+
+	/* Genuine, but sub or role unusable: the payload's fault. */
+	{ "sub missing", H256, "{\"role\":\"r\",\"exp\":" SOON "}", "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	{ "role missing", H256, "{\"sub\":\"a\",\"exp\":" SOON "}", "HS256",
+	    TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	{ "sub empty", H256, "{\"sub\":\"\",\"role\":\"r\",\"exp\":" SOON "}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	{ "sub a number", H256, "{\"sub\":7,\"role\":\"r\",\"exp\":" SOON "}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	{ "sub null", H256, "{\"sub\":null,\"role\":\"r\",\"exp\":" SOON "}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	{ "role an array", H256, "{\"sub\":\"a\",\"role\":[\"admin\"],\"exp\":"
+	    SOON "}", "HS256", TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	{ "role an object", H256, "{\"sub\":\"a\",\"role\":{},\"exp\":" SOON
+	    "}", "HS256", TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	/* jansson (inside libjwt) refuses \u0000 before we see the claim. */
+	{ "sub with a NUL", H256, "{\"sub\":\"alice\\u0000x\",\"role\":\"r\","
+	    "\"exp\":" SOON "}", "HS256", TEST_SECRET_32, NULL,
+	    TOKEN_INVALID },
+	{ "sub of 65 bytes", H256, "{\"sub\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"role\":\"r\",\"exp\":" SOON
+	    "}", "HS256", TEST_SECRET_32, NULL, TOKEN_BAD_PAYLOAD },
+	{ "role of 33 bytes", H256, "{\"sub\":\"a\",\"role\":\"rrrrrrrrrrrrrrr"
+	    "rrrrrrrrrrrrrrrrrr\",\"exp\":" SOON "}", "HS256", TEST_SECRET_32,
+	    NULL, TOKEN_BAD_PAYLOAD },
+	/* As in the reference app, an expired token is "expired" first. */
+	{ "sub missing and expired", H256, "{\"role\":\"r\",\"exp\":1}",
+	    "HS256", TEST_SECRET_32, NULL, TOKEN_INVALID },
+};
+
+START_TEST(test_signed)
+{
+	struct token_claims	 c;
+	enum token_result	 r;
+	const char		*tok;
+
+	tok = test_forge(signed_cases[_i].header, signed_cases[_i].payload,
+	    signed_cases[_i].md, signed_cases[_i].key, signed_cases[_i].sig);
+	r = token_verify(&cfg, tok, strlen(tok), TS_CONST, &c);
+	ck_assert_msg(r == signed_cases[_i].want, "%s: got %s, want %s",
+	    signed_cases[_i].name, result_name(r),
+	    result_name(signed_cases[_i].want));
+}
+END_TEST
+
+/* The shape, checked before any decoding. */
+static const struct {
+	const char	*name;
+	const char	*token;
+} shape_cases[] = {
+	{ "empty", "" },
+	{ "one part", "abc" },
+	{ "two parts", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0" },
+	{ "four parts", "a.b.c.d" },
+	{ "empty header", ".eyJzdWIiOiJhIn0.c2ln" },
+	{ "empty payload", "eyJhbGciOiJIUzI1NiJ9..c2ln" },
+	{ "empty signature", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0." },
+	{ "only dots", ".." },
+	{ "a space", "eyJhbGciOiJIUzI1NiJ9 .eyJzdWIiOiJhIn0.c2ln" },
+	{ "base64 plus", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2+n" },
+	{ "base64 slash", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2/n" },
+	{ "padding", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln==" },
+	{ "quote", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.\"" },
+	{ "newline", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln\n" },
+	{ "high byte", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.\xc3\xa9" },
+};
+
+START_TEST(test_shape)
+{
+	struct token_claims	 c;
+	const char		*t = shape_cases[_i].token;
+
+	ck_assert_msg(token_verify(&cfg, t, strlen(t), TS_CONST, &c) ==
+	    TOKEN_INVALID, "%s: accepted", shape_cases[_i].name);
+}
+END_TEST
+
+/* Valid tokens, changed one way after signing. */
+START_TEST(test_tampered)
+{
+	struct token_claims	 c;
+	char			 tok[4096], other[4096];
+	char			*dot1, *dot2;
+	size_t			 len;
+
+	(void)snprintf(tok, sizeof(tok), "%s",
+	    test_forge(H256, GOOD, "HS256", TEST_SECRET_32, NULL));
+	len = strlen(tok);
+	ck_assert_int_eq(token_verify(&cfg, tok, len, TS_CONST, &c), TOKEN_OK);
+
+	/* One payload character changed ('d' -> 'e' keeps base64url). */
+	dot1 = strchr(tok, '.');
+	dot1[5] = dot1[5] == 'e' ? 'f' : 'e';
+	ck_assert_int_eq(token_verify(&cfg, tok, len, TS_CONST, &c),
+	    TOKEN_INVALID);
+	dot1[5] = dot1[5] == 'e' ? 'f' : 'e';	/* undo (both ways) */
+	(void)snprintf(tok, sizeof(tok), "%s",
+	    test_forge(H256, GOOD, "HS256", TEST_SECRET_32, NULL));
+
+	/* The signature truncated by one character, and by one byte. */
+	ck_assert_int_eq(token_verify(&cfg, tok, len - 1, TS_CONST, &c),
+	    TOKEN_INVALID);
+	ck_assert_int_eq(token_verify(&cfg, tok, len - 2, TS_CONST, &c),
+	    TOKEN_INVALID);
+
+	/* The right signature over a different header. */
+	(void)snprintf(other, sizeof(other), "%s",
+	    test_forge("{\"alg\":\"HS256\"}", GOOD, "HS256", TEST_SECRET_32,
+	    NULL));
+	dot2 = strrchr(other, '.');
+	(void)snprintf(strrchr(tok, '.'), sizeof(tok) - (size_t)(strrchr(tok,
+	    '.') - tok), "%s", dot2);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_INVALID);
+}
+END_TEST
+
+/* Length: the limit itself, one over, and far over. */
+START_TEST(test_length)
+{
+	struct token_claims	 c;
+	char			*big;
+	const char		*tok;
+	size_t			 sizes[] = { TOKEN_MAX_BYTES + 1, 100 * 1024,
+				    1024 * 1024 };
+	size_t			 i, len;
+	char			 payload[TOKEN_MAX_BYTES];
+	int			 n;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		ck_assert_ptr_nonnull(big = malloc(sizes[i]));
+		memset(big, 'A', sizes[i]);
+		big[10] = '.';
+		big[20] = '.';
+		ck_assert(token_verify(&cfg, big, sizes[i], TS_CONST, &c) ==
+		    TOKEN_INVALID);
+		free(big);
+	}
+
+	/* A genuine token just under the limit still verifies. */
+	n = snprintf(payload, sizeof(payload), "{\"sub\":\"a\",\"role\":\"r\","
+	    "\"exp\":" SOON ",\"pad\":\"%0*d\"}", 5900, 0);
+	ck_assert_int_lt(n, (int)sizeof(payload));
+	tok = test_forge(H256, payload, "HS256", TEST_SECRET_32, NULL);
+	len = strlen(tok);
+	ck_assert_uint_le(len, TOKEN_MAX_BYTES);
+	ck_assert_uint_gt(len, TOKEN_MAX_BYTES - 200);
+	ck_assert_int_eq(token_verify(&cfg, tok, len, TS_CONST, &c), TOKEN_OK);
+}
+END_TEST
+
+/* Never verify with an empty key, whatever the token was signed with. */
+START_TEST(test_empty_key_config)
+{
+	struct cfg		 empty;
+	struct token_claims	 c;
+	const char		*tok;
+
+	memset(&empty, 0, sizeof(empty));
+	(void)snprintf(empty.alg, sizeof(empty.alg), "HS256");
+	empty.ttl_min = 30;
+	tok = test_forge(H256, GOOD, "HS256", "", NULL);
+	ck_assert_int_eq(token_verify(&empty, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_INVALID);
+	empty.secret = (unsigned char *)"";
+	ck_assert_int_eq(token_verify(&empty, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_INVALID);
+}
+END_TEST
+
+static const struct {
+	const char	*alg;
+	const char	*secret;
+} mint_cases[] = {
+	{ "HS256", TEST_SECRET_32 },
+	{ "HS384", TEST_SECRET_48 },
+	{ "HS512", TEST_SECRET_64 },
+};
+
+START_TEST(test_mint)
+{
+	struct cfg		 m;
+	struct token_claims	 c;
+	char			*tok = NULL;
+
+	memset(&m, 0, sizeof(m));
+	m.secret = (unsigned char *)(uintptr_t)mint_cases[_i].secret;
+	m.secret_len = strlen(mint_cases[_i].secret);
+	(void)snprintf(m.alg, sizeof(m.alg), "%s", mint_cases[_i].alg);
+	m.ttl_min = 15;
+
+	ck_assert_int_eq(token_mint(&m, "alice", "admin", 4, TS_CONST, &tok),
+	    0);
+	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 1, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.sub, "alice");
+	ck_assert_str_eq(c.role, "admin");
+	ck_assert_int_eq(c.iat, TS_CONST);
+	ck_assert_int_eq(c.exp, TS_CONST + 15 * 60);
+	ck_assert_int_eq(c.ver, 4);
+	/* Expired at exp, not a second later. */
+	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 15 * 60,
+	    &c), TOKEN_INVALID);
+	/* Another algorithm's configuration refuses it. */
+	(void)snprintf(m.alg, sizeof(m.alg), "%s",
+	    strcmp(mint_cases[_i].alg, "HS256") == 0 ? "HS512" : "HS256");
+	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 1, &c),
+	    TOKEN_INVALID);
+	free(tok);
+}
+END_TEST
+
+/* A token made by python-jose, as the reference app makes them. */
+START_TEST(test_foreign)
+{
+	struct token_claims	 c;
+	/* jose.jwt.encode({...}, TEST_SECRET_32, algorithm="HS256") */
+	const char	*jose = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJi"
+	    "b2IiLCJyb2xlIjoidXNlciIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAxODA"
+	    "wfQ.MIQlYnTaRFbXhdkOFn-ynBZmwHVmsv69Mt6PFt5EUWA";
+
+	ck_assert_int_eq(token_verify(&cfg, jose, strlen(jose), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.sub, "bob");
+	ck_assert_str_eq(c.role, "user");
+	ck_assert_int_eq(c.ver, 0);
+}
+END_TEST
+
+static const struct {
+	const char	*in;
+	long		 want;		/* length, or -1 */
+	const char	*out;
+} b64_cases[] = {
+	{ "", 0, "" },
+	{ "QQ", 1, "A" },
+	{ "QUI", 2, "AB" },
+	{ "QUJD", 3, "ABC" },
+	{ "QUJDRA", 4, "ABCD" },
+	{ "-_-_", 3, "\xfb\xff\xbf" },
+	{ "Q", -1, NULL },
+	{ "QR", -1, NULL },		/* non-zero trailing bits */
+	{ "QUJ", -1, NULL },
+	{ "QQ==", -1, NULL },
+	{ "Q+==", -1, NULL },
+	{ "Q/", -1, NULL },
+	{ "Q Q", -1, NULL },
+};
+
+START_TEST(test_b64url)
+{
+	unsigned char	 out[64];
+	long		 n;
+
+	n = token_b64url_decode(b64_cases[_i].in, strlen(b64_cases[_i].in),
+	    out, sizeof(out));
+	ck_assert_msg(n == b64_cases[_i].want, "\"%s\": %ld",
+	    b64_cases[_i].in, n);
+	if (n > 0)
+		ck_assert(memcmp(out, b64_cases[_i].out, (size_t)n) == 0);
+}
+END_TEST
+
+START_TEST(test_b64url_bounds)
+{
+	unsigned char	 out[3];
+
+	/* Refused when the output might not fit, before writing. */
+	ck_assert_int_eq(token_b64url_decode("QUJDRA", 6, out, sizeof(out)),
+	    -1);
+	ck_assert_int_eq(token_b64url_decode("QUJD", 4, out, 3), -1);
+	ck_assert_int_eq(token_b64url_decode("QUJD", 4, out, 0), -1);
+}
+END_TEST
+
+static Suite *
+token_suite(void)
+{
+	Suite	*s = suite_create("token");
+	TCase	*tc;
+
+	tc = tcase_create("verify");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_signed, 0, ARRAY_SIZE(signed_cases));
+	tcase_add_loop_test(tc, test_shape, 0, ARRAY_SIZE(shape_cases));
+	tcase_add_test(tc, test_tampered);
+	tcase_add_test(tc, test_length);
+	tcase_add_test(tc, test_empty_key_config);
+	tcase_add_test(tc, test_foreign);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("mint");
+	tcase_add_loop_test(tc, test_mint, 0, ARRAY_SIZE(mint_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("base64url");
+	tcase_add_loop_test(tc, test_b64url, 0, ARRAY_SIZE(b64_cases));
+	tcase_add_test(tc, test_b64url_bounds);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(token_suite)
