@@ -104,7 +104,7 @@ parse_segment(const char *b64, size_t len)
 		obj = NULL;
 	}
 	json_tokener_free(tok);
-	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(buf, (size_t)n);
 	return obj;
 }
 
@@ -163,6 +163,7 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	enum token_result	 ret = TOKEN_INVALID;
 
 	memset(&c, 0, sizeof(c));
+	copy[0] = '\0';
 
 	/*
 	 * Shape first, before any decoder sees it: bounded length, only the
@@ -266,7 +267,9 @@ done:
 	jwt_free(jwt);
 	json_object_put(header);
 	json_object_put(payload);
-	explicit_bzero(copy, sizeof(copy));
+	/* A bearer token is a credential: wipe what was copied of it. */
+	if (copy[0] != '\0')
+		explicit_bzero(copy, len + 1);
 	return ret;
 }
 

@@ -6,29 +6,13 @@
 #include "authz.h"
 #include "token.h"
 
-static struct app	*app;
-
-/* Once per test case, before the forks: the users file and the app. */
-static void
-setup(void)
-{
-	test_write_users(test_path("users"));
-	app = test_app_new();
-}
-
-static void
-teardown(void)
-{
-	app_free(app);
-}
-
 /* A genuine token for sub/role at version ver. */
 static char *
 mint(const char *sub, const char *role, long ver)
 {
 	char	*tok;
 
-	ck_assert_int_eq(token_mint(app_cfg(app), sub, role, ver, TS_CONST,
+	ck_assert_int_eq(token_mint(app_cfg(test_app), sub, role, ver, TS_CONST,
 	    &tok), 0);
 	return tok;
 }
@@ -98,7 +82,7 @@ START_TEST(test_authenticate)
 		req.authorization = header;
 	} else
 		req.authorization = auth_cases[_i].header;
-	st = authz_authenticate(app, &req, &user);
+	st = authz_authenticate(test_app, &req, &user);
 	ck_assert_msg(st == auth_cases[_i].want, "%s: got %s, want %s",
 	    auth_cases[_i].name, status_name(st),
 	    status_name(auth_cases[_i].want));
@@ -156,7 +140,7 @@ START_TEST(test_login)
 	enum auth_status	 st;
 	const char		*why = "unset";
 
-	st = authz_login(app, login_cases[_i].user, login_cases[_i].password,
+	st = authz_login(test_app, login_cases[_i].user, login_cases[_i].password,
 	    &user, &why);
 	ck_assert_msg(st == login_cases[_i].want, "%s: got %s",
 	    login_cases[_i].name, status_name(st));
@@ -177,7 +161,7 @@ START_TEST(test_login_too_long)
 
 	memset(pw, 'a', sizeof(pw) - 1);
 	pw[sizeof(pw) - 1] = '\0';
-	ck_assert_int_eq(authz_login(app, "alice", pw, &user, &why),
+	ck_assert_int_eq(authz_login(test_app, "alice", pw, &user, &why),
 	    AUTH_BAD_LOGIN);
 	ck_assert_str_eq(why, "password too long");
 }
@@ -224,13 +208,13 @@ authz_suite(void)
 	TCase	*tc;
 
 	tc = tcase_create("authenticate");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, test_app_setup, test_app_teardown);
 	tcase_add_loop_test(tc, test_authenticate, 0, ARRAY_SIZE(auth_cases));
 	tcase_add_test(tc, test_require_role);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("login");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, test_app_setup, test_app_teardown);
 	tcase_add_loop_test(tc, test_login, 0, ARRAY_SIZE(login_cases));
 	tcase_add_test(tc, test_login_too_long);
 	suite_add_tcase(s, tc);

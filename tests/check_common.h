@@ -223,6 +223,23 @@ test_app_new(void)
 	ck_assert_msg(app != NULL, "app_new: %s", err);
 	return app;
 }
+
+/* An unchecked fixture: the cast's users file and an app, once. */
+static struct app	*test_app;
+
+static inline void
+test_app_setup(void)
+{
+	test_write_users(test_path("users"));
+	test_app = test_app_new();
+}
+
+static inline void
+test_app_teardown(void)
+{
+	app_free(test_app);
+	test_app = NULL;
+}
 #endif
 
 #endif /* FCGI_AUTH_CHECK_COMMON_H */

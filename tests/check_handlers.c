@@ -9,21 +9,6 @@
 
 #define FORM	"application/x-www-form-urlencoded"
 
-static struct app	*app;
-
-static void
-setup(void)
-{
-	test_write_users(test_path("users"));
-	app = test_app_new();
-}
-
-static void
-teardown(void)
-{
-	app_free(app);
-}
-
 static const struct {
 	const char	*name;
 	fcgi_handler_fn	*handle;
@@ -171,7 +156,7 @@ START_TEST(test_endpoint)
 	req.remote_addr = "192.0.2.1";
 	req.authorization = cases[_i].auth;
 	if (cases[_i].tok_sub != NULL) {
-		ck_assert_int_eq(token_mint(app_cfg(app), cases[_i].tok_sub,
+		ck_assert_int_eq(token_mint(app_cfg(test_app), cases[_i].tok_sub,
 		    "user", 3, TS_CONST, &tok), 0);
 		t = strstr(cases[_i].auth, "%T");
 		(void)snprintf(header, sizeof(header), "%.*s%s",
@@ -180,7 +165,7 @@ START_TEST(test_endpoint)
 	}
 
 	http_response_init(&resp);
-	r = cases[_i].handle(app, &req, &resp);
+	r = cases[_i].handle(test_app, &req, &resp);
 	ck_assert_int_eq(r, 0);
 	ck_assert_msg(resp.status == cases[_i].status, "%s: status %d: %s",
 	    cases[_i].name, resp.status, resp.body);
@@ -217,7 +202,7 @@ START_TEST(test_login_token)
 	req.body = body;
 	req.body_len = strlen(body);
 	http_response_init(&resp);
-	ck_assert_int_eq(login_handle(app, &req, &resp), 0);
+	ck_assert_int_eq(login_handle(test_app, &req, &resp), 0);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_int_eq(resp.no_store, 1);
 	ck_assert_str_eq(resp.log_user, "alice");
@@ -228,7 +213,7 @@ START_TEST(test_login_token)
 	ck_assert_str_eq(json_object_get_string(v), "bearer");
 	ck_assert(json_object_object_get_ex(obj, "access_token", &v));
 	tok = json_object_get_string(v);
-	ck_assert_int_eq(token_verify(app_cfg(app), tok, strlen(tok),
+	ck_assert_int_eq(token_verify(app_cfg(test_app), tok, strlen(tok),
 	    TS_CONST, &c), TOKEN_OK);
 	ck_assert_str_eq(c.sub, "alice");
 	ck_assert_str_eq(c.role, "admin");
@@ -251,7 +236,7 @@ START_TEST(test_login_log_user)
 	req.body = body;
 	req.body_len = strlen(body);
 	http_response_init(&resp);
-	ck_assert_int_eq(login_handle(app, &req, &resp), 0);
+	ck_assert_int_eq(login_handle(test_app, &req, &resp), 0);
 	ck_assert_int_eq(resp.status, 401);
 	ck_assert_str_eq(resp.log_user, "a\\x0ab\\x22c\\x1b");
 	ck_assert_str_eq(resp.log_reason, "unknown user");
@@ -271,7 +256,7 @@ START_TEST(test_methods)
 		memset(&req, 0, sizeof(req));
 		req.method = methods[m];
 		http_response_init(&resp);
-		ck_assert_int_eq(endpoints[_i].handle(app, &req, &resp), 0);
+		ck_assert_int_eq(endpoints[_i].handle(test_app, &req, &resp), 0);
 		ck_assert_msg(resp.status == 405, "%s %s: %d",
 		    endpoints[_i].name, methods[m], resp.status);
 		ck_assert_ptr_nonnull(resp.allow);
@@ -286,7 +271,7 @@ handlers_suite(void)
 	TCase	*tc;
 
 	tc = tcase_create("endpoints");
-	tcase_add_unchecked_fixture(tc, setup, teardown);
+	tcase_add_unchecked_fixture(tc, test_app_setup, test_app_teardown);
 	tcase_add_loop_test(tc, test_endpoint, 0, ARRAY_SIZE(cases));
 	tcase_add_test(tc, test_login_token);
 	tcase_add_test(tc, test_login_log_user);
