@@ -208,13 +208,15 @@ authz_suite(void)
 	TCase	*tc;
 
 	tc = tcase_create("authenticate");
-	tcase_add_unchecked_fixture(tc, test_app_setup, test_app_teardown);
+	tcase_add_unchecked_fixture(tc, test_app_setup,
+	    test_app_teardown);
 	tcase_add_loop_test(tc, test_authenticate, 0, ARRAY_SIZE(auth_cases));
 	tcase_add_test(tc, test_require_role);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("login");
-	tcase_add_unchecked_fixture(tc, test_app_setup, test_app_teardown);
+	tcase_add_unchecked_fixture(tc, test_app_setup,
+	    test_app_teardown);
 	tcase_add_loop_test(tc, test_login, 0, ARRAY_SIZE(login_cases));
 	tcase_add_test(tc, test_login_too_long);
 	suite_add_tcase(s, tc);

@@ -271,7 +271,8 @@ handlers_suite(void)
 	TCase	*tc;
 
 	tc = tcase_create("endpoints");
-	tcase_add_unchecked_fixture(tc, test_app_setup, test_app_teardown);
+	tcase_add_unchecked_fixture(tc, test_app_setup,
+	    test_app_teardown);
 	tcase_add_loop_test(tc, test_endpoint, 0, ARRAY_SIZE(cases));
 	tcase_add_test(tc, test_login_token);
 	tcase_add_test(tc, test_login_log_user);
