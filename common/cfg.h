@@ -5,7 +5,8 @@
 #include <limits.h>
 #include <stddef.h>
 
-#define CFG_SECRET_FILE_MAX_BYTES	4096	/* more is not a secret, it is a mistake */
+/* A longer secret file is a mistake (a key pair, a log), not a secret. */
+#define CFG_SECRET_FILE_MAX_BYTES	4096
 #define CFG_TTL_MIN_DEFAULT		30
 #define CFG_TTL_MIN_MAX			1440	/* one day */
 #define CFG_ALG_DEFAULT			"HS256"

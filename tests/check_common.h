@@ -109,7 +109,8 @@ test_replace(const char *path, const char *data)
 }
 
 static inline void
-test_b64url_encode(const unsigned char *in, size_t len, char *out, size_t outsize)
+test_b64url_encode(const unsigned char *in, size_t len, char *out,
+    size_t outsize)
 {
 	static const char	 a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
