@@ -128,11 +128,15 @@ log_outcome(const struct http_request *req, const struct http_response *resp)
 {
 	char	 addr[64];
 
-	if (resp->status < 400 && resp->log_reason == NULL)
-		return;
 	(void)log_escape(req->remote_addr != NULL ? req->remote_addr : "-",
 	    req->remote_addr != NULL ? strlen(req->remote_addr) : 1, addr,
 	    sizeof(addr));
+	if (resp->status < 400 && resp->log_reason == NULL) {
+		/* Token checks that pass: only with AUTH_DEBUG=1. */
+		log_debug("%d user=%s addr=%s", resp->status,
+		    resp->log_user[0] != '\0' ? resp->log_user : "-", addr);
+		return;
+	}
 	log_info("%d \"%s\" user=%s addr=%s", resp->status,
 	    resp->log_reason != NULL ? resp->log_reason :
 	    http_status_text(resp->status),
@@ -164,9 +168,15 @@ serve_one(const struct app *app, fcgi_handler_fn *handler,
 	}
 	if (cl != NULL && cl[0] != '\0' &&
 	    cfg_parse_long(cl, 0, LONG_MAX, &clen) == -1) {
-		(void)http_reply_detail(&resp, 400, "Invalid Content-Length");
-		resp.log_reason = "invalid CONTENT_LENGTH";
-		goto done;
+		/* All digits and still unparsable: too big to count. */
+		if (strspn(cl, "0123456789") == strlen(cl))
+			clen = LONG_MAX;
+		else {
+			(void)http_reply_detail(&resp, 400,
+			    "Invalid Content-Length");
+			resp.log_reason = "invalid CONTENT_LENGTH";
+			goto done;
+		}
 	}
 	if (clen > HTTP_BODY_MAX_BYTES) {
 		/* Not a byte of it is read. */
