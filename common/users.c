@@ -483,7 +483,7 @@ users_refresh(struct users *u, int force)
 	char		 err[PATH_MAX + 128];
 	char		*buf;
 	size_t		 len;
-	long long	 now, mtime_ms;
+	long long	 now, mtime_ms, age_ms;
 
 	if (u->path[0] == '\0')
 		return;		/* made from a buffer: nothing to watch */
@@ -511,7 +511,9 @@ users_refresh(struct users *u, int force)
 	 */
 	mtime_ms = (long long)st.st_mtim.tv_sec * 1000 +
 	    st.st_mtim.tv_nsec / 1000000;
-	if (!force && now_ms(CLOCK_REALTIME) - mtime_ms < USERS_SETTLE_MS)
+	age_ms = now_ms(CLOCK_REALTIME) - mtime_ms;
+	/* A future mtime (a copied file, a clock step) would wait forever. */
+	if (!force && age_ms >= 0 && age_ms < USERS_SETTLE_MS)
 		return;
 
 	if (read_file(u->path, &buf, &len, &id, err, sizeof(err)) == -1) {

@@ -264,6 +264,7 @@ START_TEST(test_reload_unforced)
 	struct users	*u;
 	char		 err[512];
 	struct timespec	 pause = { 0, 500 * 1000 * 1000 };
+	struct timespec	 times[2];
 
 	test_replace(path, "alice:" H_SHA512 ":admin\n");
 	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
@@ -283,6 +284,15 @@ START_TEST(test_reload_unforced)
 	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
 	users_refresh(u, 0);
 	ck_assert_ptr_nonnull(users_lookup(u, "dave"));
+
+	/* An mtime in the future does not hold the file back for ever. */
+	test_replace(path, "erin:" H_SHA512 ":admin\n");
+	times[0].tv_sec = times[1].tv_sec = time(NULL) + 3600;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+	users_refresh(u, 0);
+	ck_assert_ptr_nonnull(users_lookup(u, "erin"));
 	users_free(u);
 }
 END_TEST
