@@ -915,6 +915,60 @@ START_TEST(test_crash)
 }
 END_TEST
 
+/*
+ * etc/users.example loads with no warning, and every hash in it is real:
+ * the password of each is "example".
+ */
+START_TEST(test_example)
+{
+	struct users_edit	*e;
+	struct users		*u;
+	const struct user	*x;
+	char			 err[512];
+	size_t			 pos = 0, n = 0, disabled = 0, versioned = 0;
+	int			 match;
+	int			 schemes[4] = { 0, 0, 0, 0 };
+
+	warnings = 0;
+	u = users_open(ETCDIR "/users.example", err, sizeof(err));
+	ck_assert_msg(u != NULL, "%s", err);
+	ck_assert_int_eq(warnings, 0);
+	e = users_edit_open(ETCDIR "/users.example", USERS_EDIT_READONLY, 0,
+	    err, sizeof(err));
+	ck_assert_msg(e != NULL, "%s", err);
+	ck_assert_int_eq(warnings, 0);
+	while ((x = users_edit_next(e, &pos)) != NULL) {
+		n++;
+		ck_assert_int_eq(password_verify("example", x->hash, &match),
+		    0);
+		ck_assert_msg(match, "%s: the password is not \"example\"",
+		    x->name);
+		ck_assert_int_eq(password_verify("Example", x->hash, &match),
+		    0);
+		ck_assert_int_eq(match, 0);
+		disabled += x->disabled;
+		versioned += x->version > 0;
+		if (strcmp(password_scheme_name(x->hash), "yescrypt") == 0)
+			schemes[0]++;
+		else if (strncmp(x->hash, "$2b$12$", 7) == 0)
+			schemes[1]++;
+		else if (strcmp(password_scheme_name(x->hash),
+		    "sha512crypt") == 0)
+			schemes[2]++;
+		else
+			schemes[3]++;
+	}
+	ck_assert_uint_eq(n, users_count(u));
+	ck_assert_uint_ge(disabled, 1);
+	ck_assert_uint_ge(versioned, 1);
+	ck_assert_int_ge(schemes[0], 1);
+	ck_assert_int_ge(schemes[1], 1);
+	ck_assert_int_ge(schemes[2], 1);
+	users_edit_free(e);
+	users_free(u);
+}
+END_TEST
+
 static Suite *
 users_edit_suite(void)
 {
@@ -963,6 +1017,12 @@ users_edit_suite(void)
 	tcase_add_test(tc, test_torn_detected);
 	tcase_add_test(tc, test_crash);
 	tcase_set_timeout(tc, 180);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("example");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_example);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
