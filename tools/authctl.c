@@ -24,8 +24,8 @@
 /* libxcrypt's bcrypt default cost is 5, far too cheap today. */
 #define BCRYPT_COST_DEFAULT	12
 /*
- * The longest password: libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE
- * - 1 bytes (511), fewer than the services take (PASSWORD_MAX_BYTES).
+ * The longest password: what libxcrypt hashes (CRYPT_MAX_PASSPHRASE_SIZE
+ * - 1, 511 bytes) or the services take (PASSWORD_MAX_BYTES), if less.
  */
 #define PW_MAX_BYTES	(CRYPT_MAX_PASSPHRASE_SIZE - 1 < PASSWORD_MAX_BYTES ? \
 			    CRYPT_MAX_PASSPHRASE_SIZE - 1 : PASSWORD_MAX_BYTES)
