@@ -1,4 +1,4 @@
-/* check_users_edit.c -- the users-file editor: changes, files, races, crashes */
+/* check_users_edit.c -- the users-file editor: changes, files, races, kills */
 #include "config.h"
 
 #include <sys/file.h>
@@ -202,7 +202,7 @@ static const struct {
 	const char		*name;
 	enum change		 op;
 	const char		*user;
-	const char		*arg;		/* role; "H2"/"bad" for hashes */
+	const char		*arg;		/* role, or hash: "H2", "bad" */
 	enum users_edit_status	 want;
 	int			 writes;
 	const char		*role;

@@ -41,7 +41,7 @@ enum {
 				   password (empty, too long, NUL byte) */
 	EXIT_NO_USER = 3,	/* no such user */
 	EXIT_EXISTS = 4,	/* a user of that name exists */
-	EXIT_FILE = 5,		/* cannot lock, read, parse or replace the file */
+	EXIT_FILE = 5,		/* cannot lock, read or replace the file */
 };
 
 enum op { OP_ADD, OP_PASSWD, OP_ROLE, OP_DISABLE, OP_ENABLE, OP_REVOKE,
@@ -751,7 +751,8 @@ cmd_check(const struct opts *o, char **argv)
 		warnx("%s: wrong password", argv[0]);
 		ret = EXIT_FAIL;
 	} else if (u->disabled) {
-		warnx("%s: password correct, but the user is disabled", argv[0]);
+		warnx("%s: password correct, but the user is disabled",
+		    argv[0]);
 		ret = EXIT_FAIL;
 	} else {
 		warnx("%s: password correct", argv[0]);
