@@ -561,3 +561,9 @@ users_count(const struct users *u)
 {
 	return u->table->count;
 }
+
+int
+users_parse_line(char *line, size_t len, struct user *u, const char **why)
+{
+	return parse_line(line, len, u, why);
+}

@@ -73,4 +73,13 @@ size_t		 users_count(const struct users *users);
 int		 users_valid_name(const char *s, size_t len);
 int		 users_valid_role(const char *s, size_t len);
 
+/*
+ * Parse one line (NUL-terminated, len bytes, no newline) in place, as the
+ * loader does: 1 and *u filled (pointing into line; lineno untouched) for
+ * a user, 0 for a comment or blank line, -1 with *why set if malformed.
+ * Shared with the editor so that both judge every line alike.
+ */
+int		 users_parse_line(char *line, size_t len, struct user *u,
+		    const char **why);
+
 #endif /* FCGI_AUTH_USERS_H */

@@ -1,0 +1,1043 @@
+/* check_users_edit.c -- the users-file editor: changes, files, races, kills */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "log.h"
+#include "password.h"
+#include "users.h"
+#include "users_edit.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+#define WAIT_MS		60000
+
+/* The concurrency test: writers, each making this many changes. */
+#define RACE_WRITERS	8
+#define RACE_CHANGES	50
+/* The crash test: writers running at once, kills, users in the file. */
+#define CRASH_WRITERS	2
+#define CRASH_KILLS	500
+#define CRASH_USERS	200
+
+static char	 dir[PATH_MAX];		/* this test's own folder */
+static char	 path[PATH_MAX + 16];	/* dir/users */
+static char	 hash1[PASSWORD_HASH_MAX];
+static char	 hash2[PASSWORD_HASH_MAX];
+static int	 warnings;		/* log lines seen */
+
+static void
+count_sink(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(void)arg;
+	warnings++;
+}
+
+/* Two cheap, real hashes for the whole run (unchecked fixture). */
+static void
+make_hashes(void)
+{
+	ck_assert_int_eq(password_hash("one", "$6$", 1000, hash1,
+	    sizeof(hash1)), 0);
+	ck_assert_int_eq(password_hash("two", "$2b$", 4, hash2,
+	    sizeof(hash2)), 0);
+}
+
+/* Every test gets a fresh folder under the build dir (srcdir may be r/o). */
+static void
+setup(void)
+{
+	ck_assert_int_lt(snprintf(dir, sizeof(dir),
+	    "tmp-check_users_edit-XXXXXX"), (int)sizeof(dir));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/users", dir);
+	warnings = 0;
+	log_set_sink(count_sink, NULL);
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void
+teardown(void)
+{
+	log_set_sink(NULL, NULL);
+	(void)nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+put_file(const char *p, const char *text)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(f = fopen(p, "w"));
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The file as a malloc'd string. */
+static char *
+get_file(const char *p)
+{
+	FILE	*f;
+	char	*buf;
+	long	 n;
+
+	ck_assert_ptr_nonnull(f = fopen(p, "r"));
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	ck_assert_ptr_nonnull(buf = calloc(1, (size_t)n + 1));
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	(void)fclose(f);
+	return buf;
+}
+
+/* A file with every kind of line, the users' hashes filled in. */
+static void
+sample_text(char *buf, size_t size, const char *bob_role)
+{
+	ck_assert_int_lt(snprintf(buf, size,
+	    "# users -- hand-written\n"
+	    "\n"
+	    "alice:%s:admin\n"
+	    "  # an indented comment\n"
+	    "bob:%s:%s:disabled\n"
+	    "this line is malformed\n"
+	    "carol:%s:user:active:7\n"
+	    "alice:%s:shadowed\n"
+	    "# the end\n", hash1, hash1, bob_role, hash1, hash2), (int)size);
+}
+
+static void
+put_sample(void)
+{
+	char	 text[4096];
+
+	sample_text(text, sizeof(text), "user");
+	put_file(path, text);
+}
+
+static struct users_edit *
+open_rw(void)
+{
+	struct users_edit	*e;
+	char			 err[512];
+
+	e = users_edit_open(path, USERS_EDIT_CREATE, WAIT_MS, err,
+	    sizeof(err));
+	ck_assert_msg(e != NULL, "open: %s", err);
+	return e;
+}
+
+static void
+commit(struct users_edit *e)
+{
+	char	 err[512];
+
+	ck_assert_msg(users_edit_commit(e, err, sizeof(err)) == 0,
+	    "commit: %s", err);
+}
+
+/* Load the file as the services do; fails the test if they would not. */
+static struct users *
+load(void)
+{
+	struct users	*u;
+	char		 err[512];
+
+	u = users_open(path, err, sizeof(err));
+	ck_assert_msg(u != NULL, "users_open: %s", err);
+	return u;
+}
+
+/* The file at p holds exactly want. */
+static void
+assert_file(const char *p, const char *want)
+{
+	char	*got = get_file(p);
+
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+
+static ino_t
+inode_of(const char *p)
+{
+	struct stat	 st;
+
+	ck_assert_int_eq(stat(p, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * Each change to the sample: the status it comes to, whether it rewrites
+ * the file, and the user after it (role NULL: not there).
+ */
+enum change { ADD, PASSWD, ROLE, DISABLE, ENABLE, REVOKE, DEL };
+
+static const struct {
+	const char		*name;
+	enum change		 op;
+	const char		*user;
+	const char		*arg;		/* role, or hash: "H2", "bad" */
+	enum users_edit_status	 want;
+	int			 writes;
+	const char		*role;
+	int			 disabled;
+	long			 version;
+} changes[] = {
+	{ "add", ADD, "dave", "dev", USERS_EDIT_OK, 1, "dev", 0, 0 },
+	{ "add existing", ADD, "alice", "dev", USERS_EDIT_EXISTS, 0,
+	    "admin", 0, 0 },
+	{ "add bad name", ADD, "-dave", "dev", USERS_EDIT_INVALID, 0,
+	    NULL, 0, 0 },
+	{ "add bad role", ADD, "dave", "de v", USERS_EDIT_INVALID, 0,
+	    NULL, 0, 0 },
+	{ "add bad hash", ADD, "dave", "bad", USERS_EDIT_INVALID, 0,
+	    NULL, 0, 0 },
+	{ "passwd", PASSWD, "alice", "H2", USERS_EDIT_OK, 1, "admin", 0, 1 },
+	{ "passwd bad hash", PASSWD, "alice", "bad", USERS_EDIT_INVALID, 0,
+	    "admin", 0, 0 },
+	{ "passwd no user", PASSWD, "zed", "H2", USERS_EDIT_NO_USER, 0,
+	    NULL, 0, 0 },
+	{ "passwd disabled", PASSWD, "bob", "H2", USERS_EDIT_OK, 1,
+	    "user", 1, 1 },
+	{ "role", ROLE, "carol", "auditor", USERS_EDIT_OK, 1,
+	    "auditor", 0, 7 },
+	{ "role same", ROLE, "carol", "user", USERS_EDIT_OK, 0, "user", 0, 7 },
+	{ "role bad", ROLE, "carol", "a:b", USERS_EDIT_INVALID, 0,
+	    "user", 0, 7 },
+	{ "role no user", ROLE, "zed", "x", USERS_EDIT_NO_USER, 0,
+	    NULL, 0, 0 },
+	{ "role bad name", ROLE, "a b", "x", USERS_EDIT_INVALID, 0,
+	    NULL, 0, 0 },
+	{ "disable", DISABLE, "alice", NULL, USERS_EDIT_OK, 1, "admin", 1, 1 },
+	{ "disable disabled", DISABLE, "bob", NULL, USERS_EDIT_OK, 0,
+	    "user", 1, 0 },
+	{ "disable no user", DISABLE, "zed", NULL, USERS_EDIT_NO_USER, 0,
+	    NULL, 0, 0 },
+	{ "enable", ENABLE, "bob", NULL, USERS_EDIT_OK, 1, "user", 0, 0 },
+	{ "enable active", ENABLE, "alice", NULL, USERS_EDIT_OK, 0,
+	    "admin", 0, 0 },
+	{ "enable no user", ENABLE, "zed", NULL, USERS_EDIT_NO_USER, 0,
+	    NULL, 0, 0 },
+	{ "revoke", REVOKE, "carol", NULL, USERS_EDIT_OK, 1, "user", 0, 8 },
+	{ "revoke no user", REVOKE, "zed", NULL, USERS_EDIT_NO_USER, 0,
+	    NULL, 0, 0 },
+	{ "del", DEL, "alice", NULL, USERS_EDIT_OK, 1, NULL, 0, 0 },
+	{ "del no user", DEL, "zed", NULL, USERS_EDIT_NO_USER, 0,
+	    NULL, 0, 0 },
+	{ "del bad name", DEL, "", NULL, USERS_EDIT_INVALID, 0, NULL, 0, 0 },
+};
+
+static enum users_edit_status
+do_change(struct users_edit *e, enum change op, const char *user,
+    const char *arg)
+{
+	const char	*h = arg != NULL && strcmp(arg, "H2") == 0 ? hash2 :
+	    arg != NULL && strcmp(arg, "bad") == 0 ? "plain" : hash1;
+
+	switch (op) {
+	case ADD:
+		return users_edit_add(e, user, h, arg);
+	case PASSWD:
+		return users_edit_passwd(e, user, h);
+	case ROLE:
+		return users_edit_role(e, user, arg);
+	case DISABLE:
+		return users_edit_disable(e, user);
+	case ENABLE:
+		return users_edit_enable(e, user);
+	case REVOKE:
+		return users_edit_revoke(e, user);
+	case DEL:
+		return users_edit_del(e, user);
+	}
+	return USERS_EDIT_ERROR;
+}
+
+/* Every change and every refusal, checked through the services' loader. */
+START_TEST(test_change)
+{
+	struct users_edit	*e;
+	struct users		*u;
+	const struct user	*x;
+	enum users_edit_status	 st;
+	char			*before, *after;
+	ino_t			 ino;
+	int			 deleted;
+
+	put_sample();
+	before = get_file(path);
+	ino = inode_of(path);
+	e = open_rw();
+	ck_assert_int_eq(warnings, 2);	/* the malformed line, the shadow */
+	st = do_change(e, changes[_i].op, changes[_i].user, changes[_i].arg);
+	ck_assert_msg(st == changes[_i].want, "%s: status %d (%s), want %d",
+	    changes[_i].name, st, users_edit_status_text(st),
+	    changes[_i].want);
+	commit(e);
+	users_edit_free(e);
+	after = get_file(path);
+	/* A refusal, or a change to what already is, writes nothing. */
+	ck_assert_msg((strcmp(before, after) != 0) == changes[_i].writes,
+	    "%s: the file %s", changes[_i].name, changes[_i].writes ?
+	    "did not change" : "changed");
+	ck_assert_msg((inode_of(path) != ino) == changes[_i].writes,
+	    "%s: the file was%s replaced", changes[_i].name,
+	    changes[_i].writes ? " not" : "");
+
+	deleted = changes[_i].op == DEL && st == USERS_EDIT_OK;
+	warnings = 0;
+	u = load();
+	/* del alice takes the shadowed line with it. */
+	ck_assert_msg(warnings == 2 - deleted,
+	    "%s: %d warnings loading the result", changes[_i].name, warnings);
+	x = users_lookup(u, changes[_i].user);
+	if (changes[_i].role == NULL)
+		ck_assert_msg(x == NULL, "%s: %s is there", changes[_i].name,
+		    changes[_i].user);
+	else {
+		ck_assert_msg(x != NULL, "%s: %s is gone", changes[_i].name,
+		    changes[_i].user);
+		ck_assert_str_eq(x->role, changes[_i].role);
+		ck_assert_int_eq(x->disabled, changes[_i].disabled);
+		ck_assert_int_eq(x->version, changes[_i].version);
+		ck_assert_str_eq(x->hash, changes[_i].op == PASSWD &&
+		    st == USERS_EDIT_OK ? hash2 : hash1);
+	}
+	/* Nobody else changed. */
+	if (strcmp(changes[_i].user, "carol") != 0)
+		ck_assert_int_eq(users_lookup(u, "carol")->version, 7);
+	ck_assert_uint_eq(users_count(u), 3 - (size_t)deleted +
+	    (changes[_i].op == ADD && st == USERS_EDIT_OK));
+	users_free(u);
+	free(before);
+	free(after);
+}
+END_TEST
+
+/* Comments, blanks, malformed lines and order stay; one line changes. */
+START_TEST(test_preserve)
+{
+	struct users_edit	*e;
+	char			 want[4096];
+	size_t			 len;
+	char			*after;
+
+	put_sample();
+	e = open_rw();
+	ck_assert_int_eq(users_edit_role(e, "bob", "ops"), USERS_EDIT_OK);
+	ck_assert_int_eq(users_edit_add(e, "dave", hash1, "dev"),
+	    USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	after = get_file(path);
+	sample_text(want, sizeof(want), "ops");
+	len = strlen(want);
+	(void)snprintf(want + len, sizeof(want) - len, "dave:%s:dev\n",
+	    hash1);
+	ck_assert_str_eq(after, want);
+	free(after);
+}
+END_TEST
+
+/* A rewritten line keeps its field count and its CRLF; new lines follow. */
+START_TEST(test_line_shape)
+{
+	struct users_edit	*e;
+	char			 text[2048], want[2048];
+	char			*after;
+
+	(void)snprintf(text, sizeof(text), "a:%s:r:active\r\nb:%s:r\r\n"
+	    "c:%s:r", hash1, hash1, hash1);
+	put_file(path, text);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_role(e, "a", "s"), USERS_EDIT_OK);
+	ck_assert_int_eq(users_edit_role(e, "b", "s"), USERS_EDIT_OK);
+	ck_assert_int_eq(users_edit_disable(e, "c"), USERS_EDIT_OK);
+	ck_assert_int_eq(users_edit_add(e, "d", hash1, "r"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	after = get_file(path);
+	/* c had no newline: it gets one, and its own (LF) ending. */
+	(void)snprintf(want, sizeof(want), "a:%s:s:active\r\nb:%s:s\r\n"
+	    "c:%s:r:disabled:1\nd:%s:r\n", hash1, hash1, hash1, hash1);
+	ck_assert_str_eq(after, want);
+	free(after);
+}
+END_TEST
+
+/* del takes every line of the name: a duplicate must not take over. */
+START_TEST(test_del_duplicates)
+{
+	struct users_edit	*e;
+	struct users		*u;
+	char			*after;
+
+	put_sample();
+	e = open_rw();
+	ck_assert_int_eq(users_edit_del(e, "alice"), USERS_EDIT_OK);
+	ck_assert_ptr_null(users_edit_lookup(e, "alice"));
+	ck_assert_int_eq(users_edit_add(e, "alice", hash2, "new"),
+	    USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	after = get_file(path);
+	ck_assert_ptr_null(strstr(after, ":admin"));
+	ck_assert_ptr_null(strstr(after, ":shadowed"));
+	free(after);
+	u = load();
+	ck_assert_str_eq(users_lookup(u, "alice")->role, "new");
+	users_free(u);
+}
+END_TEST
+
+/* Versions stop at the maximum, refused rather than wrapped. */
+START_TEST(test_version_limit)
+{
+	struct users_edit	*e;
+	char			 text[1024];
+
+	(void)snprintf(text, sizeof(text), "a:%s:r:active:2147483647\n",
+	    hash1);
+	put_file(path, text);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_revoke(e, "a"), USERS_EDIT_LIMIT);
+	ck_assert_int_eq(users_edit_passwd(e, "a", hash2), USERS_EDIT_LIMIT);
+	ck_assert_int_eq(users_edit_disable(e, "a"), USERS_EDIT_LIMIT);
+	ck_assert_int_eq(users_edit_role(e, "a", "s"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	(void)snprintf(text, sizeof(text), "a:%s:s:active:2147483647\n",
+	    hash1);
+	assert_file(path, text);
+}
+END_TEST
+
+/* Read-only sessions take no lock and change nothing; the iterator. */
+START_TEST(test_readonly)
+{
+	struct users_edit	*e;
+	const struct user	*u;
+	char			 err[512], lock[PATH_MAX + 32];
+	size_t			 pos = 0, n = 0;
+	const char		*want[] = { "alice", "bob", "carol" };
+
+	put_sample();
+	e = users_edit_open(path, USERS_EDIT_READONLY | USERS_EDIT_QUIET, 0,
+	    err, sizeof(err));
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(warnings, 0);
+	while ((u = users_edit_next(e, &pos)) != NULL) {
+		ck_assert_uint_lt(n, NELEM(want));
+		ck_assert_str_eq(u->name, want[n]);
+		n++;
+	}
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(users_edit_lookup(e, "alice")->role, "admin");
+	ck_assert_int_eq(users_edit_role(e, "alice", "x"), USERS_EDIT_ERROR);
+	ck_assert_int_eq(users_edit_add(e, "x", hash1, "x"),
+	    USERS_EDIT_ERROR);
+	ck_assert_int_eq(users_edit_commit(e, err, sizeof(err)), -1);
+	users_edit_free(e);
+	/* No lock file was made. */
+	(void)snprintf(lock, sizeof(lock), "%s.lock", path);
+	ck_assert_int_eq(access(lock, F_OK), -1);
+}
+END_TEST
+
+/* Owner and mode survive the rename; new files are 0640. */
+START_TEST(test_owner_mode)
+{
+	struct users_edit	*e;
+	struct stat		 st;
+	char			 text[1024];
+
+	e = open_rw();
+	ck_assert_int_eq(users_edit_add(e, "a", hash1, "r"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
+
+	ck_assert_int_eq(chmod(path, 0604), 0);
+	if (geteuid() == 0)
+		ck_assert_int_eq(chown(path, 12345, 23456), 0);
+	else
+		fprintf(stderr, "owner_mode: not root, owner not checked\n");
+	e = open_rw();
+	ck_assert_int_eq(users_edit_role(e, "a", "s"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0604);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(st.st_uid, 12345);
+		ck_assert_int_eq(st.st_gid, 23456);
+	}
+	(void)snprintf(text, sizeof(text), "a:%s:s\n", hash1);
+	assert_file(path, text);
+}
+END_TEST
+
+/* A symlink is followed: the target changes, the link stays a link. */
+START_TEST(test_symlink)
+{
+	struct users_edit	*e;
+	struct stat		 st;
+	char			 target[PATH_MAX + 32], text[1024];
+
+	(void)snprintf(target, sizeof(target), "%s/real", dir);
+	(void)snprintf(text, sizeof(text), "a:%s:r\n", hash1);
+	put_file(target, text);
+	ck_assert_int_eq(symlink("real", path), 0);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_role(e, "a", "s"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	(void)snprintf(text, sizeof(text), "a:%s:s\n", hash1);
+	assert_file(target, text);
+}
+END_TEST
+
+/* What a killed run leaves (PATH.tmp) is removed by the next commit. */
+START_TEST(test_stale_temp)
+{
+	struct users_edit	*e;
+	char			 tmp[PATH_MAX + 32];
+
+	put_sample();
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	put_file(tmp, "half a fi");
+	e = open_rw();
+	ck_assert_int_eq(users_edit_revoke(e, "alice"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* Files the services refuse, the editor refuses too. */
+START_TEST(test_bad_files)
+{
+	struct users_edit	*e;
+	char			 err[512], text[1024];
+	int			 fd;
+
+	/* Missing, without USERS_EDIT_CREATE. */
+	ck_assert_ptr_null(users_edit_open(path, 0, WAIT_MS, err,
+	    sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "No such file"));
+	/* A NUL byte. */
+	ck_assert_int_eq((fd = open(path, O_WRONLY | O_CREAT, 0600)) >= 0, 1);
+	ck_assert_int_eq(write(fd, "a\0b\n", 4), 4);
+	(void)close(fd);
+	ck_assert_ptr_null(users_edit_open(path, 0, WAIT_MS, err,
+	    sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "NUL"));
+	/* Over the size cap (sparse: nothing is read). */
+	ck_assert_int_eq(truncate(path, (off_t)USERS_FILE_MAX_BYTES + 1), 0);
+	ck_assert_ptr_null(users_edit_open(path, 0, WAIT_MS, err,
+	    sizeof(err)));
+	ck_assert_ptr_nonnull(strstr(err, "larger"));
+	/* A folder. */
+	ck_assert_ptr_null(users_edit_open(dir, USERS_EDIT_READONLY, 0, err,
+	    sizeof(err)));
+
+	/* Deleting the only user next to a malformed line: refused. */
+	(void)snprintf(text, sizeof(text), "garbage\na:%s:r\n", hash1);
+	put_file(path, text);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_del(e, "a"), USERS_EDIT_OK);
+	ck_assert_int_eq(users_edit_commit(e, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "malformed"));
+	users_edit_free(e);
+	assert_file(path, text);
+	/* Without the malformed line, an empty file is fine. */
+	(void)snprintf(text, sizeof(text), "# only\na:%s:r\n", hash1);
+	put_file(path, text);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_del(e, "a"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	assert_file(path, "# only\n");
+}
+END_TEST
+
+/* A held lock makes the next editor wait, then give up, not barge in. */
+START_TEST(test_lock_wait)
+{
+	struct users_edit	*e, *e2;
+	char			 err[512];
+	struct timespec		 t0, t1;
+	long			 ms;
+
+	put_sample();
+	e = open_rw();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	e2 = users_edit_open(path, 0, 300, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_ptr_null(e2);
+	ck_assert_ptr_nonnull(strstr(err, "locked"));
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	ck_assert_msg(ms >= 290 && ms < 3000, "waited %ld ms", ms);
+	/* Read-only sessions are not held up. */
+	e2 = users_edit_open(path, USERS_EDIT_READONLY, 0, err, sizeof(err));
+	ck_assert_ptr_nonnull(e2);
+	users_edit_free(e2);
+	users_edit_free(e);
+	e2 = users_edit_open(path, 0, 300, err, sizeof(err));
+	ck_assert_ptr_nonnull(e2);
+	users_edit_free(e2);
+}
+END_TEST
+
+/* One writer of the race: RACE_CHANGES changes, each a locked session. */
+static int
+race_writer(int w)
+{
+	struct users_edit	*e;
+	enum users_edit_status	 st = USERS_EDIT_ERROR;
+	char			 name[32], role[32], err[512];
+	int			 i, j, failed = 0;
+
+	for (i = 0; i < RACE_CHANGES; i++) {
+		j = i / 5;
+		(void)snprintf(name, sizeof(name), "w%d_%d", w, j);
+		(void)snprintf(role, sizeof(role), "w%dr%d", w, j);
+		if ((e = users_edit_open(path, 0, WAIT_MS, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "writer %d: %s\n", w, err);
+			failed++;
+			continue;
+		}
+		switch (i % 5) {
+		case 0:
+			st = users_edit_add(e, name, hash1, "new");
+			break;
+		case 1:
+			st = users_edit_role(e, name, role);
+			break;
+		case 2:
+			st = users_edit_disable(e, name);
+			break;
+		case 3:
+			st = users_edit_passwd(e, name, hash2);
+			break;
+		case 4:
+			st = users_edit_revoke(e, "shared");
+			break;
+		}
+		if (st != USERS_EDIT_OK ||
+		    users_edit_commit(e, err, sizeof(err)) == -1) {
+			fprintf(stderr, "writer %d change %d: %d %s\n", w, i,
+			    st, err);
+			failed++;
+		}
+		users_edit_free(e);
+	}
+	return failed;
+}
+
+/*
+ * RACE_WRITERS processes make RACE_CHANGES changes each at once; each
+ * change is a read-modify-write of the whole file, so without the lock
+ * most would be lost.  Every one must be there, and "shared", which all
+ * of them revoke, must count every revoke.
+ */
+START_TEST(test_race)
+{
+	struct users		*u;
+	const struct user	*x;
+	pid_t			 pids[RACE_WRITERS];
+	char			 name[32], role[32], text[1024], *after;
+	int			 w, j, status, lost = 0;
+	struct timespec		 t0, t1;
+
+	(void)snprintf(text, sizeof(text), "# race\nshared:%s:base\n# end\n",
+	    hash1);
+	put_file(path, text);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (w = 0; w < RACE_WRITERS; w++) {
+		ck_assert_int_ne(pids[w] = fork(), -1);
+		if (pids[w] == 0)
+			_exit(race_writer(w) == 0 ? 0 : 1);
+	}
+	for (w = 0; w < RACE_WRITERS; w++) {
+		ck_assert_int_eq(waitpid(pids[w], &status, 0), pids[w]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "writer %d failed", w);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	warnings = 0;
+	u = load();
+	ck_assert_int_eq(warnings, 0);
+	for (w = 0; w < RACE_WRITERS; w++)
+		for (j = 0; j < RACE_CHANGES / 5; j++) {
+			(void)snprintf(name, sizeof(name), "w%d_%d", w, j);
+			(void)snprintf(role, sizeof(role), "w%dr%d", w, j);
+			x = users_lookup(u, name);
+			/* add, role, disable, passwd: four changes each. */
+			if (x == NULL) {
+				lost += 4;
+				continue;
+			}
+			lost += strcmp(x->role, role) != 0;
+			lost += !x->disabled;
+			lost += strcmp(x->hash, hash2) != 0;
+			/* disable and passwd raise the version once each. */
+			lost += x->version != 2;
+		}
+	x = users_lookup(u, "shared");
+	ck_assert_ptr_nonnull(x);
+	lost += RACE_WRITERS * (RACE_CHANGES / 5) - (int)x->version;
+	printf("race: %d writers x %d changes = %d, lost %d, %zu users, "
+	    "%ld ms\n", RACE_WRITERS, RACE_CHANGES,
+	    RACE_WRITERS * RACE_CHANGES, lost, users_count(u),
+	    (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	ck_assert_int_eq(lost, 0);
+	ck_assert_uint_eq(users_count(u),
+	    1 + RACE_WRITERS * (RACE_CHANGES / 5));
+	users_free(u);
+	/* The comments are where they were. */
+	after = get_file(path);
+	ck_assert_int_eq(strncmp(after, "# race\nshared:", 14), 0);
+	ck_assert_ptr_nonnull(strstr(after, "\n# end\nw"));
+	free(after);
+}
+END_TEST
+
+/*
+ * Whether the file at p is whole: it loads with no warning, holds every
+ * one of the CRASH_USERS users and ends with the closing comment that
+ * comes right after them.  A torn file fails one of these.
+ */
+static int
+file_whole(const char *p)
+{
+	struct users	*u;
+	char		 err[512], name[32];
+	int		 i, ok;
+
+	warnings = 0;
+	if ((u = users_open(p, err, sizeof(err))) == NULL)
+		return 0;
+	ok = warnings == 0 && users_count(u) == CRASH_USERS;
+	for (i = 0; ok && i < CRASH_USERS; i++) {
+		(void)snprintf(name, sizeof(name), "u%03d", i);
+		ok = users_lookup(u, name) != NULL;
+	}
+	users_free(u);
+	return ok;
+}
+
+static void
+crash_base(const char *p)
+{
+	FILE	*f;
+	int	 i;
+
+	ck_assert_ptr_nonnull(f = fopen(p, "w"));
+	fprintf(f, "# crash test\n");
+	for (i = 0; i < CRASH_USERS; i++)
+		fprintf(f, "u%03d:%s:r0:active:0\n", i, hash1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A writer of the crash test: change roles and versions until killed. */
+static void __attribute__((noreturn))
+crash_writer(unsigned seed)
+{
+	struct users_edit	*e;
+	char			 name[32], role[32], err[512];
+	int			 n;
+
+	for (;;) {
+		if ((e = users_edit_open(path, 0, WAIT_MS, err,
+		    sizeof(err))) == NULL)
+			_exit(1);
+		n = rand_r(&seed);
+		(void)snprintf(name, sizeof(name), "u%03d", n % CRASH_USERS);
+		(void)snprintf(role, sizeof(role), "r%d", n % 1000);
+		if (n % 3 == 0)
+			(void)users_edit_revoke(e, name);
+		else
+			(void)users_edit_role(e, name, role);
+		if (users_edit_commit(e, err, sizeof(err)) == -1)
+			_exit(1);
+		users_edit_free(e);
+	}
+}
+
+static volatile sig_atomic_t	 reader_stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	reader_stop = 1;
+}
+
+/* The reader: load the file as a service would, until told to stop. */
+static void __attribute__((noreturn))
+crash_reader(int out)
+{
+	struct sigaction	 sa;
+	long			 counts[2] = { 0, 0 };	/* reads, torn */
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	(void)sigaction(SIGTERM, &sa, NULL);
+	while (!reader_stop) {
+		counts[0]++;
+		if (!file_whole(path))
+			counts[1]++;
+	}
+	(void)write(out, counts, sizeof(counts));
+	_exit(0);
+}
+
+/* The check itself must see a torn file: write half of one in place. */
+START_TEST(test_torn_detected)
+{
+	char	*whole;
+	int	 fd;
+
+	crash_base(path);
+	ck_assert_int_eq(file_whole(path), 1);
+	whole = get_file(path);
+	ck_assert_int_eq((fd = open(path, O_WRONLY | O_TRUNC)) >= 0, 1);
+	ck_assert_int_eq(write(fd, whole, strlen(whole) / 2),
+	    (ssize_t)(strlen(whole) / 2));
+	(void)close(fd);
+	ck_assert_int_eq(file_whole(path), 0);
+	ck_assert_int_eq(truncate(path, 0), 0);
+	ck_assert_int_eq(file_whole(path), 0);
+	free(whole);
+}
+END_TEST
+
+/*
+ * kill -9 writers at random moments, CRASH_KILLS times, while a reader
+ * loads the file in a loop: the reader must never see a torn file, and
+ * the file must be whole at the end, stale temp files or not.
+ */
+START_TEST(test_crash)
+{
+	struct timespec	 ts;
+	pid_t		 writers[CRASH_WRITERS], reader;
+	long		 counts[2] = { 0, 0 };
+	char		 tmp[PATH_MAX + 32];
+	unsigned	 seed = (unsigned)getpid();
+	int		 fds[2], k, w, status, stale = 0;
+	struct users_edit *e;
+
+	crash_base(path);
+	(void)snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_ne(reader = fork(), -1);
+	if (reader == 0) {
+		(void)close(fds[0]);
+		crash_reader(fds[1]);
+	}
+	(void)close(fds[1]);
+	for (w = 0; w < CRASH_WRITERS; w++) {
+		ck_assert_int_ne(writers[w] = fork(), -1);
+		if (writers[w] == 0)
+			crash_writer(seed + (unsigned)w);
+	}
+	for (k = 0; k < CRASH_KILLS; k++) {
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(rand_r(&seed) % 8000) * 1000;
+		(void)nanosleep(&ts, NULL);
+		w = rand_r(&seed) % CRASH_WRITERS;
+		ck_assert_int_eq(kill(writers[w], SIGKILL), 0);
+		ck_assert_int_eq(waitpid(writers[w], &status, 0), writers[w]);
+		ck_assert_msg(WIFSIGNALED(status), "writer %d died early", w);
+		if (access(tmp, F_OK) == 0)
+			stale++;
+		ck_assert_int_ne(writers[w] = fork(), -1);
+		if (writers[w] == 0)
+			crash_writer(seed + (unsigned)k);
+	}
+	for (w = 0; w < CRASH_WRITERS; w++) {
+		(void)kill(writers[w], SIGKILL);
+		(void)waitpid(writers[w], &status, 0);
+	}
+	ck_assert_int_eq(kill(reader, SIGTERM), 0);
+	ck_assert_int_eq(read(fds[0], counts, sizeof(counts)),
+	    (ssize_t)sizeof(counts));
+	(void)waitpid(reader, &status, 0);
+	(void)close(fds[0]);
+	printf("crash: %d writers, %d kills (%d left a temp file), %ld reads, "
+	    "%ld torn\n", CRASH_WRITERS, CRASH_KILLS, stale, counts[0],
+	    counts[1]);
+	ck_assert_int_gt(counts[0], 0);
+	ck_assert_int_eq(counts[1], 0);
+	ck_assert_int_eq(file_whole(path), 1);
+	/* The next edit works, and clears any leftover temp file. */
+	e = open_rw();
+	ck_assert_int_eq(users_edit_revoke(e, "u000"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(file_whole(path), 1);
+}
+END_TEST
+
+/*
+ * etc/users.example loads with no warning, and every hash in it is real:
+ * the password of each is "example".
+ */
+START_TEST(test_example)
+{
+	struct users_edit	*e;
+	struct users		*u;
+	const struct user	*x;
+	char			 err[512];
+	size_t			 pos = 0, n = 0, disabled = 0, versioned = 0;
+	int			 match;
+	int			 schemes[4] = { 0, 0, 0, 0 };
+
+	warnings = 0;
+	u = users_open(ETCDIR "/users.example", err, sizeof(err));
+	ck_assert_msg(u != NULL, "%s", err);
+	ck_assert_int_eq(warnings, 0);
+	e = users_edit_open(ETCDIR "/users.example", USERS_EDIT_READONLY, 0,
+	    err, sizeof(err));
+	ck_assert_msg(e != NULL, "%s", err);
+	ck_assert_int_eq(warnings, 0);
+	while ((x = users_edit_next(e, &pos)) != NULL) {
+		n++;
+		ck_assert_int_eq(password_verify("example", x->hash, &match),
+		    0);
+		ck_assert_msg(match, "%s: the password is not \"example\"",
+		    x->name);
+		ck_assert_int_eq(password_verify("Example", x->hash, &match),
+		    0);
+		ck_assert_int_eq(match, 0);
+		disabled += x->disabled;
+		versioned += x->version > 0;
+		if (strcmp(password_scheme_name(x->hash), "yescrypt") == 0)
+			schemes[0]++;
+		else if (strncmp(x->hash, "$2b$12$", 7) == 0)
+			schemes[1]++;
+		else if (strcmp(password_scheme_name(x->hash),
+		    "sha512crypt") == 0)
+			schemes[2]++;
+		else
+			schemes[3]++;
+	}
+	ck_assert_uint_eq(n, users_count(u));
+	ck_assert_uint_ge(disabled, 1);
+	ck_assert_uint_ge(versioned, 1);
+	ck_assert_int_ge(schemes[0], 1);
+	ck_assert_int_ge(schemes[1], 1);
+	ck_assert_int_ge(schemes[2], 1);
+	users_edit_free(e);
+	users_free(u);
+}
+END_TEST
+
+static Suite *
+users_edit_suite(void)
+{
+	Suite	*s = suite_create("users_edit");
+	TCase	*tc;
+
+	tc = tcase_create("change");
+	tcase_add_unchecked_fixture(tc, make_hashes, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_change, 0, NELEM(changes));
+	tcase_add_test(tc, test_del_duplicates);
+	tcase_add_test(tc, test_version_limit);
+	tcase_add_test(tc, test_readonly);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("preserve");
+	tcase_add_unchecked_fixture(tc, make_hashes, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_preserve);
+	tcase_add_test(tc, test_line_shape);
+	tcase_add_test(tc, test_owner_mode);
+	tcase_add_test(tc, test_symlink);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files");
+	tcase_add_unchecked_fixture(tc, make_hashes, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_stale_temp);
+	tcase_add_test(tc, test_bad_files);
+	tcase_add_test(tc, test_lock_wait);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("race");
+	tcase_add_unchecked_fixture(tc, make_hashes, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_race);
+	tcase_set_timeout(tc, 180);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("crash");
+	tcase_add_unchecked_fixture(tc, make_hashes, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_torn_detected);
+	tcase_add_test(tc, test_crash);
+	tcase_set_timeout(tc, 180);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("example");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_example);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	/* Results go to the log; the race and crash figures to stdout. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sr = srunner_create(users_edit_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
