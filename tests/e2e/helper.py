@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""helper.py -- small tools for the e2e shell scripts (stdlib + PyJWT only).
+
+  helper.py port [LOW-HIGH]           print a free loopback TCP port
+  helper.py wait URL SECONDS [PID]    wait until URL answers HTTP at all
+                                      (exit 1 on timeout, 2 if PID died)
+  helper.py secret FILE [BYTES]       write a new random secret, mode 0600
+  helper.py hash PREFIX [COST]        crypt(5) hash of the password on stdin
+                                      ($y$, $2b$, $6$, $5$) via libcrypt
+  helper.py token SECRET_FILE SUB ROLE [VER|-] [EXP_IN_SECONDS] [ALG]
+                                      print a token minted with PyJWT
+  helper.py abort URL N                send N logins (alice) and reset each
+                                      connection before the answer
+  helper.py http METHOD URL [HEADER...]
+                                      one request, body from stdin if not a
+                                      tty; prints the status, then the body
+
+Passwords and tokens are read from stdin or files, never from argv, where
+any user could see them in ps.
+"""
+
+import ctypes
+import ctypes.util
+import http.client
+import os
+import random
+import socket
+import sys
+import time
+import urllib.parse
+
+
+def read_secret(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    # As the endpoints do (common/cfg.c): trailing newlines are not secret.
+    return data.rstrip(b"\r\n")
+
+
+def cmd_port(argv):
+    low, high = 18000, 18999
+    if argv:
+        low, high = (int(x) for x in argv[0].split("-", 1))
+    ports = list(range(low, high + 1))
+    random.shuffle(ports)
+    for port in ports:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        print(port)
+        return 0
+    print("no free port in %d-%d" % (low, high), file=sys.stderr)
+    return 1
+
+
+def cmd_wait(argv):
+    url = urllib.parse.urlsplit(argv[0])
+    deadline = time.monotonic() + float(argv[1])
+    pid = int(argv[2]) if len(argv) > 2 else None
+    while time.monotonic() < deadline:
+        if pid is not None:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return 2
+        try:
+            conn = http.client.HTTPConnection(url.hostname, url.port,
+                                              timeout=2)
+            conn.request("GET", url.path or "/")
+            conn.getresponse().read()
+            conn.close()
+            return 0
+        except OSError:
+            time.sleep(0.05)
+    return 1
+
+
+def cmd_secret(argv):
+    nbytes = int(argv[1]) if len(argv) > 1 else 48
+    # base64url text: printable, and 48 random bytes make 64 characters,
+    # enough for HS512 too.
+    import base64
+    text = base64.urlsafe_b64encode(os.urandom(nbytes)).rstrip(b"=")
+    fd = os.open(argv[0], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(text + b"\n")
+    return 0
+
+
+def cmd_hash(argv):
+    prefix = argv[0].encode()
+    cost = int(argv[1]) if len(argv) > 1 else 0
+    password = sys.stdin.buffer.readline().rstrip(b"\n")
+    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
+    lib.crypt_gensalt.restype = ctypes.c_char_p
+    lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong,
+                                  ctypes.c_char_p, ctypes.c_int]
+    lib.crypt.restype = ctypes.c_char_p
+    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    setting = lib.crypt_gensalt(prefix, cost, None, 0)
+    if not setting:
+        print("crypt_gensalt refused %r" % argv[0], file=sys.stderr)
+        return 1
+    hashed = lib.crypt(password, setting)
+    if not hashed or hashed.startswith(b"*"):
+        print("crypt failed for %r" % argv[0], file=sys.stderr)
+        return 1
+    print(hashed.decode())
+    return 0
+
+
+def cmd_token(argv):
+    import jwt
+    secret = read_secret(argv[0])
+    now = int(time.time())
+    payload = {"sub": argv[1], "role": argv[2], "iat": now,
+               "exp": now + (int(argv[4]) if len(argv) > 4 else 600)}
+    if len(argv) > 3 and argv[3] != "-":
+        payload["ver"] = int(argv[3])
+    alg = argv[5] if len(argv) > 5 else "HS256"
+    print(jwt.encode(payload, secret, algorithm=alg))
+    return 0
+
+
+def cmd_http(argv):
+    method, url = argv[0], urllib.parse.urlsplit(argv[1])
+    headers = {}
+    for h in argv[2:]:
+        name, _, value = h.partition(":")
+        headers[name.strip()] = value.strip()
+    if "Authorization" in headers and headers["Authorization"] == "-":
+        # The credentials come on stdin, so they stay out of argv.
+        headers["Authorization"] = sys.stdin.readline().rstrip("\n")
+        body = None
+    else:
+        body = None if sys.stdin.isatty() else sys.stdin.buffer.read()
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    path = url.path + ("?" + url.query if url.query else "")
+    conn.request(method, path, body=body or None, headers=headers)
+    resp = conn.getresponse()
+    data = resp.read()
+    conn.close()
+    print(resp.status)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data + b"\n")
+    return 0
+
+
+def cmd_abort(argv):
+    import struct
+    url = urllib.parse.urlsplit(argv[0])
+    body = b"username=alice&password=alicepass"
+    req = (b"POST /auth/login HTTP/1.1\r\nHost: x\r\n"
+           b"Content-Type: application/x-www-form-urlencoded\r\n"
+           b"Content-Length: %d\r\n\r\n" % len(body)) + body
+    for _ in range(int(argv[1])):
+        s = socket.create_connection((url.hostname, url.port), timeout=10)
+        s.sendall(req)
+        # Let the request reach the endpoint, then reset (SO_LINGER 0)
+        # while it is still hashing the password.
+        time.sleep(0.002)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack("ii", 1, 0))
+        s.close()
+    return 0
+
+
+COMMANDS = {"port": cmd_port, "wait": cmd_wait, "secret": cmd_secret,
+            "hash": cmd_hash, "token": cmd_token, "abort": cmd_abort,
+            "http": cmd_http}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))

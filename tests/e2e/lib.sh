@@ -1,0 +1,340 @@
+# lib.sh -- sourced by e2e tests: lighttpd with the shipped snippet, started and stopped
+#
+# Use from a POSIX sh script under "set -eu", run from the top build dir
+# (as "make check" does) or with abs_top_builddir/abs_top_srcdir set:
+#
+#	. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+#	e2e_setup		# state dir, secret, users; exits 77 if a tool is missing
+#	e2e_start_lighttpd	# free port, lighttpd -D as our child; sets E2E_URL
+#	e2e_check "name" some_shell_function args...
+#	e2e_stop_lighttpd	# stops it; fails if any of its processes is left
+#	e2e_finish		# summary line; exit status 0 or 1
+#
+# e2e_setup installs an EXIT trap that stops lighttpd and removes the state
+# dir (kept when a check failed or E2E_KEEP=1, to read its logs).
+#
+# Set by e2e_setup (read them, do not change them):
+#	E2E_SRCDIR E2E_BUILDDIR	the top source and build dirs (absolute)
+#	E2E_PYTHON		a python3 with PyJWT (/usr/bin/python3 first)
+#	E2E_STATE		the private temp dir; every process we start has
+#				this path on its command line
+#	E2E_SECRET_FILE		a random secret, 0600
+#	E2E_USERS_FILE		the users below, 0600
+#	E2E_BINDIR		E2E_STATE/bin: links to the built *.fcgi
+#	E2E_SOCKDIR		the FastCGI sockets' dir, 0700
+# Set by e2e_start_lighttpd: E2E_PORT E2E_URL E2E_LIGHTTPD_PID E2E_CONF
+#	E2E_ERROR_LOG (server.errorlog) E2E_LIGHTTPD_OUT (its stdout+stderr,
+#	where the endpoints' own stderr also goes)
+#
+# The users file (name password role [state version]):
+#	alice alicepass admin			yescrypt, first: the dummy hash
+#	bob   bobpass   user			sha512crypt
+#	carol carolpass user disabled		yescrypt
+#	dave  davepass  user active 3		bcrypt: tokens need "ver" >= 3
+#	erin  erinpass  guest			sha512crypt: /me only
+
+E2E_PORT_RANGE=${E2E_PORT_RANGE:-18000-18999}
+e2e__lighttpd_pid=
+e2e__failed=0
+e2e__passed=0
+e2e__sockdir_tmp=
+
+# Print to stderr (the test's log).
+e2e_log()
+{
+	printf '%s\n' "$*" >&2
+}
+
+# Exit 99 (a hard error, not a test failure): the test cannot run.
+e2e_die()
+{
+	e2e_log "e2e: error: $*"
+	exit 99
+}
+
+e2e_skip()
+{
+	e2e_log "e2e: skipped: $*"
+	exit 77
+}
+
+# A basic regular expression matching the string s literally (for pgrep).
+e2e__regex_quote()
+{
+	printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'
+}
+
+# The pids of processes whose command line contains the fixed string $1.
+e2e_pids_matching()
+{
+	pgrep -f -- "$(e2e__regex_quote "$1")" || true
+}
+
+e2e_find_lighttpd()
+{
+	if command -v lighttpd >/dev/null 2>&1; then
+		command -v lighttpd
+	elif [ -x /usr/sbin/lighttpd ]; then
+		echo /usr/sbin/lighttpd
+	fi
+}
+
+e2e_setup()
+{
+	E2E_SRCDIR=$(cd "${abs_top_srcdir:-$(dirname "$0")/../..}" && pwd)
+	E2E_BUILDDIR=$(cd "${abs_top_builddir:-.}" && pwd)
+	[ -f "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf" ] ||
+	    e2e_die "no etc/lighttpd/fcgi-auth.conf under $E2E_SRCDIR"
+	for b in login me reports projects; do
+		[ -x "$E2E_BUILDDIR/cgi-bin/$b.fcgi" ] ||
+		    e2e_die "$E2E_BUILDDIR/cgi-bin/$b.fcgi not built (run make)"
+	done
+
+	E2E_LIGHTTPD=$(e2e_find_lighttpd)
+	[ -n "$E2E_LIGHTTPD" ] ||
+	    e2e_skip "lighttpd not installed (apt-get install lighttpd)"
+	command -v pgrep >/dev/null 2>&1 ||
+	    e2e_skip "pgrep not installed (apt-get install procps)"
+	# Debian's python3 first: a python3 earlier in PATH (pyenv, venv)
+	# often lacks the distribution's PyJWT.
+	if [ -z "${E2E_PYTHON:-}" ]; then
+		if [ -x /usr/bin/python3 ]; then
+			E2E_PYTHON=/usr/bin/python3
+		else
+			E2E_PYTHON=$(command -v python3 || true)
+		fi
+	fi
+	[ -n "$E2E_PYTHON" ] ||
+	    e2e_skip "python3 not installed (apt-get install python3)"
+	"$E2E_PYTHON" -c 'import jwt' 2>/dev/null ||
+	    e2e_skip "$E2E_PYTHON has no PyJWT (apt-get install python3-jwt)"
+	export E2E_PYTHON PYTHONDONTWRITEBYTECODE=1
+
+	# Under the build dir: distcheck's srcdir is read-only.
+	mkdir -p "$E2E_BUILDDIR/tests/e2e"
+	E2E_STATE=$(mktemp -d "$E2E_BUILDDIR/tests/e2e/state.XXXXXX")
+	chmod 700 "$E2E_STATE"
+	trap 'e2e__on_exit' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM HUP
+
+	mkdir "$E2E_STATE/www" "$E2E_STATE/bin"
+	# A unix socket path holds at most 107 bytes; deep build dirs get
+	# their sockets under TMPDIR instead.
+	if [ "${#E2E_STATE}" -le 80 ]; then
+		E2E_SOCKDIR=$E2E_STATE/sock
+		mkdir -m 700 "$E2E_SOCKDIR"
+	else
+		E2E_SOCKDIR=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-auth-e2e.XXXXXX")
+		e2e__sockdir_tmp=$E2E_SOCKDIR
+		chmod 700 "$E2E_SOCKDIR"
+	fi
+	# Links, so that each process's command line names E2E_STATE and
+	# e2e_stop_lighttpd can find every one of them, and only them.
+	E2E_BINDIR=$E2E_STATE/bin
+	for b in login me reports projects; do
+		ln -s "$E2E_BUILDDIR/cgi-bin/$b.fcgi" "$E2E_BINDIR/$b.fcgi"
+	done
+
+	E2E_SECRET_FILE=$E2E_STATE/secret
+	"$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" secret \
+	    "$E2E_SECRET_FILE"
+	E2E_USERS_FILE=$E2E_STATE/users
+	e2e_write_users "$E2E_USERS_FILE"
+	export E2E_SRCDIR E2E_BUILDDIR E2E_STATE E2E_SECRET_FILE \
+	    E2E_USERS_FILE E2E_BINDIR E2E_SOCKDIR
+}
+
+# e2e_hash PREFIX PASSWORD: a crypt(5) hash ($y$, $2b$, $6$, $5$).  The
+# password goes to the helper on stdin, not on its command line.
+e2e_hash()
+{
+	printf '%s\n' "$2" |
+	    "$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" hash "$1"
+}
+
+# e2e_add_user FILE NAME PASSWORD ROLE [STATE [VERSION [PREFIX]]]
+e2e_add_user()
+{
+	e2e__h=$(e2e_hash "${7:-\$6\$}" "$3") ||
+	    e2e_die "could not hash a password"
+	if [ $# -ge 6 ]; then
+		printf '%s:%s:%s:%s:%s\n' "$2" "$e2e__h" "$4" "$5" "$6" >>"$1"
+	elif [ $# -ge 5 ]; then
+		printf '%s:%s:%s:%s\n' "$2" "$e2e__h" "$4" "$5" >>"$1"
+	else
+		printf '%s:%s:%s\n' "$2" "$e2e__h" "$4" >>"$1"
+	fi
+}
+
+# e2e_write_users FILE: the users listed at the top of this file.
+e2e_write_users()
+{
+	(umask 077 && : >"$1")
+	printf '# fcgi-auth e2e users: name:hash:role[:state[:version]]\n' \
+	    >>"$1"
+	e2e_add_user "$1" alice alicepass admin active 0 '$y$'
+	e2e_add_user "$1" bob bobpass user active 0 '$6$'
+	e2e_add_user "$1" carol carolpass user disabled 0 '$y$'
+	e2e_add_user "$1" dave davepass user active 3 '$2b$'
+	e2e_add_user "$1" erin erinpass guest active 0 '$6$'
+}
+
+# e2e_write_lighttpd_conf FILE PORT [SECRET_FILE]: a main config that sets
+# the snippet's variables and includes it, as a real install would.
+e2e_write_lighttpd_conf()
+{
+	cat >"$1" <<EOF
+# written by tests/e2e/lib.sh
+server.document-root = "$E2E_STATE/www"
+server.bind = "127.0.0.1"
+server.port = $2
+server.errorlog = "$E2E_STATE/error.log"
+server.max-connections = 1024
+var.fcgi_auth_bindir = "$E2E_BINDIR"
+var.fcgi_auth_secret_file = "${3:-$E2E_SECRET_FILE}"
+var.fcgi_auth_users_file = "$E2E_USERS_FILE"
+var.fcgi_auth_sockdir = "$E2E_SOCKDIR"
+include "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf"
+EOF
+}
+
+# e2e_start_lighttpd [SECRET_FILE]: start lighttpd in the foreground (-D)
+# as our child on a free loopback port and wait until it answers.  Retries
+# another port if the chosen one was taken meanwhile.  Returns 1, with its
+# output in the log, if lighttpd does not come up.
+e2e_start_lighttpd()
+{
+	E2E_CONF=$E2E_STATE/lighttpd.conf
+	E2E_ERROR_LOG=$E2E_STATE/error.log
+	E2E_LIGHTTPD_OUT=$E2E_STATE/lighttpd.out
+	e2e__try=0
+	while [ "$e2e__try" -lt 5 ]; do
+		e2e__try=$((e2e__try + 1))
+		E2E_PORT=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" \
+		    port "$E2E_PORT_RANGE") || e2e_die "no free port"
+		E2E_URL=http://127.0.0.1:$E2E_PORT
+		e2e_write_lighttpd_conf "$E2E_CONF" "$E2E_PORT" "${1:-}"
+		"$E2E_LIGHTTPD" -D -f "$E2E_CONF" >>"$E2E_LIGHTTPD_OUT" 2>&1 &
+		e2e__lighttpd_pid=$!
+		E2E_LIGHTTPD_PID=$e2e__lighttpd_pid
+		if "$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" wait \
+		    "$E2E_URL/" 20 "$e2e__lighttpd_pid"; then
+			export E2E_PORT E2E_URL E2E_LIGHTTPD_PID E2E_CONF \
+			    E2E_ERROR_LOG E2E_LIGHTTPD_OUT
+			return 0
+		fi
+		e2e_stop_lighttpd >/dev/null 2>&1 || true
+		if ! grep -q 'Address already in use' "$E2E_LIGHTTPD_OUT" \
+		    "$E2E_ERROR_LOG" 2>/dev/null; then
+			break
+		fi
+	done
+	e2e_log "e2e: lighttpd did not come up; its output and error log:"
+	cat "$E2E_LIGHTTPD_OUT" "$E2E_ERROR_LOG" >&2 2>/dev/null || true
+	return 1
+}
+
+# Stop our lighttpd (SIGTERM, SIGKILL after 10 s), reap it, then make sure
+# no process started from E2E_STATE is left (lighttpd stops the endpoints
+# it spawned).  Leftovers are reported, killed by pid, and make it return 1.
+e2e_stop_lighttpd()
+{
+	e2e__rc=0
+	if [ -n "$e2e__lighttpd_pid" ]; then
+		kill -TERM "$e2e__lighttpd_pid" 2>/dev/null || true
+		e2e__i=0
+		while kill -0 "$e2e__lighttpd_pid" 2>/dev/null &&
+		    [ "$e2e__i" -lt 100 ]; do
+			sleep 0.1
+			e2e__i=$((e2e__i + 1))
+		done
+		if kill -0 "$e2e__lighttpd_pid" 2>/dev/null; then
+			e2e_log "e2e: lighttpd ignored SIGTERM for 10 s"
+			kill -KILL "$e2e__lighttpd_pid" 2>/dev/null || true
+			e2e__rc=1
+		fi
+		wait "$e2e__lighttpd_pid" 2>/dev/null || true
+		e2e__lighttpd_pid=
+	fi
+	# The endpoints get SIGTERM from lighttpd; give them a moment.
+	e2e__i=0
+	while [ -n "$(e2e_pids_matching "$E2E_STATE/")" ] &&
+	    [ "$e2e__i" -lt 50 ]; do
+		sleep 0.1
+		e2e__i=$((e2e__i + 1))
+	done
+	e2e__left=$(e2e_pids_matching "$E2E_STATE/")
+	if [ -n "$e2e__left" ]; then
+		e2e_log "e2e: processes left after lighttpd stopped:"
+		for e2e__p in $e2e__left; do
+			ps -o pid=,args= -p "$e2e__p" >&2 || true
+			kill -KILL "$e2e__p" 2>/dev/null || true
+		done
+		e2e__rc=1
+	fi
+	return "$e2e__rc"
+}
+
+# e2e_check NAME COMMAND [ARGS...]: run one named check.  The command
+# prints its own expected/got on failure and returns non-zero.
+e2e_check()
+{
+	e2e__name=$1
+	shift
+	if "$@"; then
+		e2e__passed=$((e2e__passed + 1))
+		printf 'ok - %s\n' "$e2e__name"
+	else
+		e2e__failed=$((e2e__failed + 1))
+		printf 'not ok - %s\n' "$e2e__name"
+	fi
+}
+
+# e2e_expect WHAT EXPECTED GOT: compare two strings; print both if they
+# differ.  For use inside checks: e2e_expect "status" 200 "$s" || return 1
+e2e_expect()
+{
+	if [ "$2" = "$3" ]; then
+		return 0
+	fi
+	printf '#   %s\n#     expected: %s\n#          got: %s\n' "$1" "$2" "$3"
+	return 1
+}
+
+# A count of checks run under e2e_check, or of failures, for callers that
+# run other programs' checks too.
+e2e_note_result()
+{
+	if [ "$1" -eq 0 ]; then
+		e2e__passed=$((e2e__passed + 1))
+	else
+		e2e__failed=$((e2e__failed + 1))
+	fi
+}
+
+e2e_finish()
+{
+	printf '# e2e %s: %d passed, %d failed\n' "$(basename "$0")" \
+	    "$e2e__passed" "$e2e__failed"
+	[ "$e2e__failed" -eq 0 ]
+}
+
+e2e__on_exit()
+{
+	e2e__status=$?
+	trap - EXIT INT TERM HUP
+	if [ -n "$e2e__lighttpd_pid" ]; then
+		e2e_stop_lighttpd || e2e__status=1
+	fi
+	if [ "$e2e__status" -ne 0 ] && [ "$e2e__status" -ne 77 ] ||
+	    [ "${E2E_KEEP:-0}" = 1 ]; then
+		e2e_log "e2e: state kept in $E2E_STATE"
+	else
+		rm -rf "$E2E_STATE"
+	fi
+	if [ -n "$e2e__sockdir_tmp" ]; then
+		rm -rf "$e2e__sockdir_tmp"
+	fi
+	exit "$e2e__status"
+}
