@@ -10,8 +10,9 @@
 #	e2e_stop_lighttpd	# stops it; fails if any of its processes is left
 #	e2e_finish		# summary line; exit status 0 or 1
 #
-# e2e_setup installs an EXIT trap that stops lighttpd and removes the state
-# dir (kept when a check failed or E2E_KEEP=1, to read its logs).
+# e2e_setup installs an EXIT trap that runs what e2e_at_exit registered,
+# stops lighttpd and removes the state dir (kept when a check failed or
+# E2E_KEEP=1, to read its logs).
 #
 # Set by e2e_setup (read them, do not change them):
 #	E2E_SRCDIR E2E_BUILDDIR	the top source and build dirs (absolute)
@@ -38,6 +39,7 @@ e2e__lighttpd_pid=
 e2e__failed=0
 e2e__passed=0
 e2e__sockdir_tmp=
+e2e__at_exit=:
 
 # Print to stderr (the test's log).
 e2e_log()
@@ -202,9 +204,15 @@ EOF
 # e2e_start_lighttpd [SECRET_FILE]: start lighttpd in the foreground (-D)
 # as our child on a free loopback port and wait until it answers.  Retries
 # another port if the chosen one was taken meanwhile.  Returns 1, with its
-# output in the log, if lighttpd does not come up.
+# output in the log, if lighttpd does not come up.  One at a time: a
+# lighttpd still running is stopped first.
 e2e_start_lighttpd()
 {
+	if [ -n "$e2e__lighttpd_pid" ]; then
+		e2e_log "e2e: lighttpd $e2e__lighttpd_pid is still running;" \
+		    "stopping it first"
+		e2e_stop_lighttpd || true
+	fi
 	E2E_CONF=$E2E_STATE/lighttpd.conf
 	E2E_ERROR_LOG=$E2E_STATE/error.log
 	E2E_LIGHTTPD_OUT=$E2E_STATE/lighttpd.out
@@ -215,7 +223,17 @@ e2e_start_lighttpd()
 		    port "$E2E_PORT_RANGE") || e2e_die "no free port"
 		E2E_URL=http://127.0.0.1:$E2E_PORT
 		e2e_write_lighttpd_conf "$E2E_CONF" "$E2E_PORT" "${1:-}"
-		"$E2E_LIGHTTPD" -D -f "$E2E_CONF" >>"$E2E_LIGHTTPD_OUT" 2>&1 &
+		# Its own session, where available: a Ctrl-C on "make check"
+		# then reaches only us, and we stop lighttpd, which stops the
+		# endpoints.  Not a group leader, setsid execs in place: $! is
+		# lighttpd.
+		if command -v setsid >/dev/null 2>&1; then
+			setsid "$E2E_LIGHTTPD" -D -f "$E2E_CONF" \
+			    >>"$E2E_LIGHTTPD_OUT" 2>&1 &
+		else
+			"$E2E_LIGHTTPD" -D -f "$E2E_CONF" \
+			    >>"$E2E_LIGHTTPD_OUT" 2>&1 &
+		fi
 		e2e__lighttpd_pid=$!
 		E2E_LIGHTTPD_PID=$e2e__lighttpd_pid
 		if "$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" wait \
@@ -302,17 +320,6 @@ e2e_expect()
 	return 1
 }
 
-# A count of checks run under e2e_check, or of failures, for callers that
-# run other programs' checks too.
-e2e_note_result()
-{
-	if [ "$1" -eq 0 ]; then
-		e2e__passed=$((e2e__passed + 1))
-	else
-		e2e__failed=$((e2e__failed + 1))
-	fi
-}
-
 e2e_finish()
 {
 	printf '# e2e %s: %d passed, %d failed\n' "$(basename "$0")" \
@@ -320,10 +327,18 @@ e2e_finish()
 	[ "$e2e__failed" -eq 0 ]
 }
 
+# e2e_at_exit COMMAND: eval COMMAND on exit, before lighttpd is stopped
+# (to stop another server the test started, say).
+e2e_at_exit()
+{
+	e2e__at_exit="$e2e__at_exit; $1"
+}
+
 e2e__on_exit()
 {
 	e2e__status=$?
 	trap - EXIT INT TERM HUP
+	eval "$e2e__at_exit" || e2e__status=1
 	if [ -n "$e2e__lighttpd_pid" ]; then
 		e2e_stop_lighttpd || e2e__status=1
 	fi
