@@ -1,0 +1,109 @@
+# common.sh -- sourced by scripts/check and scripts/demo: packages and builds
+#
+# The caller sets fa_prog (its name, for messages) and fa_root (the
+# repository's top dir, absolute) and runs under "set -eu".
+
+fa_say()
+{
+	printf '%s: %s\n' "$fa_prog" "$*" >&2
+}
+
+fa_die()
+{
+	fa_say "$*"
+	exit 1
+}
+
+fa_jobs=$(nproc 2>/dev/null || echo 2)
+
+# fa_need_packages "package:why" ...: install the missing Debian packages
+# with apt-get when root; otherwise say which are missing and why, and
+# exit 1.  Off Debian, say what is needed and carry on.
+fa_need_packages()
+{
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		fa_say "not Debian: make sure these are installed:"
+		for spec in "$@"; do
+			fa_say "  ${spec%%:*} (${spec#*:})"
+		done
+		return 0
+	fi
+	fa_missing=
+	for spec in "$@"; do
+		pkg=${spec%%:*}
+		if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != \
+		    "install ok installed" ]; then
+			fa_say "missing Debian package $pkg: ${spec#*:}"
+			fa_missing="$fa_missing $pkg"
+		fi
+	done
+	[ -n "$fa_missing" ] || return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		fa_say "not root, so not installing them; run as root, or:"
+		fa_say "  sudo apt-get install$fa_missing"
+		exit 1
+	fi
+	fa_say "installing:$fa_missing"
+	apt-get update -qq
+	# shellcheck disable=SC2086 # one word per package
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $fa_missing
+}
+
+# fa_need_build_packages ["package:why"...]: what the build needs (the
+# .pc files configure.ac asks for), and the caller's own extras.
+fa_need_build_packages()
+{
+	fa_need_packages \
+	    "gcc:the C compiler" \
+	    "make:the build" \
+	    "libc6-dev:the C library's headers" \
+	    "autoconf:generating ./configure" \
+	    "automake:generating Makefile.in" \
+	    "libtool:autoreconf" \
+	    "pkg-config:configure finds the libraries" \
+	    "libfcgi-dev:FastCGI (fcgiapp.h, libfcgi)" \
+	    "libjwt-dev:JWT signing and verification" \
+	    "libjson-c-dev:JSON bodies and claims" \
+	    "libcrypt-dev:password hashes (libxcrypt)" \
+	    "$@"
+}
+
+# Generate ./configure if it is missing or older than configure.ac.
+fa_bootstrap()
+{
+	if [ ! -x "$fa_root/configure" ] || [ ! -f "$fa_root/Makefile.in" ] ||
+	    [ "$fa_root/configure.ac" -nt "$fa_root/configure" ]; then
+		fa_say "autoreconf -fi"
+		(cd "$fa_root" && autoreconf -fi)
+	fi
+}
+
+# Whether the source tree itself is configured (./configure run in it):
+# then automake refuses builds in other directories.
+fa_configured_in_tree()
+{
+	[ -f "$fa_root/config.status" ]
+}
+
+# fa_configure DIR [CONFIGURE_ARGS...]: configure a build in DIR unless it
+# already is, with these arguments (plain words: no quoting games).
+fa_configure()
+{
+	fa_dir=$1
+	shift
+	if [ -f "$fa_dir/config.status" ] && [ -f "$fa_dir/Makefile" ] &&
+	    [ "$("$fa_dir/config.status" --config | tr -d "'")" = "$*" ]; then
+		return 0
+	fi
+	mkdir -p "$fa_dir"
+	fa_say "configure $* (in ${fa_dir#"$fa_root"/})"
+	(cd "$fa_dir" && "$fa_root/configure" -q "$@")
+}
+
+# fa_pids_matching STRING: pids whose command line contains STRING.
+fa_pids_matching()
+{
+	pgrep -f -- "$(printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g')" ||
+	    true
+}
