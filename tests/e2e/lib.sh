@@ -32,7 +32,7 @@
 #	bob   bobpass   user			sha512crypt
 #	carol carolpass user disabled		yescrypt
 #	dave  davepass  user active 3		bcrypt: tokens need "ver" >= 3
-#	erin  erinpass  guest			sha512crypt: /me only
+#	erin  erinpass  guest			sha256crypt: /me only
 
 E2E_PORT_RANGE=${E2E_PORT_RANGE:-18000-18999}
 e2e__lighttpd_pid=
@@ -179,7 +179,7 @@ e2e_write_users()
 	e2e_add_user "$1" bob bobpass user active 0 '$6$'
 	e2e_add_user "$1" carol carolpass user disabled 0 '$y$'
 	e2e_add_user "$1" dave davepass user active 3 '$2b$'
-	e2e_add_user "$1" erin erinpass guest active 0 '$6$'
+	e2e_add_user "$1" erin erinpass guest active 0 '$5$'
 }
 
 # e2e_write_lighttpd_conf FILE PORT [SECRET_FILE]: a main config that sets
