@@ -16,6 +16,7 @@
 #
 # Set by e2e_setup (read them, do not change them):
 #	E2E_SRCDIR E2E_BUILDDIR	the top source and build dirs (absolute)
+#	E2E_LIGHTTPD		lighttpd (from PATH, else /usr/sbin)
 #	E2E_PYTHON		a python3 with PyJWT (/usr/bin/python3 first)
 #	E2E_STATE		the private temp dir; every process we start has
 #				this path on its command line
@@ -92,13 +93,13 @@ e2e_setup()
 		    e2e_die "$E2E_BUILDDIR/cgi-bin/$b.fcgi not built (run make)"
 	done
 
-	E2E_LIGHTTPD=$(e2e_find_lighttpd)
-	[ -n "$E2E_LIGHTTPD" ] ||
+	E2E_LIGHTTPD=${E2E_LIGHTTPD:-$(e2e_find_lighttpd || true)}
+	[ -n "$E2E_LIGHTTPD" ] && [ -x "$E2E_LIGHTTPD" ] ||
 	    e2e_skip "lighttpd not installed (apt-get install lighttpd)"
 	command -v pgrep >/dev/null 2>&1 ||
 	    e2e_skip "pgrep not installed (apt-get install procps)"
 	# Debian's python3 first: a python3 earlier in PATH (pyenv, venv)
-	# often lacks the distribution's PyJWT.
+	# often lacks the distribution's PyJWT.  Both may be set beforehand.
 	if [ -z "${E2E_PYTHON:-}" ]; then
 		if [ -x /usr/bin/python3 ]; then
 			E2E_PYTHON=/usr/bin/python3
