@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""contract.py -- fcgi-auth's HTTP contract, as named checks against a base URL.
+"""contract.py -- fcgi-auth's HTTP contract, as named checks against a URL.
 
   contract.py --url URL --secret-file FILE [--alg HS256] [--ttl-min 30]
               [--reference] [--record FILE] [--only WORD] [--no-load]
@@ -15,9 +15,10 @@ The server under test must know these users (tests/e2e/lib.sh writes them):
 
 --reference runs the subset the FastAPI reference app supports: it only
 knows alice and bob, has no disabled users, revocation or 413, accepts
-any exp (or none), and sends no Cache-Control; its bcrypt logins are slow,
-so it gets 10 concurrent logins instead of 50.  --record writes every exchange,
-tokens masked, so two servers' runs can be diffed (reference-diff.sh).
+any exp (or none), and sends no Cache-Control; its bcrypt logins are
+slow, so it gets 10 concurrent logins instead of 50.  --record writes
+every exchange, tokens masked, so two servers' runs can be diffed
+(reference-diff.sh).
 
 Only the standard library and PyJWT (python3-jwt).
 """

@@ -1,4 +1,4 @@
-# lib.sh -- sourced by e2e tests: lighttpd with the shipped snippet, started and stopped
+# lib.sh -- for e2e tests: lighttpd with the shipped snippet, run and stopped
 #
 # Use from a POSIX sh script under "set -eu", run from the top build dir
 # (as "make check" does) or with abs_top_builddir/abs_top_srcdir set:
