@@ -44,8 +44,7 @@ static int	 run_fastcgi(fcgi_handler_fn *);
 
 /*
  * Idle in accept(), there is nothing to finish: leave at once.  Inside a
- * request, finish it first; FCGI_FAIL_ACCEPT_ON_INTR makes the next
- * accept() return.
+ * request, finish it first; the loop then sees stop_requested.
  */
 static void
 on_term(int sig)
@@ -236,11 +235,16 @@ run_fastcgi(fcgi_handler_fn *handler)
 	if ((app = app_new(err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+	    FCGX_InitRequest(&rq, 0, 0) != 0)
 		fatalx("cannot initialise libfcgi");
 
+	/*
+	 * SA_RESTART: a SIGTERM in the middle of reading a body must not cut
+	 * that read short.  Idle in accept(), the handler exits at once.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
+	sa.sa_flags = SA_RESTART;
 	(void)sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);

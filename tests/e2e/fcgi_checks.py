@@ -263,9 +263,7 @@ def _(ctx):
     print("#   exited %.3f s after SIGTERM" % (time.monotonic() - t0))
 
 
-@check("fcgi.sigterm_finishes_the_current_request",
-       todo="common/fcgi_loop.c installs on_term without SA_RESTART, so "
-       "SIGTERM interrupts the body read: 400 Incomplete request body")
+@check("fcgi.sigterm_finishes_the_current_request")
 def _(ctx):
     p = ctx.start("login")
     s = p.connect()
