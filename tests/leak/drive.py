@@ -1,0 +1,428 @@
+#!/usr/bin/python3
+"""drive.py -- send one endpoint every kind of request over real FastCGI.
+
+  drive.py --socket PATH --endpoint NAME --requests N --secret-file F
+           [--users-file F --reload-every N] [--rss-pid PID --rss-every N
+           --warmup N --rss-bound-kib K] [--kinds a,b] [--hashing-every N]
+  drive.py users FILE [SCHEME]      write the test users file
+
+A stdlib-only FastCGI client (FCGI_BEGIN_REQUEST, PARAMS, STDIN; reads
+STDOUT, STDERR and END_REQUEST), one connection per request as lighttpd
+does.  The kinds are sent round-robin; each has the status the endpoint
+must answer, and any other answer is counted and fails the run.  Tokens
+are minted here with hmac/hashlib, so no JWT library is involved.
+
+With --users-file, the users file is replaced by rename every
+--reload-every requests (an unrelated user's role flips), so the reload
+path runs too.  With --rss-pid, VmRSS of that process is sampled every
+--rss-every requests; after --warmup requests it must not grow by more
+than --rss-bound-kib.
+
+Prints one summary line per kind and a closing "N passed, N failed" line;
+exits 0 only if every answer was the expected one (and RSS stayed flat).
+"""
+
+import argparse
+import base64
+import ctypes
+import ctypes.util
+import hashlib
+import hmac
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+FCGI_BEGIN_REQUEST = 1
+FCGI_END_REQUEST = 3
+FCGI_PARAMS = 4
+FCGI_STDIN = 5
+FCGI_STDOUT = 6
+FCGI_STDERR = 7
+FCGI_RESPONDER = 1
+
+# The users every run uses (name, password, role, state, version).  The
+# first one's hash is the dummy an unknown user is verified against.
+USERS = [
+    ("alice", "alicepass", "admin", "active", 0),
+    ("bob", "bobpass", "user", "active", 0),
+    ("carol", "carolpass", "user", "disabled", 0),
+    ("dave", "davepass", "user", "active", 3),
+    ("erin", "erinpass", "guest", "active", 0),
+]
+
+
+# --- FastCGI -------------------------------------------------------------
+
+def record(rtype, content, request_id=1):
+    pad = (8 - len(content) % 8) % 8
+    return (struct.pack(">BBHHBx", 1, rtype, request_id, len(content), pad)
+            + content + b"\0" * pad)
+
+
+def nv_len(n):
+    return struct.pack(">B", n) if n < 128 else struct.pack(">I", n | 1 << 31)
+
+
+def encode_params(params):
+    out = b""
+    for name, value in params.items():
+        name, value = name.encode(), value.encode()
+        out += nv_len(len(name)) + nv_len(len(value)) + name + value
+    return out
+
+
+def stream(rtype, data):
+    """data as records of at most 65535 bytes, then the empty record."""
+    out = b""
+    for i in range(0, len(data), 65535):
+        out += record(rtype, data[i:i + 65535])
+    return out + record(rtype, b"")
+
+
+def recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("connection closed after %d of %d bytes"
+                           % (len(buf), n))
+        buf += chunk
+    return buf
+
+
+def fcgi_request(path, params, body):
+    """One request; returns (stdout bytes, stderr bytes, app status)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(120)
+    try:
+        sock.connect(path)
+        sock.sendall(record(FCGI_BEGIN_REQUEST,
+                            struct.pack(">HB5x", FCGI_RESPONDER, 0))
+                     + stream(FCGI_PARAMS, encode_params(params))
+                     + stream(FCGI_STDIN, body))
+        out, err = b"", b""
+        while True:
+            _, rtype, _, clen, plen = struct.unpack(
+                ">BBHHBx", recv_exact(sock, 8))
+            content = recv_exact(sock, clen + plen)[:clen]
+            if rtype == FCGI_STDOUT:
+                out += content
+            elif rtype == FCGI_STDERR:
+                err += content
+            elif rtype == FCGI_END_REQUEST:
+                return out, err, struct.unpack(">I", content[:4])[0]
+    finally:
+        sock.close()
+
+
+def status_of(out):
+    head = out.split(b"\r\n\r\n", 1)[0]
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"status:"):
+            return int(line.split()[1])
+    return 200 if head else 0
+
+
+# --- tokens and users ----------------------------------------------------
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mint(secret, payload, alg="HS256", sign=True):
+    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384,
+              "HS512": hashlib.sha512}.get(alg)
+    head = b64url(json.dumps({"alg": alg, "typ": "JWT"}).encode())
+    body = b64url(json.dumps(payload).encode())
+    signing_input = (head + "." + body).encode()
+    if not sign or digest is None:
+        return head + "." + body + "."
+    sig = hmac.new(secret, signing_input, digest).digest()
+    return head + "." + body + "." + b64url(sig)
+
+
+def read_secret(path):
+    with open(path, "rb") as f:
+        return f.read().rstrip(b"\r\n")
+
+
+def crypt_hash(password, scheme):
+    """A crypt(5) hash via libcrypt (crypt_gensalt + crypt)."""
+    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
+    lib.crypt_gensalt.restype = ctypes.c_char_p
+    lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong,
+                                  ctypes.c_char_p, ctypes.c_int]
+    lib.crypt.restype = ctypes.c_char_p
+    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    prefix, _, cost = scheme.partition(":")
+    setting = lib.crypt_gensalt(prefix.encode(), int(cost or 0), None, 0)
+    hashed = lib.crypt(password.encode(), setting) if setting else None
+    if not hashed or hashed.startswith(b"*"):
+        raise SystemExit("crypt failed for scheme %r" % scheme)
+    return hashed.decode()
+
+
+def users_text(hashes, flip=0):
+    """The users file; flip changes zed's role (a user no request uses)."""
+    lines = ["# leak-check users: name:hash:role:state:version"]
+    for (name, _, role, state, ver) in USERS:
+        lines.append("%s:%s:%s:%s:%d" % (name, hashes[name], role, state,
+                                         ver))
+    lines.append("zed:%s:%s" % (hashes["alice"], "user" if flip % 2
+                                else "guest"))
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path, text, age=2.0):
+    """Replace path by rename, its mtime set back past the settle wait."""
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    t = time.time() - age
+    os.utime(tmp, (t, t))
+    os.rename(tmp, path)
+
+
+def cmd_users(argv):
+    # $5$ with 1000 rounds: cheap enough for thousands of logins under
+    # valgrind; the code path is the same as for any other scheme.
+    scheme = argv[1] if len(argv) > 1 else "$5$:1000"
+    hashes = {u[0]: crypt_hash(u[1], scheme) for u in USERS}
+    with open(argv[0] + ".hashes", "w") as f:
+        json.dump(hashes, f)
+    write_atomic(argv[0], users_text(hashes))
+    return 0
+
+
+# --- the request kinds ---------------------------------------------------
+
+def token_kinds(secret, endpoint):
+    """(name, params, body, expected) for me, projects and reports."""
+    now = int(time.time())
+
+    def claims(sub, role, ver=None, exp=600, **extra):
+        p = {"sub": sub, "role": role, "iat": now, "exp": now + exp}
+        if ver is not None:
+            p["ver"] = ver
+        p.update(extra)
+        return p
+
+    def bearer(tok):
+        return {"HTTP_AUTHORIZATION": "Bearer " + tok}
+
+    # Who may see what: me anyone, projects admin and user, reports admin.
+    role_ok = {"me": ("admin", "user", "guest"),
+               "projects": ("admin", "user"),
+               "reports": ("admin",)}[endpoint]
+
+    def by_role(role):
+        return 200 if role in role_ok else 403
+
+    kinds = [
+        ("valid", bearer(mint(secret, claims("alice", "admin"))), 200),
+        ("valid_user", bearer(mint(secret, claims("bob", "user"))),
+         by_role("user")),
+        ("wrong_role", bearer(mint(secret, claims("erin", "guest"))),
+         by_role("guest")),
+        ("valid_ver", bearer(mint(secret, claims("dave", "user", 3))),
+         by_role("user")),
+        ("no_creds", {}, 401),
+        ("basic_creds", {"HTTP_AUTHORIZATION": "Basic YWxpY2U6eA=="}, 401),
+        ("empty_bearer", {"HTTP_AUTHORIZATION": "Bearer "}, 401),
+        ("garbage_token", bearer("not-a-token"), 401),
+        ("bad_signature", bearer(mint(b"x" * 32, claims("alice", "admin"))),
+         401),
+        ("expired", bearer(mint(secret, claims("alice", "admin",
+                                               exp=-30))), 401),
+        ("alg_none", bearer(mint(secret, claims("alice", "admin"),
+                                 alg="none", sign=False)), 401),
+        ("alg_none_signed", bearer(mint(secret, claims("alice", "admin"),
+                                        alg="none", sign=False) + "c2ln"),
+         401),
+        ("alg_hs512", bearer(mint(secret, claims("alice", "admin"),
+                                  alg="HS512")), 401),
+        ("no_role_claim", bearer(mint(secret, {"sub": "alice", "iat": now,
+                                               "exp": now + 600})), 401),
+        ("unknown_user", bearer(mint(secret, claims("mallory", "admin"))),
+         401),
+        ("disabled_user", bearer(mint(secret, claims("carol", "user"))),
+         401),
+        ("revoked", bearer(mint(secret, claims("dave", "user", 2))), 401),
+        ("oversized_token", bearer("a" * 9000), 401),
+    ]
+    out = [(n, dict(p, REQUEST_METHOD="GET"), b"", s) for n, p, s in kinds]
+    valid = bearer(mint(secret, claims("alice", "admin")))
+    out += common_kinds(valid, "GET", "POST")
+    return out
+
+
+def login_kinds():
+    form = "application/x-www-form-urlencoded"
+
+    def post(body, ctype=form):
+        p = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body))}
+        if ctype is not None:
+            p["CONTENT_TYPE"] = ctype
+        return p, body
+
+    kinds = [
+        ("valid", post(b"username=alice&password=alicepass"), 200),
+        ("valid_grant", post(b"grant_type=password&username=bob&"
+                             b"password=bobpass"), 200),
+        ("wrong_password", post(b"username=alice&password=nope"), 401),
+        ("unknown_user", post(b"username=mallory&password=x"), 401),
+        ("invalid_name", post(b"username=%00bad&password=x"), 401),
+        ("disabled_user", post(b"username=carol&password=carolpass"), 401),
+        ("password_too_long", post(b"username=alice&password="
+                                   + b"p" * 5000), 401),
+        ("missing_password", post(b"username=alice"), 422),
+        ("missing_both", post(b""), 422),
+        ("bad_grant_type", post(b"grant_type=client&username=alice&"
+                                b"password=alicepass"), 422),
+        ("not_a_form", post(b'{"username":"alice"}', "application/json"),
+         422),
+        ("no_content_type", post(b"username=alice&password=x", None), 422),
+    ]
+    out = [(n, p, b, s) for n, (p, b), s in kinds]
+    out += common_kinds(None, "POST", "GET")
+    return out
+
+
+# Kinds that make login.fcgi hash a password (the slow ones).
+HASHING_KINDS = {"valid", "valid_grant", "wrong_password", "unknown_user",
+                 "disabled_user"}
+
+
+def common_kinds(auth, method, other_method):
+    """The request-shape refusals every endpoint shares."""
+    base = {"REQUEST_METHOD": method}
+    if auth:
+        base.update(auth)
+    return [
+        ("method_405", dict(base, REQUEST_METHOD=other_method), b"", 405),
+        ("body_413", dict(base, CONTENT_LENGTH="100000"), b"", 413),
+        ("bad_content_length", dict(base, CONTENT_LENGTH="12abc"), b"",
+         400),
+        ("negative_content_length", dict(base, CONTENT_LENGTH="-1"), b"",
+         400),
+        ("short_body", dict(base, CONTENT_LENGTH="10"), b"abcd", 400),
+        ("no_method", {}, b"", 400),
+    ]
+
+
+# --- the run -------------------------------------------------------------
+
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise SystemExit("no VmRSS for pid %d" % pid)
+
+
+def run(args):
+    secret = read_secret(args.secret_file)
+    if args.endpoint == "login":
+        kinds = login_kinds()
+    else:
+        kinds = token_kinds(secret, args.endpoint)
+    if args.kinds:
+        wanted = set(args.kinds.split(","))
+        kinds = [k for k in kinds if k[0] in wanted]
+        if not kinds:
+            raise SystemExit("no such kind: %s" % args.kinds)
+    hashes = None
+    if args.users_file:
+        with open(args.users_file + ".hashes") as f:
+            hashes = json.load(f)
+
+    counts = {k[0]: 0 for k in kinds}
+    bad = {}
+    rss = []
+    reloads = seen_reloads = 0
+    started = time.monotonic()
+    cheap = [k for k in kinds if k[0] not in HASHING_KINDS]
+    i = 0
+    for n in range(args.requests):
+        # Password-hashing kinds only every --hashing-every turns, so that
+        # a login run under valgrind stays within minutes.
+        if (args.endpoint == "login" and args.hashing_every > 1 and
+                n % args.hashing_every != 0):
+            kind = cheap[n % len(cheap)]
+        else:
+            kind = kinds[i % len(kinds)]
+            i += 1
+        name, params, body, want = kind
+        params = dict(params, REMOTE_ADDR="127.0.0.1",
+                      SCRIPT_NAME="/" + args.endpoint)
+        out, err, _ = fcgi_request(args.socket, params, body)
+        seen_reloads += err.count(b": reloaded, ")
+        got = status_of(out)
+        counts[name] += 1
+        if got != want:
+            bad.setdefault(name, []).append(got)
+        if hashes and args.reload_every and (n + 1) % args.reload_every == 0:
+            reloads += 1
+            write_atomic(args.users_file, users_text(hashes, reloads))
+        if args.rss_pid and (n + 1) % args.rss_every == 0:
+            rss.append((n + 1, vm_rss_kib(args.rss_pid)))
+    elapsed = time.monotonic() - started
+
+    failed = 0
+    for name, _, _, want in kinds:
+        got = bad.get(name, [])
+        failed += 1 if got else 0
+        print("%-24s %6d sent, expect %d%s" % (
+            name, counts[name], want,
+            ", UNEXPECTED: %s" % sorted(set(got)) if got else ""))
+    print("requests: %d in %.1f s (%.0f/s); users file replaced %d times, "
+          "reloaded %d times" % (args.requests, elapsed,
+                                 args.requests / elapsed, reloads,
+                                 seen_reloads))
+    passed = len(kinds) - failed
+    if args.rss_pid:
+        after = [kib for n, kib in rss if n >= args.warmup]
+        if not after:
+            raise SystemExit("no RSS sample after the warm-up")
+        base = next(kib for n, kib in rss if n >= args.warmup)
+        growth = max(after) - base
+        print("rss: " + " ".join("%d:%d" % s for s in rss))
+        print("rss: %d KiB at %d requests, %d KiB at %d, max growth after "
+              "warm-up %d KiB (bound %d KiB)"
+              % (base, args.warmup, rss[-1][1], rss[-1][0], growth,
+                 args.rss_bound_kib))
+        if growth < args.rss_bound_kib:
+            passed += 1
+        else:
+            print("rss: NOT FLAT")
+            failed += 1
+    print("%d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "users":
+        return cmd_users(sys.argv[2:])
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--socket", required=True)
+    ap.add_argument("--endpoint", required=True,
+                    choices=["login", "me", "projects", "reports"])
+    ap.add_argument("--requests", type=int, default=10000)
+    ap.add_argument("--secret-file", required=True)
+    ap.add_argument("--users-file")
+    ap.add_argument("--reload-every", type=int, default=0)
+    ap.add_argument("--rss-pid", type=int)
+    ap.add_argument("--rss-every", type=int, default=500)
+    ap.add_argument("--warmup", type=int, default=2000)
+    ap.add_argument("--rss-bound-kib", type=int, default=64)
+    ap.add_argument("--hashing-every", type=int, default=1)
+    ap.add_argument("--kinds")
+    return run(ap.parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+#!/bin/sh
+# run.sh -- every endpoint, every kind of request, under valgrind memcheck
+# over a real FastCGI socket; then natively, with VmRSS sampled.
+#
+# For each of login, me, projects and reports:
+#   1. spawn-fcgi -n runs the endpoint under valgrind memcheck
+#      (--leak-check=full --errors-for-leak-kinds=definite); drive.py sends
+#      LEAK_REQUESTS requests (LEAK_LOGIN_REQUESTS for login) of every kind,
+#      replacing the users file every LEAK_RELOAD_EVERY requests; SIGTERM;
+#      the run passes if every answer had the expected status and valgrind
+#      reports 0 errors and 0 bytes definitely lost.
+#   2. the same natively for LEAK_RSS_REQUESTS requests, VmRSS sampled every
+#      1000: after 2000 requests of warm-up it must grow by less than
+#      LEAK_RSS_BOUND_KIB.
+# Exits 77 if valgrind, spawn-fcgi or python3 is missing, or in a build
+# with --enable-sanitizers.  Run from the top
+# build dir (make check does) or anywhere with abs_top_builddir set.
+set -eu
+
+srcdir=$(cd "${abs_top_srcdir:-$(dirname "$0")/../..}" && pwd)
+builddir=$(cd "${abs_top_builddir:-.}" && pwd)
+LEAK_REQUESTS=${LEAK_REQUESTS:-10000}
+LEAK_LOGIN_REQUESTS=${LEAK_LOGIN_REQUESTS:-$LEAK_REQUESTS}
+LEAK_RSS_REQUESTS=${LEAK_RSS_REQUESTS:-30000}
+LEAK_RSS_BOUND_KIB=${LEAK_RSS_BOUND_KIB:-64}
+LEAK_RELOAD_EVERY=${LEAK_RELOAD_EVERY:-500}
+LEAK_ENDPOINTS=${LEAK_ENDPOINTS:-login me projects reports}
+
+skip()
+{
+	echo "leak: skipped: $*" >&2
+	exit 77
+}
+
+VALGRIND=$(command -v valgrind || true)
+SPAWN_FCGI=$(command -v spawn-fcgi || true)
+if [ -x /usr/bin/python3 ]; then
+	PYTHON=/usr/bin/python3
+else
+	PYTHON=$(command -v python3 || true)
+fi
+[ -n "$VALGRIND" ] || skip "valgrind not installed (apt-get install valgrind)"
+[ -n "$SPAWN_FCGI" ] ||
+    skip "spawn-fcgi not installed (apt-get install spawn-fcgi)"
+[ -n "$PYTHON" ] || skip "python3 not installed"
+for e in $LEAK_ENDPOINTS; do
+	[ -x "$builddir/cgi-bin/$e.fcgi" ] || {
+		echo "leak: $builddir/cgi-bin/$e.fcgi not built" >&2
+		exit 99
+	}
+	# valgrind cannot run AddressSanitizer binaries (and ASan's quarantine
+	# makes RSS grow by design); the unit suites cover that build.
+	if grep -q __asan_init "$builddir/cgi-bin/$e.fcgi"; then
+		skip "a sanitizer build; run this on a plain build"
+	fi
+done
+
+# Sockets need a short path, so the state lives under TMPDIR.
+state=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-auth-leak.XXXXXX")
+chmod 700 "$state"
+child=
+failed=0
+passed=0
+
+stop_child()
+{
+	if [ -n "$child" ]; then
+		kill -TERM "$child" 2>/dev/null || true
+		wait "$child" 2>/dev/null || true
+		child=
+	fi
+}
+
+on_exit()
+{
+	rc=$?
+	trap - EXIT INT TERM HUP
+	stop_child
+	if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] ||
+	    [ "${LEAK_KEEP:-0}" = 1 ]; then
+		echo "leak: state kept in $state" >&2
+	else
+		rm -rf "$state"
+	fi
+	exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+note()
+{
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $2"
+	fi
+}
+
+# start NAME SOCKET [WRAPPER...]: the endpoint on a unix socket, as our
+# child (spawn-fcgi -n execs it in place, so $child is its pid).
+start()
+{
+	name=$1
+	sock=$2
+	shift 2
+	rm -f "$sock"
+	JWT_SECRET_FILE=$state/secret USERS_FILE=$state/users \
+	    "$SPAWN_FCGI" -n -s "$sock" -M 0600 -- "$@" \
+	    "$builddir/cgi-bin/$name.fcgi" 2>>"$state/$name.stderr" &
+	child=$!
+	i=0
+	until [ -S "$sock" ]; do
+		kill -0 "$child" 2>/dev/null || {
+			echo "leak: $name did not start" >&2
+			cat "$state/$name.stderr" >&2
+			exit 99
+		}
+		i=$((i + 1))
+		[ "$i" -lt 300 ] || { echo "leak: no socket" >&2; exit 99; }
+		sleep 0.1
+	done
+}
+
+# stop: SIGTERM (the endpoint exits from accept) and its exit status.
+stop()
+{
+	kill -TERM "$child"
+	st=0
+	wait "$child" || st=$?
+	child=
+	return "$st"
+}
+
+drive()
+{
+	"$PYTHON" "$srcdir/tests/leak/drive.py" --secret-file "$state/secret" \
+	    --users-file "$state/users" --reload-every "$LEAK_RELOAD_EVERY" \
+	    "$@"
+}
+
+head -c 48 /dev/urandom | base64 | tr -d '\n=' >"$state/secret"
+"$PYTHON" "$srcdir/tests/leak/drive.py" users "$state/users"
+
+for e in $LEAK_ENDPOINTS; do
+	n=$LEAK_REQUESTS
+	[ "$e" != login ] || n=$LEAK_LOGIN_REQUESTS
+	vglog=$state/$e.valgrind
+	start "$e" "$state/$e.sock" "$VALGRIND" --leak-check=full \
+	    --errors-for-leak-kinds=definite --error-exitcode=3 \
+	    --log-file="$vglog"
+	rc=0
+	drive --socket "$state/$e.sock" --endpoint "$e" --requests "$n" \
+	    >"$state/$e.drive" 2>&1 || rc=$?
+	sed 's/^/# /' "$state/$e.drive"
+	note "$rc" "$e: $n requests of every kind, expected statuses"
+	rc=0
+	stop || rc=$?
+	errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' \
+	    "$vglog" | tail -n 1)
+	lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' \
+	    "$vglog" | tail -n 1)
+	grep -q 'All heap blocks were freed' "$vglog" && lost=${lost:-0}
+	echo "# $e valgrind: exit $rc, errors ${errors:-?}," \
+	    "definitely lost ${lost:-?} bytes"
+	[ "$rc" -eq 0 ] && [ "${errors:-x}" = 0 ] && [ "${lost:-x}" = 0 ] ||
+	    { rc=1; sed 's/^/# /' "$vglog"; }
+	note "$rc" "$e: valgrind memcheck clean"
+
+	start "$e" "$state/$e.native.sock"
+	rc=0
+	drive --socket "$state/$e.native.sock" --endpoint "$e" \
+	    --requests "$LEAK_RSS_REQUESTS" --rss-pid "$child" \
+	    --rss-every 1000 --warmup 2000 \
+	    --rss-bound-kib "$LEAK_RSS_BOUND_KIB" >"$state/$e.rss" 2>&1 ||
+	    rc=$?
+	grep -e '^rss:' -e '^requests:' -e UNEXPECTED "$state/$e.rss" |
+	    sed 's/^/# /'
+	stop || rc=$?
+	note "$rc" "$e: RSS flat over $LEAK_RSS_REQUESTS native requests"
+done
+
+echo "# leak: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
