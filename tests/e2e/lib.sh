@@ -185,6 +185,9 @@ e2e_write_users()
 
 # e2e_write_lighttpd_conf FILE PORT [SECRET_FILE]: a main config that sets
 # the snippet's variables and includes it, as a real install would.
+# E2E_SNIPPET, when set, is included instead of the shipped snippet (a
+# variant with other pool sizes, say), and E2E_CONF_EXTRA, when set, is
+# appended (another fastcgi.server for a benchmark program, say).
 e2e_write_lighttpd_conf()
 {
 	cat >"$1" <<EOF
@@ -198,7 +201,8 @@ var.fcgi_auth_bindir = "$E2E_BINDIR"
 var.fcgi_auth_secret_file = "${3:-$E2E_SECRET_FILE}"
 var.fcgi_auth_users_file = "$E2E_USERS_FILE"
 var.fcgi_auth_sockdir = "$E2E_SOCKDIR"
-include "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf"
+include "${E2E_SNIPPET:-$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf}"
+${E2E_CONF_EXTRA:-}
 EOF
 }
 
