@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+"""report.py -- bench/run's results file as a markdown report.
+
+  report.py RESULTS key=value...
+
+RESULTS has one line per measurement, "LABEL key=value...", as bench/run
+writes it: wrk-result fields (rps, p50_ms, p99_ms, non2xx, connect, read,
+write, timeout) for each round, rss=NxKIB once per label, and users-load.
+The report gives the median of the rounds, the ratios the project targets
+(/me, /projects and /reports >= 90% of trivial and >= 10x the reference),
+and the machine it ran on.
+"""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+PACKAGES = ["lighttpd", "libfcgi0ldbl", "libjwt0", "libjson-c5",
+            "libcrypt1", "libssl3", "wrk", "python3-fastapi",
+            "python3-uvicorn"]
+
+
+def parse(path):
+    rows, rss, other = {}, {}, {}
+    order = []
+    with open(path) as f:
+        for line in f:
+            label, *fields = line.split()
+            kv = dict(x.split("=", 1) for x in fields if "=" in x)
+            if label == "users-load":
+                other[label] = line.split(" ", 1)[1].strip()
+            elif "rss" in kv:
+                rss[label] = kv["rss"]
+            else:
+                if label not in rows:
+                    order.append(label)
+                rows.setdefault(label, []).append(kv)
+    return order, rows, rss, other
+
+
+def summary(runs):
+    rps = [float(r["rps"]) for r in runs]
+    errs = sum(int(r[k]) for r in runs
+               for k in ("non2xx", "connect", "read", "write", "timeout"))
+    return {
+        "rps": statistics.median(rps), "min": min(rps), "max": max(rps),
+        "p50": statistics.median(float(r["p50_ms"]) for r in runs),
+        "p99": statistics.median(float(r["p99_ms"]) for r in runs),
+        "errors": errs, "n": len(runs),
+        "requests": sum(int(r["requests"]) for r in runs),
+    }
+
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    versions = []
+    for p in PACKAGES:
+        try:
+            v = subprocess.run(["dpkg-query", "-W", "-f=${Version}", p],
+                               capture_output=True, text=True).stdout
+        except OSError:
+            v = ""
+        versions.append("%s %s" % (p, v or "(not installed)"))
+    return model, versions
+
+
+def rss_text(s):
+    if not s or s == "-":
+        return "-"
+    n, kib = s.split("x")
+    return "%s x %.1f MiB" % (n, int(kib) / 1024)
+
+
+def main():
+    order, rows, rss, other = parse(sys.argv[1])
+    opts = dict(a.split("=", 1) for a in sys.argv[2:])
+    s = {label: summary(runs) for label, runs in rows.items()}
+    model, versions = machine()
+
+    print("## Machine")
+    print()
+    print("- %d CPUs (nproc), %s" % (os.cpu_count(), model))
+    print("- kernel %s, %s" % (platform.release(), platform.machine()))
+    print("- " + ", ".join(versions))
+    print("- load average (1, 5, 15 min) before the run: %s; after: %s"
+          % (opts.get("load_before"), opts.get("load_after")))
+    print("- wrk -t%s -c%s (logins: -c%s), %s s per measurement after %s s "
+          "of warm-up; %s rounds interleaved for the token endpoints (the "
+          "table gives medians), one for logins"
+          % (opts.get("threads"), opts.get("conns"), opts.get("login_conns"),
+             opts.get("duration"), opts.get("warmup"), opts.get("rounds")))
+    print()
+    print("## Throughput and latency")
+    print()
+    print("| target | req/s (median) | req/s min-max | p50 ms | p99 ms "
+          "| errors | worker RSS (procs x max) |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    names = {
+        "trivial": "trivial FastCGI (fixed reply), 2 procs",
+        "me": "/me, 2 procs", "projects": "/projects, 2 procs",
+        "reports": "/reports, 2 procs",
+        "login-yescrypt": "/auth/login alice ($y$ default cost), 1 proc",
+        "login-bcrypt12": "/auth/login ($2b$ cost 12), 1 proc",
+        "1proc-trivial": "trivial FastCGI, 1 proc",
+        "1proc-me": "/me, 1 proc",
+    }
+    for w in ("1", "2"):
+        for e in ("me", "projects", "reports"):
+            names["ref%s-%s" % (w, e)] = "reference /%s, %s worker%s" % (
+                e, w, "s" if w == "2" else "")
+        names["ref%s-login" % w] = (
+            "reference /auth/login (bcrypt 12), %s worker%s"
+            % (w, "s" if w == "2" else ""))
+    for label in order:
+        r = s[label]
+        print("| %s | %.0f | %.0f-%.0f | %.2f | %.2f | %d | %s |" % (
+            names.get(label, label), r["rps"], r["min"], r["max"], r["p50"],
+            r["p99"], r["errors"], rss_text(rss.get(label))))
+    print()
+    print("errors = non-2xx answers + socket errors, over all rounds.")
+    print()
+
+    print("## Ratios (median req/s)")
+    print()
+    print("| ratio | value | target | |")
+    print("|---|---:|---:|---|")
+
+    def ratio(a, b, target=None, times=False):
+        if a not in s or b not in s or s[b]["rps"] == 0:
+            return
+        v = s[a]["rps"] / s[b]["rps"]
+        shown = "%.1fx" % v if times else "%.1f%%" % (100 * v)
+        if target is None:
+            verdict, t = "", ""
+        else:
+            verdict = "meets" if v >= target else "SHORT"
+            t = ">= %gx" % target if times else ">= %g%%" % (100 * target)
+        print("| %s / %s | %s | %s | %s |" % (
+            names.get(a, a), names.get(b, b), shown, t, verdict))
+
+    for e in ("me", "projects", "reports"):
+        ratio(e, "trivial", 0.90)
+    for w in ("1", "2"):
+        for e in ("me", "projects", "reports"):
+            ratio(e, "ref%s-%s" % (w, e), 10, times=True)
+    ratio("1proc-me", "1proc-trivial")
+    ratio("me", "1proc-me", times=True)
+    ratio("trivial", "1proc-trivial", times=True)
+    ratio("login-bcrypt12", "ref1-login", times=True)
+    if opts.get("reference") != "1":
+        print()
+        print("The reference app was not measured (absent or its packages "
+              "missing).")
+    if "users-load" in other:
+        print()
+        print("## Users file")
+        print()
+        print("- " + other["users-load"])
+
+
+if __name__ == "__main__":
+    main()
