@@ -50,7 +50,9 @@ def summary(runs):
         "p99": statistics.median(float(r["p99_ms"]) for r in runs),
         "errors": errs, "n": len(runs),
         "requests": sum(int(r["requests"]) for r in runs),
-    }
+    } | {k: statistics.median(float(r[k]) for r in runs)
+         if all(k in r for r in runs) else None
+         for k in ("server_us", "front_us", "machine_us")}
 
 
 def machine():
@@ -125,6 +127,23 @@ def main():
             r["p99"], r["errors"], rss_text(rss.get(label))))
     print()
     print("errors = non-2xx answers + socket errors, over all rounds.")
+    print()
+    print("## CPU time per request (microseconds, median of the rounds)")
+    print()
+    print("From /proc: the answering processes (our endpoint's pool or the "
+          "reference app), lighttpd, and the whole machine (both CPUs: wrk, "
+          "the kernel's network work and anything else running included).")
+    print()
+    print("| target | answering processes | lighttpd | whole machine |")
+    print("|---|---:|---:|---:|")
+    for label in order:
+        r = s[label]
+        if r.get("server_us") is None:
+            continue
+        print("| %s | %.1f | %s | %.1f |" % (
+            names.get(label, label), r["server_us"],
+            "-" if label.startswith("ref") else "%.1f" % r["front_us"],
+            r["machine_us"]))
     print()
 
     print("## Ratios (median req/s)")
