@@ -63,8 +63,8 @@ deploy_setup()
 	unset JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN \
 	    USERS_FILE AUTH_DEBUG
 	e2e_setup
-	# Ours first, then lib.sh's (which removes the state dir).
-	trap 'deploy__on_exit' EXIT
+	# On any exit, before lib.sh removes the state dir.
+	e2e_at_exit deploy__on_exit
 	DEPLOY_TOOL=$E2E_SRCDIR/tests/deploy/tool.py
 	DEPLOY_DEST=$E2E_STATE/dest
 	DEPLOY_CONF=$E2E_STATE/conf
@@ -253,12 +253,9 @@ deploy__left()
 
 deploy__on_exit()
 {
-	s=$?
 	if [ -n "$deploy__pid" ] || [ "$deploy__spawned" = 1 ]; then
-		deploy_stop_server || s=1
+		deploy_stop_server
 	fi
-	(exit "$s")
-	e2e__on_exit
 }
 
 # --- checks shared by every server ---------------------------------------
