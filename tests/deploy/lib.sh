@@ -17,7 +17,8 @@
 # them to the DESTDIR ones, and the sockets' dir to E2E_SOCKDIR, so the
 # servers run exactly the shipped configuration, moved.
 #
-# Set here: DEPLOY_DEST (the DESTDIR), DEPLOY_CONF (rewritten copies),
+# Set here: DEPLOY_DEST (the DESTDIR), DEPLOY_ETC (the installed
+# pkgsysconfdir, or a shorter link to it), DEPLOY_CONF (rewritten copies),
 # DEPLOY_WEB_USER (www-data when root, else empty: the servers then run
 # as us), DEPLOY_SERVER_LOG (set by the caller: the server's error log).
 
@@ -104,6 +105,15 @@ deploy_install()
 		    e2e_die "make install put no $FA_pkglibexecdir/$b.fcgi"
 	done
 	etc=$DEPLOY_DEST$FA_pkgsysconfdir
+	# mod_fcgid cuts an InitialEnv value to 127 bytes without a word,
+	# which a deep build dir (distcheck's) exceeds: configs then name
+	# the installed etc dir through a shorter link.
+	DEPLOY_ETC=$etc
+	if [ "${#etc}" -gt 100 ]; then
+		DEPLOY_ETC=$E2E_STATE.etc
+		ln -s "$etc" "$DEPLOY_ETC"
+		e2e_at_exit 'rm -f "$DEPLOY_ETC"'
+	fi
 	# The endpoints read both as the web server's user (mod_fcgid, and
 	# spawn-fcgi -u): 0640, that user's group, as docs/deploy.md says.
 	cp "$E2E_SECRET_FILE" "$etc/jwt-secret"
@@ -134,7 +144,7 @@ deploy_conf()
 	out=$DEPLOY_CONF/$(basename "$1")
 	"$E2E_PYTHON" "$DEPLOY_TOOL" subst "$DEPLOY_DEST$1" "$out" \
 	    "$FA_pkglibexecdir=$DEPLOY_DEST$FA_pkglibexecdir" \
-	    "$FA_pkgsysconfdir=$DEPLOY_DEST$FA_pkgsysconfdir" \
+	    "$FA_pkgsysconfdir=$DEPLOY_ETC" \
 	    "$FA_pkgdatadir=$DEPLOY_DEST$FA_pkgdatadir" \
 	    "$FA_sbindir=$DEPLOY_DEST$FA_sbindir" \
 	    "$FA_docdir=$DEPLOY_DEST$FA_docdir" \

@@ -7,7 +7,7 @@ set -eu
 deploy_setup "lighttpd (bin-path)" lighttpd
 deploy_lighttpd_setup
 snippet=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth.conf")
-etc=$DEPLOY_DEST$FA_pkgsysconfdir
+etc=$DEPLOY_ETC
 deploy_lighttpd_start "$snippet" "\
 var.fcgi_auth_bindir = \"$DEPLOY_DEST$FA_pkglibexecdir\"
 var.fcgi_auth_secret_file = \"$etc/jwt-secret\"

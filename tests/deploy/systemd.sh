@@ -59,7 +59,7 @@ check_exec_start()
 	[ -z "$DEPLOY_WEB_USER" ] ||
 	    chown -R "$DEPLOY_WEB_USER" "$creds"
 	e2e_expect "LoadCredential=" \
-	    "jwt-secret:$DEPLOY_DEST$FA_pkgsysconfdir/jwt-secret" \
+	    "jwt-secret:$DEPLOY_ETC/jwt-secret" \
 	    "$(unit_value LoadCredential)" || return 1
 	# RuntimeDirectory=: the socket dir, owned by User= and Group=.
 	e2e_expect "RuntimeDirectory= is the socket dir" \
