@@ -23,4 +23,6 @@ chunked_200KiB 500 text/html $FCGID_500
 chunked_2MiB 500 text/html $FCGID_500"
 e2e_check "Apache mod_fcgid: stopping leaves no process behind" \
     deploy_stop_server
+e2e_check "Apache mod_fcgid: no sanitizer report in its logs" \
+    deploy_check_no_sanitizer_reports
 e2e_finish

@@ -85,6 +85,7 @@ deploy__package()
 {
 	case $1 in
 	apache2) echo "apache2 libapache2-mod-fcgid" ;;
+	systemd-analyze) echo systemd ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -333,6 +334,18 @@ chunked_64KiB 200 application/json {"access_token":...}
 chunked_64KiB+1 413 application/json {"detail":"Request body too large"}
 chunked_200KiB 413 application/json {"detail":"Request body too large"}
 chunked_2MiB 413 application/json {"detail":"Request body too large"}'
+
+# No AddressSanitizer or UBSan report (an --enable-sanitizers build) in
+# what the server logged of the endpoints' stderr: for the servers that
+# start the endpoints (lighttpd bin-path, mod_fcgid).  spawn-fcgi sends
+# its children's stderr to /dev/null.
+deploy_check_no_sanitizer_reports()
+{
+	if cat "$E2E_STATE/server.out" "$DEPLOY_SERVER_LOG" 2>/dev/null |
+	    grep -E 'Sanitizer|runtime error:'; then
+		return 1
+	fi
+}
 
 deploy_common_checks()
 {

@@ -21,4 +21,6 @@ e2e_check "lighttpd (bin-path): big and chunked bodies" deploy_check_bodies \
     "$DEPLOY_BODIES_LIGHTTPD"
 e2e_check "lighttpd (bin-path): stopping leaves no process behind" \
     deploy_stop_server
+e2e_check "lighttpd (bin-path): no sanitizer report in its logs" \
+    deploy_check_no_sanitizer_reports
 e2e_finish
