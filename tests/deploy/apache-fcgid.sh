@@ -18,7 +18,8 @@ FCGID_500='<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://ww'
 # then passes its length: the endpoints' 413 up to FcgidMaxRequestLen (128
 # KiB), mod_fcgid's own 500 above (docs/deploy.md).
 e2e_check "Apache mod_fcgid: big and chunked bodies" deploy_check_bodies \
-    "$(printf '%s\n' "$DEPLOY_BODIES_JSON" | sed -e '/^chunked_200KiB /d' -e '/^chunked_2MiB /d')
+    "$(printf '%s\n' "$DEPLOY_BODIES_JSON" |
+    sed -e '/^chunked_200KiB /d' -e '/^chunked_2MiB /d')
 chunked_200KiB 500 text/html $FCGID_500
 chunked_2MiB 500 text/html $FCGID_500"
 e2e_check "Apache mod_fcgid: stopping leaves no process behind" \

@@ -2,7 +2,7 @@
 # DESTDIR, then a real web server run from the installed config
 #
 #	. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
-#	deploy_setup LABEL PROGRAM...	# skips (77) if a PROGRAM is missing
+#	deploy_setup LABEL PROGRAM...	# skips (77) without a PROGRAM
 #	deploy_conf FILE		# an installed file, paths moved
 #	deploy_spawn start|stop		# the installed fcgi-auth-spawn
 #	deploy_start_server CMD...	# as our child; sets E2E_URL
@@ -134,7 +134,8 @@ deploy_install()
 			    "(a folder above it is private); build elsewhere"
 		fi
 	fi
-	e2e_log "e2e: make install DESTDIR=$DEPLOY_DEST: $(($(date +%s) - t0)) s"
+	e2e_log "e2e: make install DESTDIR=$DEPLOY_DEST:" \
+	    "$(($(date +%s) - t0)) s"
 }
 
 # deploy_conf FILE: a copy of the installed FILE (its real path) in
@@ -327,13 +328,15 @@ deploy_check_bodies()
 }
 
 # The bodies lines when the endpoints' own limit answers throughout.
-DEPLOY_BODIES_JSON='declared_2MiB 413 application/json {"detail":"Request body too large"}
-chunked_100B 200 application/json {"access_token":...}
-chunked_20KiB 200 application/json {"access_token":...}
-chunked_64KiB 200 application/json {"access_token":...}
-chunked_64KiB+1 413 application/json {"detail":"Request body too large"}
-chunked_200KiB 413 application/json {"detail":"Request body too large"}
-chunked_2MiB 413 application/json {"detail":"Request body too large"}'
+deploy__413='413 application/json {"detail":"Request body too large"}'
+deploy__200='200 application/json {"access_token":...}'
+DEPLOY_BODIES_JSON="declared_2MiB $deploy__413
+chunked_100B $deploy__200
+chunked_20KiB $deploy__200
+chunked_64KiB $deploy__200
+chunked_64KiB+1 $deploy__413
+chunked_200KiB $deploy__413
+chunked_2MiB $deploy__413"
 
 # No AddressSanitizer or UBSan report (an --enable-sanitizers build) in
 # what the server logged of the endpoints' stderr: for the servers that
@@ -518,7 +521,8 @@ deploy_lighttpd_start()
 # lighttpd buffers a body before passing it on, and refuses one over
 # server.max-request-size (1 MiB in both snippets) itself, with its own
 # HTML 413: the bodies lines then.
-DEPLOY_LIGHTTPD_413='413 text/html <?xml version="1.0" encoding="iso-8859-1"?> <!DOCTYPE html P'
+DEPLOY_LIGHTTPD_413='413 text/html <?xml version="1.0" encoding="iso-8859-1"?>'
+DEPLOY_LIGHTTPD_413="$DEPLOY_LIGHTTPD_413 <!DOCTYPE html P"
 DEPLOY_BODIES_LIGHTTPD=$(printf '%s\n' "$DEPLOY_BODIES_JSON" | sed \
     -e "s|^declared_2MiB .*|declared_2MiB $DEPLOY_LIGHTTPD_413|" \
     -e "s|^chunked_2MiB .*|chunked_2MiB $DEPLOY_LIGHTTPD_413|")

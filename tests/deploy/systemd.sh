@@ -44,7 +44,9 @@ check_security()
 # unit_value KEY: the unit's KEY= lines' values, one a line.
 unit_value()
 {
-	sed -n "s/^$1=//p" "$units/fcgi-auth@.service"
+	# A line ending in a backslash goes on on the next one (systemd.syntax).
+	sed -e ':a' -e '/\\$/{N; s/\\\n[[:space:]]*/ /; ba' -e '}' \
+	    "$units/fcgi-auth@.service" | sed -n "s/^$1=//p"
 }
 
 # ExecStart= with the instance "me" and the Environment= it sets, the
@@ -63,9 +65,8 @@ check_exec_start()
 	    "$(unit_value LoadCredential)" || return 1
 	# RuntimeDirectory=: the socket dir, owned by User= and Group=.
 	e2e_expect "RuntimeDirectory= is the socket dir" \
-	    "$(basename "$FA_sockdir") 0750" \
-	    "$(unit_value RuntimeDirectory) $(unit_value RuntimeDirectoryMode)" ||
-	    return 1
+	    "$(basename "$FA_sockdir") 0750" "$(unit_value RuntimeDirectory)\
+ $(unit_value RuntimeDirectoryMode)" || return 1
 	[ -z "$DEPLOY_WEB_USER" ] ||
 	    chown "$DEPLOY_WEB_USER:$DEPLOY_WEB_USER" "$E2E_SOCKDIR"
 	chmod 0750 "$E2E_SOCKDIR"
