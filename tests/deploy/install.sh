@@ -10,7 +10,7 @@ etc=$D$FA_pkgsysconfdir
 # make_dest DESTDIR TARGET: make TARGET DESTDIR=DESTDIR.
 make_dest()
 {
-	(cd "$E2E_BUILDDIR" && MAKEFLAGS= MFLAGS= ${FA_MAKE:-make} -s "$2" \
+	(cd "$E2E_BUILDDIR" && MAKEFLAGS='' MFLAGS='' ${FA_MAKE:-make} -s "$2" \
 	    DESTDIR="$1") >>"$E2E_STATE/install.log" 2>&1
 }
 

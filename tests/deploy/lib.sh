@@ -96,7 +96,7 @@ deploy_install()
 {
 	t0=$(date +%s)
 	# A make of our own: not the jobserver of the make check above us.
-	if ! (cd "$E2E_BUILDDIR" && MAKEFLAGS= MFLAGS= ${FA_MAKE:-make} -s \
+	if ! (cd "$E2E_BUILDDIR" && MAKEFLAGS='' MFLAGS='' ${FA_MAKE:-make} -s \
 	    install DESTDIR="$DEPLOY_DEST") >"$E2E_STATE/install.log" 2>&1; then
 		cat "$E2E_STATE/install.log" >&2
 		e2e_die "make install DESTDIR=$DEPLOY_DEST failed"
