@@ -29,6 +29,7 @@ check_layout()
 	    "$FA_examplesdir/apache2/fcgi-auth-fcgid.conf" \
 	    "$FA_examplesdir/apache2/fcgi-auth-proxy.conf" \
 	    "$FA_examplesdir/nginx/fcgi-auth.conf" \
+	    "$FA_examplesdir/users.example" \
 	    "$FA_pkgdatadir/413.json" "$FA_docdir/deploy.md"; do
 		[ -f "$D$f" ] || { echo "#   not installed: $f"; return 1; }
 	done
