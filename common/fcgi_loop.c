@@ -37,6 +37,10 @@ static void	 fcgi_log_sink(const char *, size_t, void *);
 static void	 respond(struct exchange *, const struct http_response *);
 static void	 log_outcome(const struct http_request *,
 		    const struct http_response *);
+static void	 refuse(struct http_response *, int, const char *,
+		    const char *);
+static int	 read_request_body(struct exchange *, const char *,
+		    struct http_request *, struct http_response *);
 static void	 serve_one(const struct app *, fcgi_handler_fn *,
 		    struct exchange *);
 static int	 run_cgi(fcgi_handler_fn *);
@@ -142,14 +146,74 @@ log_outcome(const struct http_request *req, const struct http_response *resp)
 	    resp->log_user[0] != '\0' ? resp->log_user : "-", addr);
 }
 
+/* A refusal made here, before any handler: status, detail, log reason. */
+static void
+refuse(struct http_response *resp, int status, const char *detail,
+    const char *reason)
+{
+	(void)http_reply_detail(resp, status, detail);
+	resp->log_reason = reason;
+}
+
+/*
+ * Read the body into body_buf, never more than HTTP_BODY_MAX_BYTES.
+ * Returns 0, or -1 with resp filled (400 or 413).
+ */
+static int
+read_request_body(struct exchange *ex, const char *cl,
+    struct http_request *req, struct http_response *resp)
+{
+	long	 clen = 0;
+
+	req->body = body_buf;
+	req->body_len = 0;
+	if (cl == NULL || cl[0] == '\0') {
+		/*
+		 * No length: a chunked body passed on as it came (mod_proxy_fcgi
+		 * does this).  A FastCGI stdin stream has an end, so read to it,
+		 * one byte past the limit to tell.  In CGI mode there is no
+		 * body: stdin may be a terminal.
+		 */
+		if (ex->rq == NULL)
+			return 0;
+		req->body_len = read_body(ex, body_buf, sizeof(body_buf));
+		if (req->body_len == sizeof(body_buf) &&
+		    FCGX_GetChar(ex->rq->in) != EOF) {
+			refuse(resp, 413, "Request body too large",
+			    "body too large");
+			return -1;
+		}
+		return 0;
+	}
+	if (cfg_parse_long(cl, 0, LONG_MAX, &clen) == -1) {
+		/* All digits and still unparsable: too big to count. */
+		if (strspn(cl, "0123456789") != strlen(cl)) {
+			refuse(resp, 400, "Invalid Content-Length",
+			    "invalid CONTENT_LENGTH");
+			return -1;
+		}
+		clen = LONG_MAX;
+	}
+	if (clen > HTTP_BODY_MAX_BYTES) {
+		/* Not a byte of it is read. */
+		refuse(resp, 413, "Request body too large", "body too large");
+		return -1;
+	}
+	req->body_len = read_body(ex, body_buf, (size_t)clen);
+	if (req->body_len != (size_t)clen) {
+		refuse(resp, 400, "Incomplete request body",
+		    "body shorter than CONTENT_LENGTH");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 serve_one(const struct app *app, fcgi_handler_fn *handler,
     struct exchange *ex)
 {
 	struct http_request	 req;
 	struct http_response	 resp;
-	const char		*cl;
-	long			 clen = 0;
 
 	memset(&req, 0, sizeof(req));
 	http_response_init(&resp);
@@ -158,40 +222,13 @@ serve_one(const struct app *app, fcgi_handler_fn *handler,
 	req.authorization = get_param(ex, "HTTP_AUTHORIZATION");
 	req.content_type = get_param(ex, "CONTENT_TYPE");
 	req.remote_addr = get_param(ex, "REMOTE_ADDR");
-	cl = get_param(ex, "CONTENT_LENGTH");
 
-	if (req.method == NULL || req.method[0] == '\0') {
-		(void)http_reply_detail(&resp, 400, "REQUEST_METHOD is not set");
-		resp.log_reason = "no REQUEST_METHOD";
-		goto done;
-	}
-	if (cl != NULL && cl[0] != '\0' &&
-	    cfg_parse_long(cl, 0, LONG_MAX, &clen) == -1) {
-		/* All digits and still unparsable: too big to count. */
-		if (strspn(cl, "0123456789") == strlen(cl))
-			clen = LONG_MAX;
-		else {
-			(void)http_reply_detail(&resp, 400,
-			    "Invalid Content-Length");
-			resp.log_reason = "invalid CONTENT_LENGTH";
-			goto done;
-		}
-	}
-	if (clen > HTTP_BODY_MAX_BYTES) {
-		/* Not a byte of it is read. */
-		(void)http_reply_detail(&resp, 413, "Request body too large");
-		resp.log_reason = "body too large";
-		goto done;
-	}
-	req.body = body_buf;
-	req.body_len = read_body(ex, body_buf, (size_t)clen);
-	if (req.body_len != (size_t)clen) {
-		(void)http_reply_detail(&resp, 400, "Incomplete request body");
-		resp.log_reason = "body shorter than CONTENT_LENGTH";
-		goto done;
-	}
-	(void)handler(app, &req, &resp);
-done:
+	if (req.method == NULL || req.method[0] == '\0')
+		refuse(&resp, 400, "REQUEST_METHOD is not set",
+		    "no REQUEST_METHOD");
+	else if (read_request_body(ex, get_param(ex, "CONTENT_LENGTH"), &req,
+	    &resp) == 0)
+		(void)handler(app, &req, &resp);
 	respond(ex, &resp);
 	log_outcome(&req, &resp);
 	explicit_bzero(body_buf, req.body_len);

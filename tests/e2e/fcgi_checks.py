@@ -287,6 +287,43 @@ def _(ctx):
     expect("exit status", 0, code)
 
 
+@check("fcgi.body_without_content_length")
+def _(ctx):
+    # A proxy may pass a chunked body on with no CONTENT_LENGTH
+    # (mod_proxy_fcgi does): the stdin stream's end is the body's end.
+    p = ctx.start("login")
+    env = {k: v for k, v in LOGIN.items() if k != "CONTENT_LENGTH"}
+    # Sent in three records, as a proxy relaying chunks would.
+    s = p.connect()
+    try:
+        s.sendall(request_head(env) + record(FCGI_STDIN, LOGIN_BODY[:7]) +
+                  record(FCGI_STDIN, LOGIN_BODY[7:20]) +
+                  body_records(LOGIN_BODY[20:]))
+        out, _ = read_response(s)
+    finally:
+        s.close()
+    expect("login without CONTENT_LENGTH", "200 OK", status_of(out))
+    # Exactly the limit is read; one byte more is 413, and the process
+    # goes on serving.
+    limit = 64 * 1024
+    body = LOGIN_BODY + b"&x=" + b"y" * (limit - len(LOGIN_BODY) - 3)
+    chunks = b"".join(record(FCGI_STDIN, body[i:i + 32768])
+                      for i in range(0, len(body), 32768))
+    for extra, want in ((b"", "200 OK"),
+                        (b"z", "413 Payload Too Large")):
+        s = p.connect()
+        try:
+            s.sendall(request_head(env) + chunks +
+                      (record(FCGI_STDIN, extra) if extra else b"") +
+                      record(FCGI_STDIN))
+            out, _ = read_response(s)
+        finally:
+            s.close()
+        expect("a body of %d bytes without CONTENT_LENGTH" %
+               (len(body) + len(extra)), want, status_of(out))
+    expect("process still running", None, p.p.poll())
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)

@@ -10,6 +10,9 @@
 #	e2e_stop_lighttpd	# stops it; fails if any of its processes is left
 #	e2e_finish		# summary line; exit status 0 or 1
 #
+# Set E2E_NEED_LIGHTTPD=0 before e2e_setup to run without lighttpd (a test
+# of another server); e2e_start_lighttpd then cannot be used.
+#
 # e2e_setup installs an EXIT trap that runs what e2e_at_exit registered,
 # stops lighttpd and removes the state dir (kept when a check failed or
 # E2E_KEEP=1, to read its logs).
@@ -93,8 +96,10 @@ e2e_setup()
 		    e2e_die "$E2E_BUILDDIR/cgi-bin/$b.fcgi not built (run make)"
 	done
 
+	# E2E_NEED_LIGHTTPD=0: a test of another server (tests/deploy).
 	E2E_LIGHTTPD=${E2E_LIGHTTPD:-$(e2e_find_lighttpd || true)}
 	[ -n "$E2E_LIGHTTPD" ] && [ -x "$E2E_LIGHTTPD" ] ||
+	    [ "${E2E_NEED_LIGHTTPD:-1}" = 0 ] ||
 	    e2e_skip "lighttpd not installed (apt-get install lighttpd)"
 	command -v pgrep >/dev/null 2>&1 ||
 	    e2e_skip "pgrep not installed (apt-get install procps)"

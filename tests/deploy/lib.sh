@@ -1,0 +1,528 @@
+# lib.sh -- sourced by tests/deploy/*.sh: "make install" into a temporary
+# DESTDIR, then a real web server run from the installed config
+#
+#	. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
+#	deploy_setup LABEL PROGRAM...	# skips (77) without a PROGRAM
+#	deploy_conf FILE		# an installed file, paths moved
+#	deploy_spawn start|stop		# the installed fcgi-auth-spawn
+#	deploy_start_server CMD...	# as our child; sets E2E_URL
+#	deploy_common_checks		# the contract and friends
+#	deploy_stop_server		# and nothing of ours left running
+#	e2e_finish
+#
+# On tests/e2e/lib.sh (e2e_setup, e2e_check, e2e_expect, the state dir, the
+# secret and the users).  "make check" sets the FA_* variables below from
+# the Makefile (AM_TESTS_ENVIRONMENT).  The installed files name the real
+# install paths (FA_pkglibexecdir, ...); deploy_conf rewrites copies of
+# them to the DESTDIR ones, and the sockets' dir to E2E_SOCKDIR, so the
+# servers run exactly the shipped configuration, moved.
+#
+# Set here: DEPLOY_DEST (the DESTDIR), DEPLOY_ETC (the installed
+# pkgsysconfdir, or a shorter link to it), DEPLOY_CONF (rewritten copies),
+# DEPLOY_WEB_USER (www-data when root, else empty: the servers then run
+# as us), DEPLOY_SERVER_LOG (set by the caller: the server's error log).
+
+# This machine's share of ports, unless told otherwise.
+E2E_PORT_RANGE=${E2E_PORT_RANGE:-20000-20999}
+. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+deploy__pid=
+deploy__tree=
+deploy__spawned=0
+DEPLOY_SERVER_LOG=${DEPLOY_SERVER_LOG:-}
+
+# deploy_find PROGRAM: its path, in PATH or the sbin dirs make check's
+# PATH may lack.
+deploy_find()
+{
+	command -v "$1" 2>/dev/null && return 0
+	for d in /usr/sbin /usr/bin /sbin /usr/local/sbin; do
+		if [ -x "$d/$1" ]; then
+			echo "$d/$1"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# deploy_setup LABEL [PROGRAM...]: skip unless every PROGRAM is there;
+# the e2e state dir, secret and users; then "make install DESTDIR=".
+deploy_setup()
+{
+	DEPLOY_LABEL=$1
+	shift
+	for p in "$@"; do
+		deploy_find "$p" >/dev/null || e2e_skip "$p not installed" \
+		    "(scripts/check installs it: apt-get install $(
+		    deploy__package "$p"))"
+	done
+	[ -n "${FA_pkglibexecdir:-}" ] ||
+	    e2e_die "FA_* not set: run me with make check TESTS=$0"
+	case $DEPLOY_LABEL in
+	lighttpd*) ;;
+	*) E2E_NEED_LIGHTTPD=0 ;;
+	esac
+	unset JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN \
+	    USERS_FILE AUTH_DEBUG
+	e2e_setup
+	# On any exit, before lib.sh removes the state dir.
+	e2e_at_exit deploy__on_exit
+	DEPLOY_TOOL=$E2E_SRCDIR/tests/deploy/tool.py
+	DEPLOY_DEST=$E2E_STATE/dest
+	DEPLOY_CONF=$E2E_STATE/conf
+	mkdir "$DEPLOY_CONF"
+	if [ "$(id -u)" -eq 0 ]; then
+		id www-data >/dev/null 2>&1 ||
+		    e2e_skip "running as root, and there is no user www-data" \
+		    "for the servers to run as"
+		DEPLOY_WEB_USER=www-data
+	else
+		DEPLOY_WEB_USER=
+	fi
+	deploy_install
+}
+
+deploy__package()
+{
+	case $1 in
+	apache2) echo "apache2 libapache2-mod-fcgid" ;;
+	systemd-analyze) echo systemd ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# make install into DEPLOY_DEST, as a packager would; then the e2e secret
+# and users where the installed configs expect them.
+deploy_install()
+{
+	t0=$(date +%s)
+	# A make of our own: not the jobserver of the make check above us.
+	if ! (cd "$E2E_BUILDDIR" && MAKEFLAGS='' MFLAGS='' ${FA_MAKE:-make} -s \
+	    install DESTDIR="$DEPLOY_DEST") >"$E2E_STATE/install.log" 2>&1; then
+		cat "$E2E_STATE/install.log" >&2
+		e2e_die "make install DESTDIR=$DEPLOY_DEST failed"
+	fi
+	for b in login me reports projects; do
+		[ -x "$DEPLOY_DEST$FA_pkglibexecdir/$b.fcgi" ] ||
+		    e2e_die "make install put no $FA_pkglibexecdir/$b.fcgi"
+	done
+	etc=$DEPLOY_DEST$FA_pkgsysconfdir
+	# mod_fcgid cuts an InitialEnv value to 127 bytes without a word,
+	# which a deep build dir (distcheck's) exceeds: configs then name
+	# the installed etc dir through a shorter link.
+	DEPLOY_ETC=$etc
+	if [ "${#etc}" -gt 100 ]; then
+		DEPLOY_ETC=$E2E_STATE.etc
+		ln -s "$etc" "$DEPLOY_ETC"
+		e2e_at_exit 'rm -f "$DEPLOY_ETC"'
+	fi
+	# The endpoints read both as the web server's user (mod_fcgid, and
+	# spawn-fcgi -u): 0640, that user's group, as docs/deploy.md says.
+	cp "$E2E_SECRET_FILE" "$etc/jwt-secret"
+	cp "$E2E_USERS_FILE" "$etc/users"
+	chmod 0640 "$etc/jwt-secret" "$etc/users"
+	if [ -n "$DEPLOY_WEB_USER" ]; then
+		chgrp "$DEPLOY_WEB_USER" "$etc/jwt-secret" "$etc/users"
+		# lib.sh made these 0700: let the web server's group through.
+		chgrp "$DEPLOY_WEB_USER" "$E2E_STATE" "$E2E_SOCKDIR"
+		chmod 0750 "$E2E_STATE" "$E2E_SOCKDIR"
+		if ! setpriv --reuid="$DEPLOY_WEB_USER" \
+		    --regid="$DEPLOY_WEB_USER" --init-groups sh -c \
+		    'test -x "$1" && test -r "$2"' sh \
+		    "$DEPLOY_DEST$FA_pkglibexecdir/me.fcgi" "$etc/users" \
+		    2>/dev/null; then
+			e2e_skip "$DEPLOY_WEB_USER cannot reach $E2E_STATE" \
+			    "(a folder above it is private); build elsewhere"
+		fi
+	fi
+	e2e_log "e2e: make install DESTDIR=$DEPLOY_DEST:" \
+	    "$(($(date +%s) - t0)) s"
+}
+
+# deploy_conf FILE: a copy of the installed FILE (its real path) in
+# DEPLOY_CONF, every install path in it moved under DEPLOY_DEST and the
+# sockets' dir to E2E_SOCKDIR; prints the copy's path.
+deploy_conf()
+{
+	out=$DEPLOY_CONF/$(basename "$1")
+	"$E2E_PYTHON" "$DEPLOY_TOOL" subst "$DEPLOY_DEST$1" "$out" \
+	    "$FA_pkglibexecdir=$DEPLOY_DEST$FA_pkglibexecdir" \
+	    "$FA_pkgsysconfdir=$DEPLOY_ETC" \
+	    "$FA_pkgdatadir=$DEPLOY_DEST$FA_pkgdatadir" \
+	    "$FA_sbindir=$DEPLOY_DEST$FA_sbindir" \
+	    "$FA_docdir=$DEPLOY_DEST$FA_docdir" \
+	    "$FA_sockdir=$E2E_SOCKDIR" >&2 ||
+	    e2e_die "cannot move the paths in $1"
+	echo "$out"
+}
+
+# deploy_spawn start|stop: the installed fcgi-auth-spawn, paths moved, with
+# two processes per pool; as root the endpoints run as the web server's
+# user, and that group may connect.
+deploy_spawn()
+{
+	cmd=$1
+	spawn=$(deploy_conf "$FA_sbindir/fcgi-auth-spawn")
+	set --
+	if [ -n "$DEPLOY_WEB_USER" ]; then
+		set -- -u "$DEPLOY_WEB_USER" -g "$DEPLOY_WEB_USER"
+	fi
+	if [ "$cmd" = start ]; then
+		set -- "$@" -l 2 -t 2
+		deploy__spawned=1
+	fi
+	"$spawn" "$@" "$cmd" || return 1
+	[ "$cmd" != stop ] || deploy__spawned=0
+}
+
+# deploy_start_server [CONF_WRITER] CMD...: start a server as our child,
+# in its own session, after calling "CONF_WRITER PORT" to write its config
+# for a free port; wait until it answers.  Retries on another port when
+# the chosen one was taken meanwhile.  Sets E2E_PORT, E2E_URL.
+deploy_start_server()
+{
+	writer=$1
+	shift
+	out=$E2E_STATE/server.out
+	try=0
+	while [ "$try" -lt 5 ]; do
+		try=$((try + 1))
+		E2E_PORT=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" \
+		    port "$E2E_PORT_RANGE") || e2e_die "no free port"
+		E2E_URL=http://127.0.0.1:$E2E_PORT
+		"$writer" "$E2E_PORT"
+		if command -v setsid >/dev/null 2>&1; then
+			setsid "$@" >>"$out" 2>&1 &
+		else
+			"$@" >>"$out" 2>&1 &
+		fi
+		deploy__pid=$!
+		if "$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" wait \
+		    "$E2E_URL/" 20 "$deploy__pid"; then
+			export E2E_PORT E2E_URL
+			return 0
+		fi
+		deploy_stop_server >/dev/null 2>&1 || true
+		grep -qi 'address already in use' "$out" \
+		    ${DEPLOY_SERVER_LOG:+"$DEPLOY_SERVER_LOG"} 2>/dev/null ||
+		    break
+	done
+	e2e_log "e2e: $DEPLOY_LABEL did not come up; its output and log:"
+	cat "$out" ${DEPLOY_SERVER_LOG:+"$DEPLOY_SERVER_LOG"} >&2 || true
+	return 1
+}
+
+# Stop the server (SIGTERM, SIGKILL after 10 s) and the spawn-fcgi pools;
+# then no process it started and none started from E2E_STATE may be left.
+deploy_stop_server()
+{
+	rc=0
+	if [ -n "$deploy__pid" ]; then
+		# Its workers and endpoints, as they are now.
+		deploy__tree=$("$E2E_PYTHON" "$DEPLOY_TOOL" tree "$deploy__pid")
+		kill -TERM "$deploy__pid" 2>/dev/null || true
+		i=0
+		while kill -0 "$deploy__pid" 2>/dev/null && [ "$i" -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if kill -0 "$deploy__pid" 2>/dev/null; then
+			e2e_log "e2e: $DEPLOY_LABEL ignored SIGTERM for 10 s"
+			kill -KILL "$deploy__pid" 2>/dev/null || true
+			rc=1
+		fi
+		wait "$deploy__pid" 2>/dev/null || true
+		deploy__pid=
+	fi
+	if [ "$deploy__spawned" = 1 ]; then
+		deploy_spawn stop || rc=1
+	fi
+	i=0
+	while [ "$i" -lt 50 ]; do
+		left=$(deploy__left)
+		[ -z "$left" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -n "$left" ]; then
+		e2e_log "e2e: processes left after $DEPLOY_LABEL stopped:"
+		for p in $left; do
+			ps -o pid=,args= -p "$p" >&2 || true
+			kill -KILL "$p" 2>/dev/null || true
+		done
+		rc=1
+	fi
+	return "$rc"
+}
+
+deploy__left()
+{
+	for p in $deploy__tree $(e2e_pids_matching "$E2E_STATE/"); do
+		if kill -0 "$p" 2>/dev/null; then
+			echo "$p"
+		fi
+	done | sort -u
+}
+
+deploy__on_exit()
+{
+	if [ -n "$deploy__pid" ] || [ "$deploy__spawned" = 1 ]; then
+		deploy_stop_server
+	fi
+}
+
+# --- checks shared by every server ---------------------------------------
+
+deploy_check_contract()
+{
+	"$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/contract.py" --url "$E2E_URL" \
+	    --secret-file "$E2E_SECRET_FILE"
+}
+
+# A refusal reaches the server's error log as one line from the endpoint
+# (the FastCGI stderr stream, or the endpoint's own stderr).
+deploy_check_log_line()
+{
+	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    "$E2E_SECRET_FILE" carol user)
+	got=$(printf 'Bearer %s\n' "$token" | "$E2E_PYTHON" \
+	    "$E2E_SRCDIR/tests/e2e/helper.py" http GET "$E2E_URL/me" \
+	    'Authorization: -' | sed -n 1p)
+	e2e_expect "GET /me as disabled carol" 401 "$got" || return 1
+	i=0
+	while ! grep -q 'me\.fcgi: 401 "User disabled" user=carol' \
+	    "$DEPLOY_SERVER_LOG" 2>/dev/null && [ "$i" -lt 20 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	e2e_expect "carol's refusal in $DEPLOY_SERVER_LOG" yes "$(grep -q \
+	    'me\.fcgi: 401 "User disabled" user=carol' "$DEPLOY_SERVER_LOG" \
+	    2>/dev/null && echo yes || echo no)"
+}
+
+# The secret is on no command line and in no log; the installed copy is
+# not world-readable.
+deploy_check_secret_kept()
+{
+	# grep -f: the secret must not be on grep's command line either.
+	e2e_expect "processes with the secret in their arguments" 0 \
+	    "$(ps -e -o args= | grep -cF -f "$E2E_SECRET_FILE" || true)" ||
+	    return 1
+	e2e_expect "the secret in the server's logs" 0 "$(cat \
+	    "$E2E_STATE/server.out" "$DEPLOY_SERVER_LOG" 2>/dev/null |
+	    grep -cF -f "$E2E_SECRET_FILE" || true)" || return 1
+	e2e_expect "mode of the installed jwt-secret" 640 "$(stat -c %a \
+	    "$DEPLOY_DEST$FA_pkgsysconfdir/jwt-secret")"
+}
+
+# deploy_check_bodies EXPECTED: tool.py bodies' lines, as expected.
+deploy_check_bodies()
+{
+	got=$("$E2E_PYTHON" "$DEPLOY_TOOL" bodies "$E2E_URL")
+	e2e_expect "bodies the contract does not send" "$1" "$got" || {
+		printf '%s\n' "$1" >"$E2E_STATE/bodies.want"
+		printf '%s\n' "$got" >"$E2E_STATE/bodies.got"
+		diff "$E2E_STATE/bodies.want" "$E2E_STATE/bodies.got" |
+		    sed 's/^/#   /'
+		return 1
+	}
+}
+
+# The bodies lines when the endpoints' own limit answers throughout.
+deploy__413='413 application/json {"detail":"Request body too large"}'
+deploy__200='200 application/json {"access_token":...}'
+DEPLOY_BODIES_JSON="declared_2MiB $deploy__413
+chunked_100B $deploy__200
+chunked_20KiB $deploy__200
+chunked_64KiB $deploy__200
+chunked_64KiB+1 $deploy__413
+chunked_200KiB $deploy__413
+chunked_2MiB $deploy__413"
+
+# No AddressSanitizer or UBSan report (an --enable-sanitizers build) in
+# what the server logged of the endpoints' stderr: for the servers that
+# start the endpoints (lighttpd bin-path, mod_fcgid).  spawn-fcgi sends
+# its children's stderr to /dev/null.
+deploy_check_no_sanitizer_reports()
+{
+	if cat "$E2E_STATE/server.out" "$DEPLOY_SERVER_LOG" 2>/dev/null |
+	    grep -E 'Sanitizer|runtime error:'; then
+		return 1
+	fi
+}
+
+deploy_common_checks()
+{
+	e2e_check "$DEPLOY_LABEL: contract (HTTP)" deploy_check_contract
+	e2e_check "$DEPLOY_LABEL: a refusal is logged by the server" \
+	    deploy_check_log_line
+	e2e_check "$DEPLOY_LABEL: the secret stays out of sight" \
+	    deploy_check_secret_kept
+}
+
+# --- Apache ---------------------------------------------------------------
+
+# deploy_apache_setup: APACHE (the binary), APACHE_MODULES (its modules'
+# folder), or skip.
+deploy_apache_setup()
+{
+	APACHE=$(deploy_find apache2 || deploy_find httpd) ||
+	    e2e_skip "apache2 not installed"
+	APACHE_MODULES=
+	for d in /usr/lib/apache2/modules /usr/lib64/httpd/modules \
+	    /usr/lib/httpd/modules; do
+		if [ -f "$d/mod_authz_core.so" ]; then
+			APACHE_MODULES=$d
+			break
+		fi
+	done
+	[ -n "$APACHE_MODULES" ] || e2e_skip "no Apache modules folder found"
+	for m in "$@"; do
+		[ -f "$APACHE_MODULES/mod_$m.so" ] ||
+		    e2e_skip "no mod_$m in $APACHE_MODULES (apt-get install" \
+		    "$([ "$m" = fcgid ] && echo libapache2-mod-fcgid ||
+		    echo apache2))"
+	done
+	APACHE_DIR=$E2E_STATE/apache
+	# Not fcgid/: mod_fcgid makes it, and only then gives it to User.
+	mkdir -p "$APACHE_DIR/run"
+	DEPLOY_SERVER_LOG=$APACHE_DIR/error.log
+}
+
+# deploy_apache_conf SNIPPET MODULE... PORT: a main config for one
+# foreground Apache (event MPM) whose state is all in APACHE_DIR, loading
+# the modules a Debian install enables by default that the snippet uses,
+# then the snippet, as a2enconf would.
+deploy_apache_conf()
+{
+	snippet=$1
+	shift
+	modules=
+	while [ $# -gt 1 ]; do
+		modules="$modules $1"
+		shift
+	done
+	{
+		cat <<EOC
+# written by tests/deploy/lib.sh
+ServerRoot "$APACHE_DIR"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$1
+PidFile "$APACHE_DIR/run/httpd.pid"
+DefaultRuntimeDir "$APACHE_DIR/run"
+Mutex file:$APACHE_DIR/run default
+ErrorLog "$DEPLOY_SERVER_LOG"
+LogLevel warn
+EOC
+		for m in mpm_event authz_core alias env $modules; do
+			echo "LoadModule ${m}_module $APACHE_MODULES/mod_$m.so"
+		done
+		if [ -n "$DEPLOY_WEB_USER" ]; then
+			echo "User $DEPLOY_WEB_USER"
+			echo "Group $DEPLOY_WEB_USER"
+		fi
+		cat <<EOC
+StartServers 2
+ServerLimit 2
+ThreadsPerChild 64
+MaxRequestWorkers 128
+EnableMMAP Off
+DocumentRoot "$E2E_STATE/www"
+<Directory />
+	AllowOverride None
+	Require all denied
+</Directory>
+<Directory "$E2E_STATE/www">
+	Require all granted
+</Directory>
+<IfModule fcgid_module>
+	FcgidIPCDir "$APACHE_DIR/fcgid"
+	FcgidProcessTableFile "$APACHE_DIR/run/fcgid_shm"
+</IfModule>
+Include "$snippet"
+EOC
+	} >"$APACHE_DIR/httpd.conf"
+}
+
+# deploy_apache_start SNIPPET MODULE...: configtest, then Apache in the
+# foreground (-DFOREGROUND: the real MPM, with its own child processes).
+deploy_apache_start()
+{
+	deploy__apache_args=$*
+	deploy_apache_conf "$@" 1
+	if ! "$APACHE" -f "$APACHE_DIR/httpd.conf" -t >"$E2E_STATE/configtest" \
+	    2>&1; then
+		cat "$E2E_STATE/configtest" >&2
+		e2e_die "apache2 -t refused the configuration"
+	fi
+	deploy_start_server deploy__apache_writer "$APACHE" \
+	    -f "$APACHE_DIR/httpd.conf" -DFOREGROUND
+}
+
+deploy__apache_writer()
+{
+	# shellcheck disable=SC2086 # a snippet path and module names
+	deploy_apache_conf $deploy__apache_args "$1"
+}
+
+# --- lighttpd -------------------------------------------------------------
+
+# deploy_lighttpd_setup: LIGHTTPD, LIGHTTPD_DIR; as root, lighttpd runs as
+# the web server's user, which then writes its log and (bin-path) creates
+# the sockets.
+deploy_lighttpd_setup()
+{
+	LIGHTTPD=$(deploy_find lighttpd) || e2e_skip "lighttpd not installed"
+	LIGHTTPD_DIR=$E2E_STATE/lighttpd
+	mkdir -p "$LIGHTTPD_DIR"
+	DEPLOY_SERVER_LOG=$LIGHTTPD_DIR/error.log
+	if [ -n "$DEPLOY_WEB_USER" ]; then
+		chown "$DEPLOY_WEB_USER" "$LIGHTTPD_DIR"
+		chmod 0770 "$E2E_SOCKDIR"
+	fi
+}
+
+# deploy_lighttpd_conf PORT [LINES]: a main config that sets LINES (the
+# snippet's variables, if any) and includes $deploy__snippet.
+deploy_lighttpd_conf()
+{
+	{
+		cat <<EOC
+# written by tests/deploy/lib.sh
+server.document-root = "$E2E_STATE/www"
+server.bind = "127.0.0.1"
+server.port = $1
+server.errorlog = "$DEPLOY_SERVER_LOG"
+server.max-connections = 1024
+EOC
+		if [ -n "$DEPLOY_WEB_USER" ]; then
+			echo "server.username = \"$DEPLOY_WEB_USER\""
+			echo "server.groupname = \"$DEPLOY_WEB_USER\""
+		fi
+		printf '%s\n' "$deploy__lighttpd_vars"
+		echo "include \"$deploy__snippet\""
+	} >"$LIGHTTPD_DIR/lighttpd.conf"
+}
+
+# deploy_lighttpd_start SNIPPET [VAR_LINES]: lighttpd -D as our child.
+deploy_lighttpd_start()
+{
+	deploy__snippet=$1
+	deploy__lighttpd_vars=${2:-}
+	deploy_lighttpd_conf 1
+	if ! "$LIGHTTPD" -tt -f "$LIGHTTPD_DIR/lighttpd.conf" \
+	    >"$E2E_STATE/configtest" 2>&1; then
+		cat "$E2E_STATE/configtest" >&2
+		e2e_die "lighttpd -tt refused the configuration"
+	fi
+	deploy_start_server deploy_lighttpd_conf "$LIGHTTPD" -D \
+	    -f "$LIGHTTPD_DIR/lighttpd.conf"
+}
+
+# lighttpd buffers a body before passing it on, and refuses one over
+# server.max-request-size (1 MiB in both snippets) itself, with its own
+# HTML 413: the bodies lines then.
+DEPLOY_LIGHTTPD_413='413 text/html <?xml version="1.0" encoding="iso-8859-1"?>'
+DEPLOY_LIGHTTPD_413="$DEPLOY_LIGHTTPD_413 <!DOCTYPE html P"
+DEPLOY_BODIES_LIGHTTPD=$(printf '%s\n' "$DEPLOY_BODIES_JSON" | sed \
+    -e "s|^declared_2MiB .*|declared_2MiB $DEPLOY_LIGHTTPD_413|" \
+    -e "s|^chunked_2MiB .*|chunked_2MiB $DEPLOY_LIGHTTPD_413|")

@@ -1,0 +1,123 @@
+#!/bin/sh
+# systemd.sh -- the installed fcgi-auth@.service: systemd-analyze verify and
+# security, then its ExecStart= and Environment= run by hand
+#
+# systemd itself does not run here (nor in most containers and CI), so the
+# unit's sandbox, LoadCredential= and RuntimeDirectory= are checked by
+# systemd-analyze only; the command line it runs is run for real.
+set -eu
+. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
+
+deploy_setup systemd systemd-analyze spawn-fcgi
+[ -n "$FA_systemdsystemunitdir" ] ||
+    e2e_skip "configured --without-systemdsystemunitdir"
+SA=$(deploy_find systemd-analyze)
+units=$E2E_STATE/units
+mkdir "$units"
+unit=$(deploy_conf "$FA_systemdsystemunitdir/fcgi-auth@.service")
+cp "$unit" "$units/fcgi-auth@.service"
+
+check_verify()
+{
+	for n in login me reports projects; do
+		# Warnings (an unknown key, a missing binary) fail it too.
+		out=$("$SA" verify "$units/fcgi-auth@$n.service" 2>&1) || {
+			printf '%s\n' "$out" | sed 's/^/#   /'
+			return 1
+		}
+		e2e_expect "systemd-analyze verify fcgi-auth@$n.service" "" \
+		    "$out" || return 1
+	done
+}
+
+check_security()
+{
+	# Its scale is 0 (best) to 100, shown divided by ten.
+	out=$("$SA" security --offline=yes --threshold=10 \
+	    "$units/fcgi-auth@me.service" 2>&1) || {
+		printf '%s\n' "$out" | grep -v '✓' | sed 's/^/#   /'
+		return 1
+	}
+	e2e_log "e2e: $(printf '%s\n' "$out" | grep 'Overall exposure')"
+}
+
+# unit_value KEY: the unit's KEY= lines' values, one a line.
+unit_value()
+{
+	# A line ending in a backslash goes on on the next one (systemd.syntax).
+	sed -e ':a' -e '/\\$/{N; s/\\\n[[:space:]]*/ /; ba' -e '}' \
+	    "$units/fcgi-auth@.service" | sed -n "s/^$1=//p"
+}
+
+# ExecStart= with the instance "me" and the Environment= it sets, the
+# credential (%d) in a private dir as LoadCredential= would make it; as root
+# under the web server's user, as Group= says.
+check_exec_start()
+{
+	creds=$E2E_STATE/credentials
+	mkdir -m 0700 "$creds"
+	cp "$E2E_SECRET_FILE" "$creds/jwt-secret"
+	chmod 0400 "$creds/jwt-secret"
+	[ -z "$DEPLOY_WEB_USER" ] ||
+	    chown -R "$DEPLOY_WEB_USER" "$creds"
+	e2e_expect "LoadCredential=" \
+	    "jwt-secret:$DEPLOY_ETC/jwt-secret" \
+	    "$(unit_value LoadCredential)" || return 1
+	# RuntimeDirectory=: the socket dir, owned by User= and Group=.
+	e2e_expect "RuntimeDirectory= is the socket dir" \
+	    "$(basename "$FA_sockdir") 0750" "$(unit_value RuntimeDirectory)\
+ $(unit_value RuntimeDirectoryMode)" || return 1
+	[ -z "$DEPLOY_WEB_USER" ] ||
+	    chown "$DEPLOY_WEB_USER:$DEPLOY_WEB_USER" "$E2E_SOCKDIR"
+	chmod 0750 "$E2E_SOCKDIR"
+	env=$(unit_value Environment | sed "s|%d|$creds|g")
+	cmd=$(unit_value ExecStart | sed 's|%i|me|g')
+	# shellcheck disable=SC2086 # words of a command line, no spaces
+	set -- $cmd
+	if [ -n "$DEPLOY_WEB_USER" ]; then
+		set -- setpriv --reuid="$DEPLOY_WEB_USER" \
+		    --regid="$DEPLOY_WEB_USER" --clear-groups "$@"
+	fi
+	# shellcheck disable=SC2086
+	env -i PATH=/usr/bin:/bin $env "$@" >"$E2E_STATE/exec.out" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -S "$E2E_SOCKDIR/me.sock" ] && [ "$i" -lt 50 ]; do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	rc=0
+	e2e_expect "me.sock's mode" 660 \
+	    "$(stat -c %a "$E2E_SOCKDIR/me.sock" 2>&1)" || rc=1
+	if [ "$rc" = 0 ] && command -v cgi-fcgi >/dev/null 2>&1; then
+		token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+		    "$E2E_SECRET_FILE" alice admin)
+		# Exported, not on cgi-fcgi's command line.
+		got=$(HTTP_AUTHORIZATION="Bearer $token" REQUEST_METHOD=GET \
+		    cgi-fcgi -bind -connect "$E2E_SOCKDIR/me.sock" </dev/null |
+		    tr -d '\r' | sed -n '$p')
+		e2e_expect "GET /me through the unit's socket" \
+		    '{"username":"alice","role":"admin"}' "$got" || rc=1
+	fi
+	# systemctl stop: SIGTERM to the main process, the endpoint itself.
+	kill -TERM "$pid" 2>/dev/null || true
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	e2e_expect "the endpoint 5 s after SIGTERM" gone \
+	    "$(kill -0 "$pid" 2>/dev/null && echo running || echo gone)" ||
+	    rc=1
+	wait "$pid" 2>/dev/null || true
+	if [ "$rc" != 0 ]; then
+		sed 's/^/#   /' "$E2E_STATE/exec.out"
+	fi
+	return "$rc"
+}
+
+e2e_check "systemd: systemd-analyze verify, each endpoint" check_verify
+e2e_check "systemd: systemd-analyze security --offline" check_security
+e2e_check "systemd: ExecStart= and Environment= serve /me" check_exec_start
+e2e_finish

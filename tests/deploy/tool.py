@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""tool.py -- helpers for tests/deploy/*.sh (standard library only).
+
+  tool.py subst IN OUT FROM=TO...
+        copy IN to OUT, replacing each FROM path with TO in one pass (a
+        replacement is never replaced again).  Fails if IN names a path
+        under $FA_prefix that no FROM covers: the installed file would
+        point outside the temporary install.
+  tool.py bodies URL
+        POST bodies the contract does not send to URL/auth/login: a
+        declared 2 MiB one and chunked ones (no Content-Length); prints
+        one line per case: NAME STATUS CONTENT-TYPE BODY (cut to 60)
+  tool.py tree PID
+        print PID and the pids of all its descendants
+"""
+
+import os
+import re
+import socket
+import sys
+import urllib.parse
+
+
+def cmd_subst(argv):
+    src, dst = argv[0], argv[1]
+    pairs = dict(a.split("=", 1) for a in argv[2:])
+    with open(src) as f:
+        text = f.read()
+    prefix = os.environ.get("FA_prefix", "")
+    froms = sorted(pairs, key=len, reverse=True)
+    if prefix:
+        for m in re.finditer(re.escape(prefix) + r"[^\s\"'|;,)]*", text):
+            if not any(m.group(0).startswith(p) for p in froms):
+                print("%s: %s is not under a path the test moves (%s)" %
+                      (src, m.group(0), " ".join(froms)), file=sys.stderr)
+                return 1
+    pat = re.compile("|".join(re.escape(p) for p in froms))
+    out = pat.sub(lambda m: pairs[m.group(0)], text)
+    with open(dst, "w") as f:
+        f.write(out)
+    os.chmod(dst, os.stat(src).st_mode & 0o777)
+    return 0
+
+
+def exchange(url, head, chunks):
+    """Send head, then the body chunks, and return the response; the
+    server may answer and close before the body is all sent."""
+    s = socket.create_connection((url.hostname, url.port), timeout=30)
+    try:
+        s.sendall(head)
+        try:
+            for c in chunks:
+                s.sendall(c)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        data = b""
+        try:
+            while True:
+                got = s.recv(65536)
+                if not got:
+                    break
+                data += got
+        except ConnectionResetError:
+            pass
+    finally:
+        s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    # A 100 Continue may come first.
+    while lines and lines[0].split(" ")[1:2] == ["100"]:
+        head, _, body = body.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+    status = lines[0].split(" ")[1] if lines and " " in lines[0] else "-"
+    ctype = "-"
+    chunked = False
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-type":
+            ctype = value.strip().split(";")[0]
+        if name.strip().lower() == "transfer-encoding" and \
+                "chunked" in value.lower():
+            chunked = True
+    if chunked:
+        plain, rest = b"", body
+        while rest:
+            size, _, rest = rest.partition(b"\r\n")
+            n = int(size.split(b";")[0] or b"0", 16)
+            if n == 0:
+                break
+            plain, rest = plain + rest[:n], rest[n + 2:]
+        body = plain
+    return status, ctype, body
+
+
+def cmd_bodies(argv):
+    url = urllib.parse.urlsplit(argv[0])
+    form = b"username=bob&password=bobpass&pad="
+    base = (b"POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Connection: close\r\n")
+
+    def declared(n):
+        body = form + b"x" * (n - len(form))
+        return (base + b"Content-Length: %d\r\n\r\n" % n,
+                [body[i:i + 65536] for i in range(0, n, 65536)])
+
+    def chunked(n):
+        body = form + b"x" * (n - len(form))
+        return (base + b"Transfer-Encoding: chunked\r\n\r\n",
+                [b"%x\r\n%s\r\n" % (len(body[i:i + 8192]),
+                                    body[i:i + 8192])
+                 for i in range(0, n, 8192)] + [b"0\r\n\r\n"])
+
+    cases = [("declared_2MiB", declared(2 * 1024 * 1024)),
+             ("chunked_100B", chunked(100)),
+             ("chunked_20KiB", chunked(20 * 1024)),
+             ("chunked_64KiB", chunked(64 * 1024)),
+             ("chunked_64KiB+1", chunked(64 * 1024 + 1)),
+             ("chunked_200KiB", chunked(200 * 1024)),
+             ("chunked_2MiB", chunked(2 * 1024 * 1024))]
+    for name, (head, chunks) in cases:
+        try:
+            status, ctype, body = exchange(url, head, chunks)
+        except OSError as e:
+            status, ctype, body = "error", "-", str(e).encode()
+        text = body.decode("utf-8", "replace").replace("\n", " ").strip()
+        if text.startswith('{"access_token"'):
+            text = '{"access_token":...}'
+        print("%s %s %s %s" % (name, status, ctype, text[:60] or "-"))
+    return 0
+
+
+def cmd_tree(argv):
+    children = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = stat.rsplit(")", 1)[1].split()[1]
+        children.setdefault(ppid, []).append(pid)
+    todo, seen = [argv[0]], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo.extend(children.get(p, []))
+    print("\n".join(seen))
+    return 0
+
+
+COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "tree": cmd_tree}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    sys.exit(COMMANDS[sys.argv[1]](sys.argv[2:]))
