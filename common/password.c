@@ -72,6 +72,14 @@ password_verify(const char *password, const char *hash, int *match)
 	int			 ret = -1;
 
 	*match = 0;
+	/*
+	 * libxcrypt refuses passphrases of CRYPT_MAX_PASSPHRASE_SIZE bytes
+	 * or more (crypt_rn fails, ERANGE), so no hash matches one.  That is
+	 * a wrong password, not an unusable hash: a 500 for known users
+	 * only would tell an attacker which names exist.
+	 */
+	if (strlen(password) >= CRYPT_MAX_PASSPHRASE_SIZE)
+		return 0;
 	/* Heap, not stack: struct crypt_data is 32 KiB. */
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		return -1;

@@ -1218,7 +1218,9 @@ END_TEST
 /*
  * Password lengths.  Longer than PASSWORD_MAX_BYTES (1024) is refused
  * before hashing.  libxcrypt takes at most 511 bytes
- * (CRYPT_MAX_PASSPHRASE_SIZE - 1).  bcrypt (libxcrypt's $2b$)
+ * (CRYPT_MAX_PASSPHRASE_SIZE - 1): a longer password matches no hash,
+ * and is a wrong password like any other, for known, disabled and
+ * unknown users alike.  bcrypt (libxcrypt's $2b$)
  * reads only the first 72 bytes, so for bc72, hashed from a 73-byte
  * password, any password with the same first 72 bytes matches; the
  * sha512crypt user hashed from the same password shows it is bcrypt's
@@ -1245,11 +1247,20 @@ static const struct {
 	{ "0 bytes", "alice", PW_X, 0, 422, NULL },
 	{ "72 bytes, wrong", "alice", PW_X, 72, 401, "wrong password" },
 	{ "73 bytes, wrong", "alice", PW_X, 73, 401, "wrong password" },
+	{ "512 bytes: more than libxcrypt takes", "alice", PW_X, 512, 401,
+	    "wrong password" },
+	{ "1024 bytes", "alice", PW_X, 1024, 401, "wrong password" },
+	{ "1024 bytes, disabled user", "bob", PW_X, 1024, 401,
+	    "user disabled" },
+	{ "1024 bytes, unknown user", "nobody", PW_X, 1024, 401,
+	    "unknown user" },
 	{ "1025 bytes: refused unhashed", "alice", PW_X, 1025, 401,
 	    "password too long" },
 	{ "1025 bytes, unknown user: refused unhashed", "nobody", PW_X, 1025,
 	    401, "password too long" },
 	{ "control: 511 bytes, right", "max", PW_MAX, 0, 200, "login" },
+	{ "the 511 right bytes and one more", "max", PW_MAX_PLUS, 0, 401,
+	    "wrong password" },
 	{ "bcrypt: the 73 hashed bytes", "bc72", PW_B73, 0, 200, "login" },
 	{ "bcrypt: the first 72 of them also match", "bc72", PW_B72, 0, 200,
 	    "login" },
