@@ -633,7 +633,7 @@ forge_case(size_t i)
 {
 	const char	*key;
 	char		*t, *alt, *dot, *p, *s;
-	size_t		 len, plen;
+	size_t		 len, plen, slen;
 	unsigned char	*raw;
 
 	switch (token_cases[i].key) {
@@ -663,7 +663,11 @@ forge_case(size_t i)
 		s[-1] = '\0';
 		break;
 	case M_FOUR_PARTS:
-		(void)snprintf(t + len, len + 8, ".%s", s);
+		/* s ends where the copy goes: copy, then terminate. */
+		slen = strlen(s);
+		t[len] = '.';
+		memcpy(t + len + 1, s, slen);
+		t[len + 1 + slen] = '\0';
 		break;
 	case M_TRAILING_DOT:
 		t[len] = '.';
@@ -913,9 +917,10 @@ START_TEST(test_key_headers_not_fetched)
 	struct http_response	 resp;
 	struct pollfd		 pfd;
 	socklen_t		 slen = sizeof(sin);
-	long long		 r0, r1, r2, r3;
+	long long		 r0 = -1, r1, r2, r3, extra;
 	char			 fifo[64], header[512], *t, *auth;
-	int			 s;
+	const char		*pre;
+	int			 s, try = 0;
 
 	(void)snprintf(fifo, sizeof(fifo), "check_attacks-kid.%ld",
 	    (long)getpid());
@@ -937,16 +942,30 @@ START_TEST(test_key_headers_not_fetched)
 	/* Once to warm up (libcrypto may read its config on first use)... */
 	ck_assert(token_verify(app_cfg(app256), t, strlen(t), NOW, &claims) ==
 	    TOKEN_OK);
-	/* ...then count the reads of a measurement alone, and of a verify. */
-	r0 = read_syscalls();
-	r1 = read_syscalls();
-	r2 = read_syscalls();
-	ck_assert(token_verify(app_cfg(app256), t, strlen(t), NOW, &claims) ==
-	    TOKEN_OK);
-	r3 = read_syscalls();
+	/*
+	 * ...then count the reads of a measurement alone, and of one with a
+	 * verification inside.  A fetch would read on every verification
+	 * (nothing is cached), so one clean try of three is proof enough.
+	 * Under valgrind, whose scheduler reads a pipe in our process as
+	 * time passes, the count means nothing and is skipped.
+	 */
+	pre = getenv("LD_PRELOAD");
+	if (pre != NULL && strstr(pre, "vgpreload") != NULL)
+		try = 3;
+	for (extra = -1; try < 3 && extra != 0; try++) {
+		r0 = read_syscalls();
+		r1 = read_syscalls();
+		r2 = read_syscalls();
+		ck_assert(token_verify(app_cfg(app256), t, strlen(t), NOW,
+		    &claims) == TOKEN_OK);
+		r3 = read_syscalls();
+		if (r0 == -1)
+			break;		/* no /proc/self/io: the rest stands */
+		extra = (r3 - r2) - (r1 - r0);
+	}
 	if (r0 != -1)
-		ck_assert_msg(r3 - r2 == r1 - r0, "%lld read syscalls while "
-		    "verifying a token with kid/jku/x5u", r3 - r2 - (r1 - r0));
+		ck_assert_msg(extra == 0, "%lld read syscalls while verifying "
+		    "a token with kid/jku/x5u", extra);
 
 	auth = bearer("Bearer ", t, "");
 	get(me_handle, app256, auth, &resp);
