@@ -455,6 +455,13 @@ static const struct {
 	    "{\"sub\":\"alice\",\"role\":\"admin\",\"exp\":" XSTR(EXP_OK)
 	    ",\"sub\":\"mallory\"}", "HS256", K_SECRET, M_NONE, NULL, TOKEN_OK,
 	    401, D_NO_USER },
+	{ "duplicate sub, the second spelled s\\u0075b: it counts", APP256,
+	    H256, "{\"sub\":\"mallory\",\"role\":\"admin\",\"exp\":"
+	    XSTR(EXP_OK) ",\"s\\u0075b\":\"alice\"}", "HS256", K_SECRET,
+	    M_NONE, NULL, TOKEN_OK, 200, NULL },
+	{ "duplicate alg, the second spelled \\u0061lg: none counts", APP256,
+	    "{\"alg\":\"HS256\",\"\\u0061lg\":\"none\"}", P_ALICE, "HS256",
+	    K_SECRET, M_NONE, NULL, TOKEN_INVALID, 401, D_BAD },
 	{ "duplicate exp, past then future: the future one", APP256, H256,
 	    "{\"sub\":\"alice\",\"role\":\"admin\",\"exp\":" XSTR(EXP_PAST)
 	    ",\"exp\":" XSTR(EXP_OK) "}", "HS256", K_SECRET, M_NONE, NULL,
