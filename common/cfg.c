@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,21 +27,8 @@ static const struct {
 	{ "HS512", 64 },
 };
 
-static int	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 static int	load_secret_env(struct cfg *, const char *, char *, size_t);
 static int	load_secret_file(struct cfg *, const char *, char *, size_t);
-
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 size_t
 cfg_alg_min_secret(const char *alg)
@@ -82,9 +68,9 @@ load_secret_env(struct cfg *cfg, const char *name, char *err, size_t errlen)
 	size_t	 len = strlen(value);
 
 	if (len == 0)
-		return seterr(err, errlen, "%s is empty", name);
+		return log_seterr(err, errlen, "%s is empty", name);
 	if ((cfg->secret = malloc(len)) == NULL)
-		return seterr(err, errlen, "out of memory");
+		return log_seterr(err, errlen, "out of memory");
 	memcpy(cfg->secret, value, len);
 	cfg->secret_len = len;
 	explicit_bzero(value, len);
@@ -106,10 +92,10 @@ load_secret_file(struct cfg *cfg, const char *path, char *err, size_t errlen)
 	int		 fd, ret = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return seterr(err, errlen, "JWT_SECRET_FILE %s: %s", path,
+		return log_seterr(err, errlen, "JWT_SECRET_FILE %s: %s", path,
 		    strerror(errno));
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "JWT_SECRET_FILE %s: not a regular file",
+		log_seterr(err, errlen, "JWT_SECRET_FILE %s: not a regular file",
 		    path);
 		goto done;
 	}
@@ -121,7 +107,7 @@ load_secret_file(struct cfg *cfg, const char *path, char *err, size_t errlen)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			seterr(err, errlen, "JWT_SECRET_FILE %s: %s", path,
+			log_seterr(err, errlen, "JWT_SECRET_FILE %s: %s", path,
 			    strerror(errno));
 			goto done;
 		}
@@ -129,7 +115,7 @@ load_secret_file(struct cfg *cfg, const char *path, char *err, size_t errlen)
 			break;
 		len += (size_t)n;
 		if (len > CFG_SECRET_FILE_MAX_BYTES) {
-			seterr(err, errlen, "JWT_SECRET_FILE %s: larger than "
+			log_seterr(err, errlen, "JWT_SECRET_FILE %s: larger than "
 			    "%d bytes", path, CFG_SECRET_FILE_MAX_BYTES);
 			goto done;
 		}
@@ -137,11 +123,11 @@ load_secret_file(struct cfg *cfg, const char *path, char *err, size_t errlen)
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
 	if (len == 0) {
-		seterr(err, errlen, "JWT_SECRET_FILE %s is empty", path);
+		log_seterr(err, errlen, "JWT_SECRET_FILE %s is empty", path);
 		goto done;
 	}
 	if ((cfg->secret = malloc(len)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		log_seterr(err, errlen, "out of memory");
 		goto done;
 	}
 	memcpy(cfg->secret, buf, len);
@@ -167,7 +153,7 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 	if (alg == NULL || *alg == '\0')
 		alg = CFG_ALG_DEFAULT;
 	if ((min_secret = cfg_alg_min_secret(alg)) == 0)
-		return seterr(err, errlen, "JWT_ALG must be HS256, HS384 or "
+		return log_seterr(err, errlen, "JWT_ALG must be HS256, HS384 or "
 		    "HS512");
 	(void)snprintf(cfg->alg, sizeof(cfg->alg), "%s", alg);
 
@@ -175,7 +161,7 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 	ttl = getenv("ACCESS_TOKEN_TTL_MIN");
 	if (ttl != NULL && *ttl != '\0') {
 		if (cfg_parse_long(ttl, 1, CFG_TTL_MIN_MAX, &v) == -1)
-			return seterr(err, errlen, "ACCESS_TOKEN_TTL_MIN must "
+			return log_seterr(err, errlen, "ACCESS_TOKEN_TTL_MIN must "
 			    "be a whole number of minutes from 1 to %d",
 			    CFG_TTL_MIN_MAX);
 		cfg->ttl_min = (int)v;
@@ -186,13 +172,13 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 		users = USERS_FILE_DEFAULT;
 	n = snprintf(cfg->users_file, sizeof(cfg->users_file), "%s", users);
 	if (n < 0 || (size_t)n >= sizeof(cfg->users_file))
-		return seterr(err, errlen, "USERS_FILE is too long");
+		return log_seterr(err, errlen, "USERS_FILE is too long");
 
 	secret_file = getenv("JWT_SECRET_FILE");
 	if (secret_file != NULL && *secret_file == '\0')
 		secret_file = NULL;
 	if (getenv("JWT_SECRET") != NULL && secret_file != NULL)
-		return seterr(err, errlen, "set JWT_SECRET or JWT_SECRET_FILE, "
+		return log_seterr(err, errlen, "set JWT_SECRET or JWT_SECRET_FILE, "
 		    "not both");
 	if (getenv("JWT_SECRET") != NULL) {
 		if (load_secret_env(cfg, "JWT_SECRET", err, errlen) == -1)
@@ -201,11 +187,11 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 		if (load_secret_file(cfg, secret_file, err, errlen) == -1)
 			return -1;
 	} else
-		return seterr(err, errlen, "no secret: set JWT_SECRET_FILE "
+		return log_seterr(err, errlen, "no secret: set JWT_SECRET_FILE "
 		    "(or JWT_SECRET) to at least %zu random bytes", min_secret);
 
 	if (cfg->secret_len < min_secret) {
-		seterr(err, errlen, "the secret is %zu bytes; %s needs at "
+		log_seterr(err, errlen, "the secret is %zu bytes; %s needs at "
 		    "least %zu (try: openssl rand -hex %zu)", cfg->secret_len,
 		    cfg->alg, min_secret, min_secret);
 		cfg_clear(cfg);

@@ -251,7 +251,7 @@ void
 http_form_parse(const char *body, size_t len, struct http_form_field *fields,
     size_t nfields)
 {
-	const char	*pair, *end, *eq, *limit = body + len;
+	const char	*pair, *end, *eq, *limit;
 	char		 name[FORM_NAME_MAX + 1];
 	size_t		 i, namelen, decoded;
 	int		 overflow;
@@ -262,7 +262,12 @@ http_form_parse(const char *body, size_t len, struct http_form_field *fields,
 		if (fields[i].size > 0)
 			fields[i].value[0] = '\0';
 	}
-	for (pair = body; pair < limit; pair = end + 1) {
+	/* No body at all has no fields (and NULL + 0 is undefined in C). */
+	if (body == NULL)
+		return;
+	limit = body + len;
+	/* end + 1 only inside the body: past its end is undefined too. */
+	for (pair = body; pair < limit; pair = end < limit ? end + 1 : limit) {
 		for (end = pair; end < limit && *end != '&' && *end != ';';
 		    end++)
 			;

@@ -133,6 +133,19 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+int
+log_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved_errno = errno;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	errno = saved_errno;
+	return -1;
+}
+
 char *
 log_escape(const char *in, size_t len, char *out, size_t outsize)
 {

@@ -24,6 +24,14 @@ void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 /*
+ * Format one error line into err (errlen bytes, always terminated) for a
+ * function that hands its reason to its caller; errno is kept.  Returns
+ * -1, so "return log_seterr(err, errlen, ...)" reads as the failure it is.
+ */
+int	log_seterr(char *err, size_t errlen, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
  * Copy untrusted bytes (a username from a login form) into out as printable
  * ASCII: anything else, and '"' and '\\', become \xNN; longer input ends in
  * "...".  out is always NUL-terminated.  Returns out.

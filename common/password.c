@@ -108,7 +108,13 @@ password_verify(const char *password, const char *hash, int *match)
 	int			 ret = -1;
 
 	*match = 0;
-	/* Callers refuse these first; no hash can match one anyway. */
+	/*
+	 * libxcrypt refuses passphrases of CRYPT_MAX_PASSPHRASE_SIZE bytes
+	 * or more (crypt_rn fails, ERANGE), so no hash matches one.  That is
+	 * a wrong password, not an unusable hash: a 500 for known users
+	 * only would tell an attacker which names exist.  Callers refuse
+	 * them first anyway (PASSWORD_MAX_BYTES).
+	 */
 	if (strlen(password) > PASSWORD_MAX_BYTES)
 		return 0;
 	/* Heap, not stack: struct crypt_data is 32 KiB. */

@@ -16,7 +16,8 @@
 /*
  * Check a NUL-terminated password against a crypt(5) hash, in time that
  * does not depend on where the two differ.  Returns 0 with *match set to
- * 1 or 0, or -1 if the hash is unusable (*match is then 0).
+ * 1 or 0, or -1 if the hash is unusable (*match is then 0).  A password
+ * too long for libxcrypt (CRYPT_MAX_PASSPHRASE_SIZE) matches nothing.
  */
 int	password_verify(const char *password, const char *hash, int *match);
 

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +52,6 @@ struct users {
 	long long	 checked_ms;	/* monotonic time of the last check */
 };
 
-static int	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 static uint64_t	hash_name(const char *);
 static int	table_insert(struct table *, size_t);
 static int	parse_line(char *, size_t, struct user *, const char **);
@@ -66,19 +63,6 @@ static int	read_file(const char *, char **, size_t *, struct file_id *,
 static void	file_id_of(const struct stat *, struct file_id *);
 static int	file_id_eq(const struct file_id *, const struct file_id *);
 static long long now_ms(clockid_t);
-
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 saved_errno = errno;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	errno = saved_errno;
-	return -1;
-}
 
 static long long
 now_ms(clockid_t clock)
@@ -242,12 +226,12 @@ table_parse(char *buf, size_t len, const char *label, char *err,
 	int		 r;
 
 	if (memchr(buf, '\0', len) != NULL) {
-		seterr(err, errlen, "%s: contains a NUL byte", label);
+		log_seterr(err, errlen, "%s: contains a NUL byte", label);
 		free(buf);
 		return NULL;
 	}
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
-		seterr(err, errlen, "out of memory");
+		log_seterr(err, errlen, "out of memory");
 		free(buf);
 		return NULL;
 	}
@@ -278,7 +262,7 @@ table_parse(char *buf, size_t len, const char *label, char *err,
 			break;
 	}
 	if (bad > 0 && t->count == 0) {
-		seterr(err, errlen, "%s: no valid user line", label);
+		log_seterr(err, errlen, "%s: no valid user line", label);
 		table_free(t);
 		return NULL;
 	}
@@ -301,7 +285,7 @@ table_parse(char *buf, size_t len, const char *label, char *err,
 	t->count = kept;
 	return t;
 oom:
-	seterr(err, errlen, "out of memory");
+	log_seterr(err, errlen, "out of memory");
 	table_free(t);
 	return NULL;
 }
@@ -356,26 +340,26 @@ read_file(const char *path, char **out, size_t *outlen, struct file_id *id,
 	int		 fd, ret = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return seterr(err, errlen, "%s: %s", path, strerror(errno));
+		return log_seterr(err, errlen, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) == -1) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
-		seterr(err, errlen, "%s: not a regular file", path);
+		log_seterr(err, errlen, "%s: not a regular file", path);
 		goto done;
 	}
 	if (st.st_size < 0 || (unsigned long)st.st_size > USERS_FILE_MAX_BYTES) {
 		errno = EFBIG;
-		seterr(err, errlen, "%s: larger than %lu bytes", path,
+		log_seterr(err, errlen, "%s: larger than %lu bytes", path,
 		    USERS_FILE_MAX_BYTES);
 		goto done;
 	}
 	file_id_of(&st, id);
 	size = (size_t)st.st_size;
 	if ((buf = malloc(size + 1)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		log_seterr(err, errlen, "out of memory");
 		goto done;
 	}
 	while (len < size) {
@@ -383,7 +367,7 @@ read_file(const char *path, char **out, size_t *outlen, struct file_id *id,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			seterr(err, errlen, "%s: %s", path, strerror(errno));
+			log_seterr(err, errlen, "%s: %s", path, strerror(errno));
 			goto done;
 		}
 		if (n == 0)
@@ -391,13 +375,13 @@ read_file(const char *path, char **out, size_t *outlen, struct file_id *id,
 		len += (size_t)n;
 	}
 	if (fstat(fd, &st) == -1) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", path, strerror(errno));
 		goto done;
 	}
 	file_id_of(&st, &after);
 	if (len != size || !file_id_eq(id, &after)) {
 		errno = EAGAIN;
-		seterr(err, errlen, "%s: changed while being read", path);
+		log_seterr(err, errlen, "%s: changed while being read", path);
 		goto done;
 	}
 	buf[len] = '\0';
@@ -420,12 +404,12 @@ users_open(const char *path, char *err, size_t errlen)
 	int		 n;
 
 	if ((u = calloc(1, sizeof(*u))) == NULL) {
-		seterr(err, errlen, "out of memory");
+		log_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	n = snprintf(u->path, sizeof(u->path), "%s", path);
 	if (n < 0 || (size_t)n >= sizeof(u->path)) {
-		seterr(err, errlen, "users file path too long");
+		log_seterr(err, errlen, "users file path too long");
 		goto fail;
 	}
 	if (read_file(path, &buf, &len, &u->loaded, err, errlen) == -1)
@@ -446,14 +430,14 @@ users_from_buffer(const char *image, size_t len, char *err, size_t errlen)
 	char		*buf;
 
 	if (len > USERS_FILE_MAX_BYTES) {
-		seterr(err, errlen, "larger than %lu bytes",
+		log_seterr(err, errlen, "larger than %lu bytes",
 		    USERS_FILE_MAX_BYTES);
 		return NULL;
 	}
 	if ((u = calloc(1, sizeof(*u))) == NULL ||
 	    (buf = malloc(len + 1)) == NULL) {
 		free(u);
-		seterr(err, errlen, "out of memory");
+		log_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	memcpy(buf, image, len);

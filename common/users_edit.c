@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +57,6 @@ struct users_edit {
 	int		  dirty;
 };
 
-static int	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 static long long now_ms(void);
 static int	set_paths(struct users_edit *, const char *, char *, size_t);
 static int	lock_wait(int, int);
@@ -75,25 +72,14 @@ static enum users_edit_status line_set(struct eline *, const char *,
 static int	cmp_user_lines(const void *, const void *);
 static int	mark_shadowed(struct users_edit *);
 static struct eline *find(const struct users_edit *, const char *);
+static enum users_edit_status change_line(struct users_edit *,
+		    struct eline *, const char *, const char *, int, long);
 static enum users_edit_status begin_change(struct users_edit *,
 		    const char *, struct eline **);
 static int	build_image(const struct users_edit *, char **, size_t *,
 		    char *, size_t);
 static int	write_all(int, const char *, size_t);
 static void	sync_dir(const char *);
-
-static int
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 saved_errno = errno;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	errno = saved_errno;
-	return -1;
-}
 
 static long long
 now_ms(void)
@@ -118,22 +104,22 @@ set_paths(struct users_edit *e, const char *path, char *err, size_t errlen)
 	int		 n;
 
 	if (path[0] == '\0')
-		return seterr(err, errlen, "empty users file path");
+		return log_seterr(err, errlen, "empty users file path");
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		if (realpath(path, real) == NULL)
-			return seterr(err, errlen, "%s: %s", path,
+			return log_seterr(err, errlen, "%s: %s", path,
 			    strerror(errno));
 		path = real;
 	}
 	n = snprintf(e->path, sizeof(e->path), "%s", path);
 	if (n < 0 || (size_t)n >= sizeof(e->path))
-		return seterr(err, errlen, "users file path too long");
+		return log_seterr(err, errlen, "users file path too long");
 	n = snprintf(e->lockpath, sizeof(e->lockpath), "%s.lock", path);
 	if (n < 0 || (size_t)n >= sizeof(e->lockpath))
-		return seterr(err, errlen, "users file path too long");
+		return log_seterr(err, errlen, "users file path too long");
 	n = snprintf(e->tmppath, sizeof(e->tmppath), "%s.tmp", path);
 	if (n < 0 || (size_t)n >= sizeof(e->tmppath))
-		return seterr(err, errlen, "users file path too long");
+		return log_seterr(err, errlen, "users file path too long");
 	if ((slash = strrchr(path, '/')) == NULL)
 		memcpy(e->dir, ".", 2);
 	else if (slash == path)
@@ -193,31 +179,31 @@ read_image(struct users_edit *e, int create, char **out, size_t *outlen,
 
 	if ((fd = open(e->path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno != ENOENT || !create)
-			return seterr(err, errlen, "%s: %s", e->path,
+			return log_seterr(err, errlen, "%s: %s", e->path,
 			    strerror(errno));
 		if ((*out = calloc(1, 1)) == NULL)
-			return seterr(err, errlen, "out of memory");
+			return log_seterr(err, errlen, "out of memory");
 		*outlen = 0;
 		e->exists = 0;
 		return 0;
 	}
 	if (fstat(fd, &st) == -1) {
-		seterr(err, errlen, "%s: %s", e->path, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", e->path, strerror(errno));
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "%s: not a regular file", e->path);
+		log_seterr(err, errlen, "%s: not a regular file", e->path);
 		goto done;
 	}
 	if (st.st_size < 0 ||
 	    (unsigned long)st.st_size > USERS_FILE_MAX_BYTES) {
-		seterr(err, errlen, "%s: larger than %lu bytes", e->path,
+		log_seterr(err, errlen, "%s: larger than %lu bytes", e->path,
 		    USERS_FILE_MAX_BYTES);
 		goto done;
 	}
 	size = (size_t)st.st_size;
 	if ((buf = malloc(size + 1)) == NULL) {
-		seterr(err, errlen, "out of memory");
+		log_seterr(err, errlen, "out of memory");
 		goto done;
 	}
 	while (len < size) {
@@ -225,7 +211,7 @@ read_image(struct users_edit *e, int create, char **out, size_t *outlen,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			seterr(err, errlen, "%s: %s", e->path,
+			log_seterr(err, errlen, "%s: %s", e->path,
 			    strerror(errno));
 			goto done;
 		}
@@ -235,7 +221,7 @@ read_image(struct users_edit *e, int create, char **out, size_t *outlen,
 	}
 	if (len != size) {
 		/* Only an in-place edit by hand does this: ours rename. */
-		seterr(err, errlen, "%s: changed while being read; try again",
+		log_seterr(err, errlen, "%s: changed while being read; try again",
 		    e->path);
 		goto done;
 	}
@@ -447,7 +433,7 @@ load_image(struct users_edit *e, char *buf, size_t len, int quiet,
 	int		 cr;
 
 	if (memchr(buf, '\0', len) != NULL)
-		return seterr(err, errlen, "%s: contains a NUL byte; the "
+		return log_seterr(err, errlen, "%s: contains a NUL byte; the "
 		    "services refuse it, and so does authctl", e->path);
 	for (line = buf; line < buf + len; line = nl + 1) {
 		nl = memchr(line, '\n', (size_t)(buf + len - line));
@@ -459,13 +445,13 @@ load_image(struct users_edit *e, char *buf, size_t len, int quiet,
 		if ((l = line_new(line, n, cr)) == NULL ||
 		    line_append(e, l) == -1) {
 			line_free(l);
-			return seterr(err, errlen, "out of memory");
+			return log_seterr(err, errlen, "out of memory");
 		}
 		if (nl == NULL)
 			break;
 	}
 	if (mark_shadowed(e) == -1)
-		return seterr(err, errlen, "out of memory");
+		return log_seterr(err, errlen, "out of memory");
 	for (i = 0; i < e->nlines && !quiet; i++) {
 		l = e->lines[i];
 		if (l->kind == LINE_BAD) {
@@ -489,7 +475,7 @@ users_edit_open(const char *path, int flags, int wait_ms, char *err,
 	size_t			 len = 0;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
-		seterr(err, errlen, "out of memory");
+		log_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
 	e->lockfd = -1;
@@ -504,17 +490,17 @@ users_edit_open(const char *path, int flags, int wait_ms, char *err,
 		e->lockfd = open(e->lockpath, O_RDONLY | O_CREAT | O_CLOEXEC |
 		    O_NOFOLLOW, 0600);
 		if (e->lockfd == -1) {
-			seterr(err, errlen, "%s: %s", e->lockpath,
+			log_seterr(err, errlen, "%s: %s", e->lockpath,
 			    strerror(errno));
 			goto fail;
 		}
 		if (lock_wait(e->lockfd, wait_ms) == -1) {
 			if (errno == ETIMEDOUT)
-				seterr(err, errlen, "%s: still locked by "
+				log_seterr(err, errlen, "%s: still locked by "
 				    "another editor after %d ms", e->lockpath,
 				    wait_ms);
 			else
-				seterr(err, errlen, "%s: %s", e->lockpath,
+				log_seterr(err, errlen, "%s: %s", e->lockpath,
 				    strerror(errno));
 			goto fail;
 		}
@@ -588,6 +574,19 @@ users_edit_next(const struct users_edit *e, size_t *pos)
 	return NULL;
 }
 
+/* Rewrite an existing user's line (same name) and mark the file changed. */
+static enum users_edit_status
+change_line(struct users_edit *e, struct eline *l, const char *hash,
+    const char *role, int disabled, long version)
+{
+	enum users_edit_status	 st;
+
+	st = line_set(l, l->user.name, hash, role, disabled, version);
+	if (st == USERS_EDIT_OK)
+		e->dirty = 1;
+	return st;
+}
+
 /* The common start of a change to an existing user. */
 static enum users_edit_status
 begin_change(struct users_edit *e, const char *name, struct eline **l)
@@ -645,11 +644,8 @@ users_edit_passwd(struct users_edit *e, const char *name, const char *hash)
 		return USERS_EDIT_INVALID;
 	if (l->user.version >= USERS_VERSION_MAX)
 		return USERS_EDIT_LIMIT;
-	st = line_set(l, l->user.name, hash, l->user.role, l->user.disabled,
+	return change_line(e, l, hash, l->user.role, l->user.disabled,
 	    l->user.version + 1);
-	if (st == USERS_EDIT_OK)
-		e->dirty = 1;
-	return st;
 }
 
 enum users_edit_status
@@ -664,11 +660,8 @@ users_edit_role(struct users_edit *e, const char *name, const char *role)
 		return USERS_EDIT_INVALID;
 	if (strcmp(l->user.role, role) == 0)
 		return USERS_EDIT_OK;
-	st = line_set(l, l->user.name, l->user.hash, role, l->user.disabled,
+	return change_line(e, l, l->user.hash, role, l->user.disabled,
 	    l->user.version);
-	if (st == USERS_EDIT_OK)
-		e->dirty = 1;
-	return st;
 }
 
 enum users_edit_status
@@ -683,11 +676,8 @@ users_edit_disable(struct users_edit *e, const char *name)
 		return USERS_EDIT_OK;
 	if (l->user.version >= USERS_VERSION_MAX)
 		return USERS_EDIT_LIMIT;
-	st = line_set(l, l->user.name, l->user.hash, l->user.role, 1,
+	return change_line(e, l, l->user.hash, l->user.role, 1,
 	    l->user.version + 1);
-	if (st == USERS_EDIT_OK)
-		e->dirty = 1;
-	return st;
 }
 
 enum users_edit_status
@@ -700,11 +690,8 @@ users_edit_enable(struct users_edit *e, const char *name)
 		return st;
 	if (!l->user.disabled)
 		return USERS_EDIT_OK;
-	st = line_set(l, l->user.name, l->user.hash, l->user.role, 0,
+	return change_line(e, l, l->user.hash, l->user.role, 0,
 	    l->user.version);
-	if (st == USERS_EDIT_OK)
-		e->dirty = 1;
-	return st;
 }
 
 enum users_edit_status
@@ -717,11 +704,8 @@ users_edit_revoke(struct users_edit *e, const char *name)
 		return st;
 	if (l->user.version >= USERS_VERSION_MAX)
 		return USERS_EDIT_LIMIT;
-	st = line_set(l, l->user.name, l->user.hash, l->user.role,
+	return change_line(e, l, l->user.hash, l->user.role,
 	    l->user.disabled, l->user.version + 1);
-	if (st == USERS_EDIT_OK)
-		e->dirty = 1;
-	return st;
 }
 
 enum users_edit_status
@@ -771,15 +755,15 @@ build_image(const struct users_edit *e, char **out, size_t *outlen,
 		/* Each line is at most the file cap: no overflow. */
 		len += l->len + (size_t)l->cr + 1;
 		if (len > USERS_FILE_MAX_BYTES)
-			return seterr(err, errlen, "%s: would be larger than "
+			return log_seterr(err, errlen, "%s: would be larger than "
 			    "%lu bytes", e->path, USERS_FILE_MAX_BYTES);
 	}
 	if (bad > 0 && users == 0)
-		return seterr(err, errlen, "%s: would hold malformed lines "
+		return log_seterr(err, errlen, "%s: would hold malformed lines "
 		    "and no user, which the services refuse to load; remove "
 		    "or fix the malformed lines first", e->path);
 	if ((buf = malloc(len + 1)) == NULL)
-		return seterr(err, errlen, "out of memory");
+		return log_seterr(err, errlen, "out of memory");
 	for (i = 0, len = 0; i < e->nlines; i++) {
 		l = e->lines[i];
 		if (l->deleted)
@@ -838,7 +822,7 @@ users_edit_commit(struct users_edit *e, char *err, size_t errlen)
 	int		 fd = -1, ret = -1;
 
 	if (e->lockfd == -1)
-		return seterr(err, errlen, "%s: opened read-only", e->path);
+		return log_seterr(err, errlen, "%s: opened read-only", e->path);
 	if (!e->dirty)
 		return 0;
 	if (build_image(e, &img, &len, err, errlen) == -1)
@@ -849,40 +833,40 @@ users_edit_commit(struct users_edit *e, char *err, size_t errlen)
 	 * is there is a leftover of a run that was killed: remove it.
 	 */
 	if (unlink(e->tmppath) == -1 && errno != ENOENT) {
-		seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
 		goto done;
 	}
 	fd = open(e->tmppath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd == -1) {
-		seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
 		goto done;
 	}
 	if (write_all(fd, img, len) == -1 || fstat(fd, &st) == -1) {
-		seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
 		goto fail;
 	}
 	/* Owner before mode: chown may clear the set-id bits. */
 	if (e->exists && (st.st_uid != e->uid || st.st_gid != e->gid) &&
 	    fchown(fd, e->uid, e->gid) == -1) {
-		seterr(err, errlen, "%s: cannot keep its owner %lu:%lu: %s",
+		log_seterr(err, errlen, "%s: cannot keep its owner %lu:%lu: %s",
 		    e->path, (unsigned long)e->uid, (unsigned long)e->gid,
 		    strerror(errno));
 		goto fail;
 	}
 	mode = e->exists ? e->mode : USERS_EDIT_NEW_MODE;
 	if (fchmod(fd, mode) == -1 || fsync(fd) == -1) {
-		seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
 		goto fail;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
+		log_seterr(err, errlen, "%s: %s", e->tmppath, strerror(errno));
 		goto fail;
 	}
 	fd = -1;
 	if (rename(e->tmppath, e->path) == -1) {
-		seterr(err, errlen, "cannot replace %s: %s", e->path,
+		log_seterr(err, errlen, "cannot replace %s: %s", e->path,
 		    strerror(errno));
 		goto fail;
 	}

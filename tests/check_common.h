@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include <check.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -106,72 +104,6 @@ test_replace(const char *path, const char *data)
 	(void)snprintf(tmp, sizeof(tmp), "%s.new", path);
 	test_write(tmp, data, strlen(data));
 	ck_assert_int_eq(rename(tmp, path), 0);
-}
-
-static inline void
-test_b64url_encode(const unsigned char *in, size_t len, char *out,
-    size_t outsize)
-{
-	static const char	 a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t			 i, o = 0;
-	unsigned int		 v;
-
-	ck_assert(outsize >= (len + 2) / 3 * 4 + 1);
-	for (i = 0; i + 2 < len; i += 3) {
-		v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
-		out[o++] = a[v >> 18];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = a[(v >> 6) & 63];
-		out[o++] = a[v & 63];
-	}
-	if (len - i == 1) {
-		v = in[i] << 16;
-		out[o++] = a[v >> 18];
-		out[o++] = a[(v >> 12) & 63];
-	} else if (len - i == 2) {
-		v = in[i] << 16 | in[i + 1] << 8;
-		out[o++] = a[v >> 18];
-		out[o++] = a[(v >> 12) & 63];
-		out[o++] = a[(v >> 6) & 63];
-	}
-	out[o] = '\0';
-}
-
-/*
- * Forge a token by hand: any header and payload text, signed with HMAC
- * (md: "HS256", "HS384", "HS512") and key, or unsigned when md is NULL
- * (the signature part is then sig, which may be "").  Returns a static
- * buffer.  This is how tokens a library would never make are made.
- */
-static inline const char *
-test_forge(const char *header, const char *payload, const char *md,
-    const char *key, const char *sig)
-{
-	static char		 tok[16384];
-	unsigned char		 mac[EVP_MAX_MD_SIZE];
-	unsigned int		 maclen = 0;
-	const EVP_MD		*evp;
-	size_t			 n;
-
-	test_b64url_encode((const unsigned char *)header, strlen(header), tok,
-	    sizeof(tok));
-	n = strlen(tok);
-	tok[n++] = '.';
-	test_b64url_encode((const unsigned char *)payload, strlen(payload), tok + n,
-	    sizeof(tok) - n);
-	n = strlen(tok);
-	if (md == NULL) {
-		(void)snprintf(tok + n, sizeof(tok) - n, ".%s", sig);
-		return tok;
-	}
-	evp = strcmp(md, "HS512") == 0 ? EVP_sha512() :
-	    strcmp(md, "HS384") == 0 ? EVP_sha384() : EVP_sha256();
-	ck_assert(HMAC(evp, key, (int)strlen(key), (unsigned char *)tok, n,
-	    mac, &maclen) != NULL);
-	tok[n++] = '.';
-	test_b64url_encode(mac, maclen, tok + n, sizeof(tok) - n);
-	return tok;
 }
 
 #ifdef FCGI_AUTH_APP_H

@@ -1,0 +1,78 @@
+/* fuzz.h -- what the libFuzzer targets share: a fixed clock, config and log */
+#ifndef FCGI_AUTH_FUZZ_H
+#define FCGI_AUTH_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "log.h"
+#include "token.h"
+
+/* The seeds in corpus/ are minted for this clock and this secret. */
+#define FUZZ_NOW	1700000000
+#define FUZZ_SECRET	"fuzz-secret-0123456789abcdefghij"	/* 32 bytes */
+#define FUZZ_TTL_MIN	30
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* An invariant broke: libFuzzer saves the input and stops. */
+#define FUZZ_ASSERT(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: invariant failed: %s\n",	\
+		    __FILE__, __LINE__, #cond);				\
+		abort();						\
+	}								\
+} while (0)
+
+/* The parsers log malformed input; a fuzzer would do nothing else. */
+static inline void
+fuzz_log_discard(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(void)arg;
+}
+
+static inline void
+fuzz_quiet(void)
+{
+	log_init("fuzz");
+	log_set_sink(fuzz_log_discard, NULL);
+}
+
+/* An HS256 config with FUZZ_SECRET, as cfg_load would make it. */
+static inline void
+fuzz_cfg(struct cfg *cfg)
+{
+	static unsigned char	 secret[] = FUZZ_SECRET;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->secret = secret;
+	cfg->secret_len = sizeof(secret) - 1;
+	memcpy(cfg->alg, "HS256", sizeof("HS256"));
+	cfg->ttl_min = FUZZ_TTL_MIN;
+}
+
+/* What every accepted token must satisfy, whatever the input was. */
+static inline void
+fuzz_check_claims(const struct cfg *cfg, const struct token_claims *c)
+{
+	size_t	 sl, rl;
+
+	sl = strnlen(c->sub, sizeof(c->sub));
+	rl = strnlen(c->role, sizeof(c->role));
+	FUZZ_ASSERT(sl > 0 && sl < sizeof(c->sub));
+	FUZZ_ASSERT(rl > 0 && rl < sizeof(c->role));
+	FUZZ_ASSERT(c->exp > FUZZ_NOW);
+	FUZZ_ASSERT(c->exp - FUZZ_NOW <=
+	    (long long)cfg->ttl_min * 60 + TOKEN_LEEWAY_SEC);
+	FUZZ_ASSERT(c->iat >= 0 && c->iat <= FUZZ_NOW + TOKEN_LEEWAY_SEC);
+	FUZZ_ASSERT(c->iat <= c->exp);
+	FUZZ_ASSERT(c->ver >= 0);
+}
+
+#endif /* FCGI_AUTH_FUZZ_H */
