@@ -106,9 +106,12 @@ login_handle(const struct app *app, const struct http_request *req,
 	char			 username[256];
 	char			 password[PASSWORD_MAX_BYTES + 1];
 	struct http_form_field	 f[NFIELDS] = {
-		[GRANT_TYPE] = { "grant_type", grant_type, sizeof(grant_type) },
-		[USERNAME] = { "username", username, sizeof(username) },
-		[PASSWORD] = { "password", password, sizeof(password) },
+		[GRANT_TYPE] = { .name = "grant_type", .value = grant_type,
+		    .size = sizeof(grant_type) },
+		[USERNAME] = { .name = "username", .value = username,
+		    .size = sizeof(username) },
+		[PASSWORD] = { .name = "password", .value = password,
+		    .size = sizeof(password) },
 	};
 	struct auth_user	 user;
 	enum auth_status	 st;

@@ -285,8 +285,9 @@ http_form_parse(const char *body, size_t len, struct http_form_field *fields,
 			fields[i].present = 1;
 			if (eq == NULL) {
 				fields[i].len = 0;
-				fields[i].value[0] = '\0';
-				fields[i].too_long = 0;
+				if (fields[i].size > 0)
+					fields[i].value[0] = '\0';
+				fields[i].too_long = fields[i].size == 0;
 			} else
 				fields[i].len = pct_decode(eq + 1,
 				    (size_t)(end - eq - 1), fields[i].value,

@@ -28,7 +28,7 @@ static const struct {
 } env_cases[] = {
 	{ "no secret", NULL, NULL, NULL, 0, "no secret", 0 },
 	{ "empty secret", "", NULL, NULL, 0, "JWT_SECRET is empty", 0 },
-	{ "31-byte secret", TEST_SECRET_32 + 1, NULL, NULL, 0,
+	{ "31-byte secret", &TEST_SECRET_32[1], NULL, NULL, 0,
 	    "needs at least 32", 0 },
 	{ "32-byte secret", TEST_SECRET_32, NULL, NULL, 1, NULL, 30 },
 	{ "HS384 with 32", TEST_SECRET_32, "HS384", NULL, 0,

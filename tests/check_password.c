@@ -86,8 +86,8 @@ static const char *const unusable[] = {
 	"$2b$04$abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09Mlzl",
 	"$2b$04$abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09MlzlWW",
 	"$6$rounds=1000$saltsalt$nII71",
-	"$6$rounds=1000$saltsalt$nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0"
-	    "onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/!",
+	("$6$rounds=1000$saltsalt$nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0"
+	    "onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/!"),
 	"$9$unknown$scheme",
 };
 
