@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "app.h"
+#include "token_cache.h"
 
 struct app {
-	struct cfg	 cfg;
-	struct users	*users;
+	struct cfg		 cfg;
+	struct users		*users;
+	struct token_cache	*tokens;	/* verified under cfg */
 };
 
 struct app *
@@ -26,6 +28,10 @@ app_new(char *err, size_t errlen)
 	app->users = users_open(app->cfg.users_file, err, errlen);
 	if (app->users == NULL)
 		goto fail;
+	if ((app->tokens = token_cache_new(&app->cfg)) == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	return app;
 fail:
 	app_free(app);
@@ -37,6 +43,7 @@ app_free(struct app *app)
 {
 	if (app == NULL)
 		return;
+	token_cache_free(app->tokens);
 	cfg_clear(&app->cfg);
 	users_free(app->users);
 	free(app);
@@ -58,4 +65,10 @@ const struct users *
 app_users(const struct app *app)
 {
 	return app->users;
+}
+
+struct token_cache *
+app_tokens(const struct app *app)
+{
+	return app->tokens;
 }

@@ -8,6 +8,7 @@
 #include "users.h"
 
 struct app;
+struct token_cache;
 
 /*
  * Read and validate the environment and load the users file, once, before
@@ -22,5 +23,7 @@ void		 app_refresh(struct app *app);
 
 const struct cfg	*app_cfg(const struct app *app);
 const struct users	*app_users(const struct app *app);
+/* The tokens already verified: a cache, so a const app may still fill it. */
+struct token_cache	*app_tokens(const struct app *app);
 
 #endif /* FCGI_AUTH_APP_H */

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "password.h"
 #include "token.h"
+#include "token_cache.h"
 
 static const struct {
 	int		 status;
@@ -48,7 +49,8 @@ authz_authenticate(const struct app *app, const struct http_request *req,
 	memset(user, 0, sizeof(*user));
 	if (http_bearer(req, &token, &len) == -1)
 		return AUTH_NO_CREDS;
-	switch (token_verify(app_cfg(app), token, len, req->now, &claims)) {
+	switch (token_cache_verify(app_tokens(app), token, len, req->now,
+	    &claims)) {
 	case TOKEN_OK:
 		break;
 	case TOKEN_BAD_PAYLOAD:

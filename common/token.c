@@ -149,6 +149,15 @@ get_string(json_object *payload, const char *name, char *out, size_t outsize)
 	return 0;
 }
 
+int
+token_claims_current(const struct cfg *cfg, const struct token_claims *c,
+    time_t now)
+{
+	return c->exp > now &&
+	    c->exp - now <= (long long)cfg->ttl_min * 60 + TOKEN_LEEWAY_SEC &&
+	    c->iat <= now + TOKEN_LEEWAY_SEC && c->nbf <= now;
+}
+
 enum token_result
 token_verify(const struct cfg *cfg, const char *token, size_t len,
     time_t now, struct token_claims *claims)
@@ -221,26 +230,11 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	payload = parse_segment(dot1 + 1, (size_t)(dot2 - dot1 - 1));
 	if (payload == NULL)
 		goto done;
-	if (get_int(payload, "exp", 1, &c.exp) != 1 || c.exp <= now ||
-	    c.exp - now > (long long)cfg->ttl_min * 60 + TOKEN_LEEWAY_SEC)
+	if (get_int(payload, "exp", 1, &c.exp) != 1 ||
+	    get_int(payload, "iat", 0, &c.iat) == -1 || c.iat < 0 ||
+	    c.iat > c.exp || get_int(payload, "nbf", 0, &c.nbf) == -1 ||
+	    !token_claims_current(cfg, &c, now))
 		goto done;
-	switch (get_int(payload, "iat", 0, &c.iat)) {
-	case -1:
-		goto done;
-	case 1:
-		if (c.iat < 0 || c.iat > now + TOKEN_LEEWAY_SEC ||
-		    c.iat > c.exp)
-			goto done;
-		break;
-	}
-	switch (get_int(payload, "nbf", 0, &n)) {
-	case -1:
-		goto done;
-	case 1:
-		if (n > now)
-			goto done;
-		break;
-	}
 	switch (get_int(payload, "ver", 0, &n)) {
 	case -1:
 		goto done;

@@ -18,6 +18,7 @@ struct token_claims {
 	char		 role[USERS_ROLE_MAX + 1];
 	long long	 iat;		/* 0 when absent */
 	long long	 exp;
+	long long	 nbf;		/* 0 when absent */
 	long		 ver;		/* 0 when absent (reference app tokens) */
 };
 
@@ -36,6 +37,15 @@ enum token_result {
  */
 enum token_result token_verify(const struct cfg *cfg, const char *token,
 		    size_t len, time_t now, struct token_claims *claims);
+
+/*
+ * Whether claims that verified are still current at now: exp ahead (and
+ * no further than the configured lifetime), iat not ahead, nbf passed.
+ * token_verify applies it; a cache of verified tokens applies it again at
+ * each use, so a remembered token ages exactly as a fresh one would.
+ */
+int		 token_claims_current(const struct cfg *cfg,
+		    const struct token_claims *claims, time_t now);
 
 /*
  * Mint a token for sub with role and version ver, valid from now for

@@ -6,6 +6,7 @@
 #include "check_common.h"
 #include "forge.h"
 #include "token.h"
+#include "token_cache.h"
 
 #define H256	"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
 #define NOW	"1700000000"
@@ -472,6 +473,140 @@ START_TEST(test_b64url_bounds)
 }
 END_TEST
 
+/* Remembered or not, every signed case gets the same verdict, twice. */
+START_TEST(test_cache_same_verdicts)
+{
+	struct token_cache	*cache;
+	struct token_claims	 c1, c2;
+	enum token_result	 want, r;
+	const char		*tok;
+	int			 round;
+
+	ck_assert_ptr_nonnull(cache = token_cache_new(&cfg));
+	tok = test_forge(signed_cases[_i].header, signed_cases[_i].payload,
+	    signed_cases[_i].md, signed_cases[_i].key, signed_cases[_i].sig);
+	want = token_verify(&cfg, tok, strlen(tok), TS_CONST, &c1);
+	for (round = 0; round < 2; round++) {
+		r = token_cache_verify(cache, tok, strlen(tok), TS_CONST, &c2);
+		ck_assert_msg(r == want, "%s, round %d: got %s, want %s",
+		    signed_cases[_i].name, round, result_name(r),
+		    result_name(want));
+		if (r == TOKEN_OK)
+			ck_assert(memcmp(&c1, &c2, sizeof(c1)) == 0);
+	}
+	token_cache_free(cache);
+}
+END_TEST
+
+/* A remembered token ages as a fresh one: exp, nbf and a clock step. */
+START_TEST(test_cache_times)
+{
+	struct token_cache	*cache;
+	struct token_claims	 c;
+	char			 tok[4096];
+	size_t			 len;
+
+	ck_assert_ptr_nonnull(cache = token_cache_new(&cfg));
+	(void)snprintf(tok, sizeof(tok), "%s", test_forge(H256,
+	    "{\"sub\":\"a\",\"role\":\"r\",\"nbf\":1700000010,"
+	    "\"exp\":1700000060}", "HS256", TEST_SECRET_32, NULL));
+	len = strlen(tok);
+	/* Not yet valid: not remembered either. */
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST, &c),
+	    TOKEN_INVALID);
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST + 10,
+	    &c), TOKEN_OK);
+	ck_assert_int_eq(c.nbf, TS_CONST + 10);
+	/* Remembered now; a clock stepped back still meets nbf. */
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST + 9, &c),
+	    TOKEN_INVALID);
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST + 59,
+	    &c), TOKEN_OK);
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST + 60,
+	    &c), TOKEN_INVALID);
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST + 3600,
+	    &c), TOKEN_INVALID);
+	token_cache_free(cache);
+}
+END_TEST
+
+/* Only the exact bytes match: a tampered copy is verified, and fails. */
+START_TEST(test_cache_exact)
+{
+	struct token_cache	*cache;
+	struct token_claims	 c;
+	char			 tok[4096], *big;
+	size_t			 len, i;
+	char			 payload[2048];
+	int			 n;
+
+	ck_assert_ptr_nonnull(cache = token_cache_new(&cfg));
+	(void)snprintf(tok, sizeof(tok), "%s", test_forge(H256, GOOD, "HS256",
+	    TEST_SECRET_32, NULL));
+	len = strlen(tok);
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST, &c),
+	    TOKEN_OK);
+	/* Every single-character change of the signature and the payload. */
+	for (i = 0; i < len; i++) {
+		if (tok[i] == '.')
+			continue;
+		tok[i] = tok[i] == 'A' ? 'B' : 'A';
+		ck_assert_msg(token_cache_verify(cache, tok, len, TS_CONST, &c)
+		    != TOKEN_OK, "byte %zu changed, still accepted", i);
+		tok[i] = test_forge(H256, GOOD, "HS256", TEST_SECRET_32,
+		    NULL)[i];
+	}
+	ck_assert_int_eq(token_cache_verify(cache, tok, len, TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_int_ne(token_cache_verify(cache, tok, len - 1, TS_CONST, &c),
+	    TOKEN_OK);
+
+	/* Longer than the cache keeps: verified every time, still right. */
+	n = snprintf(payload, sizeof(payload), "{\"sub\":\"a\",\"role\":"
+	    "\"r\",\"exp\":" SOON ",\"pad\":\"%0*d\"}", 1200, 0);
+	ck_assert_int_lt(n, (int)sizeof(payload));
+	big = strdup(test_forge(H256, payload, "HS256", TEST_SECRET_32, NULL));
+	ck_assert_ptr_nonnull(big);
+	ck_assert_uint_gt(strlen(big), TOKEN_CACHE_MAX_BYTES);
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(token_cache_verify(cache, big, strlen(big),
+		    TS_CONST, &c), TOKEN_OK);
+	free(big);
+	token_cache_free(cache);
+	token_cache_free(NULL);
+}
+END_TEST
+
+/* Many tokens through few slots: each verdict right, whatever evicts. */
+START_TEST(test_cache_many)
+{
+	struct token_cache	*cache;
+	struct token_claims	 c;
+	char			 payload[256], sub[32];
+	char			*toks[TOKEN_CACHE_SLOTS * 2];
+	size_t			 i, round;
+
+	ck_assert_ptr_nonnull(cache = token_cache_new(&cfg));
+	for (i = 0; i < ARRAY_SIZE(toks); i++) {
+		(void)snprintf(payload, sizeof(payload), "{\"sub\":\"u%zu\","
+		    "\"role\":\"r\",\"exp\":" SOON "}", i);
+		toks[i] = strdup(test_forge(H256, payload, "HS256",
+		    TEST_SECRET_32, NULL));
+		ck_assert_ptr_nonnull(toks[i]);
+	}
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < ARRAY_SIZE(toks); i++) {
+			ck_assert_int_eq(token_cache_verify(cache, toks[i],
+			    strlen(toks[i]), TS_CONST, &c), TOKEN_OK);
+			(void)snprintf(sub, sizeof(sub), "u%zu", i);
+			ck_assert_str_eq(c.sub, sub);
+		}
+	for (i = 0; i < ARRAY_SIZE(toks); i++)
+		free(toks[i]);
+	token_cache_free(cache);
+}
+END_TEST
+
 static Suite *
 token_suite(void)
 {
@@ -486,6 +621,15 @@ token_suite(void)
 	tcase_add_test(tc, test_length);
 	tcase_add_test(tc, test_empty_key_config);
 	tcase_add_test(tc, test_foreign);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cache");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_cache_same_verdicts, 0,
+	    ARRAY_SIZE(signed_cases));
+	tcase_add_test(tc, test_cache_times);
+	tcase_add_test(tc, test_cache_exact);
+	tcase_add_test(tc, test_cache_many);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("mint");
