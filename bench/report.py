@@ -108,6 +108,8 @@ def main():
         "trivial": "trivial FastCGI (fixed reply), 2 procs",
         "me": "/me, 2 procs", "projects": "/projects, 2 procs",
         "reports": "/reports, 2 procs",
+        "me-distinct": "/me, a new token each request (cache misses), "
+                       "2 procs",
         "login-yescrypt": "/auth/login alice ($y$ default cost), 1 proc",
         "login-bcrypt12": "/auth/login ($2b$ cost 12), 1 proc",
         "1proc-trivial": "trivial FastCGI, 1 proc",
@@ -166,6 +168,7 @@ def main():
 
     for e in ("me", "projects", "reports"):
         ratio(e, "trivial", 0.90)
+    ratio("me-distinct", "trivial")
     for w in ("1", "2"):
         for e in ("me", "projects", "reports"):
             ratio(e, "ref%s-%s" % (w, e), 10, times=True)

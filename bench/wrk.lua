@@ -3,6 +3,8 @@
 --   BENCH_METHOD  GET (default) or POST
 --   BENCH_BODY    the body (POST), sent as a urlencoded form
 --   BENCH_AUTH    an Authorization header value
+--   BENCH_AUTH_FILE  instead, a file of them, one a line, sent in turn
+--                 (distinct tokens: what a verified-token cache can't help)
 --   BENCH_COUNT   1: count every status (the response callback costs a
 --                 little throughput, so the benchmark leaves it off)
 --
@@ -14,6 +16,9 @@ local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
 local auth = os.getenv("BENCH_AUTH")
 local count = os.getenv("BENCH_COUNT") == "1"
+local auth_file = os.getenv("BENCH_AUTH_FILE")
+local auths = nil
+local next_auth = 0
 local threads = {}
 
 wrk.method = method
@@ -31,6 +36,22 @@ end
 
 function init(args)
    statuses = {}
+end
+
+if auth_file and auth_file ~= "" then
+   auths = {}
+   for line in io.lines(auth_file) do
+      table.insert(auths, line)
+   end
+   function init(args)
+      statuses = {}
+      -- Threads start apart, so they do not send the same token at once.
+      next_auth = math.random(#auths)
+   end
+   function request()
+      next_auth = next_auth % #auths + 1
+      return wrk.format(nil, nil, { ["Authorization"] = auths[next_auth] })
+   end
 end
 
 if count then

@@ -126,6 +126,20 @@ def cmd_token(argv):
     return 0
 
 
+def cmd_tokens(argv):
+    """tokens SECRET_FILE SUB ROLE COUNT TTL: COUNT distinct tokens, one a
+    line (each with its own "jti", RFC 7519 4.1.7, which the endpoints
+    ignore), for the benchmark's uncached column."""
+    import jwt
+    secret = read_secret(argv[0])
+    now = int(time.time())
+    for k in range(int(argv[3])):
+        print(jwt.encode({"sub": argv[1], "role": argv[2], "iat": now,
+                          "exp": now + int(argv[4]), "jti": str(k)}, secret,
+                         algorithm="HS256"))
+    return 0
+
+
 def cmd_http(argv):
     method, url = argv[0], urllib.parse.urlsplit(argv[1])
     headers = {}
@@ -170,7 +184,7 @@ def cmd_abort(argv):
 
 
 COMMANDS = {"port": cmd_port, "wait": cmd_wait, "secret": cmd_secret,
-            "hash": cmd_hash, "token": cmd_token, "abort": cmd_abort,
+            "hash": cmd_hash, "token": cmd_token, "tokens": cmd_tokens, "abort": cmd_abort,
             "http": cmd_http}
 
 if __name__ == "__main__":
