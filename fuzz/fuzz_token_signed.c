@@ -69,17 +69,19 @@ cross_check(const char *token, const struct token_claims *c)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct cfg	 cfg;
-	static int		 ready;
-	struct token_claims	 claims;
+	static struct cfg		 cfg;
+	static struct token_cache	*cache;
+	struct token_claims		 claims;
+	enum token_result		 r;
 	const char		*rest = (const char *)data + 1, *nl;
 	char			*token = NULL, *json;
 	size_t			 restlen;
 
-	if (!ready) {
+	if (cache == NULL) {
 		fuzz_quiet();
 		fuzz_cfg(&cfg);
-		ready = 1;
+		if ((cache = token_cache_new(&cfg)) == NULL)
+			abort();
 	}
 	if (size < 1)
 		return 0;
@@ -107,11 +109,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (token == NULL)
 		return 0;
-	if (token_verify(&cfg, token, strlen(token), FUZZ_NOW, &claims) ==
-	    TOKEN_OK) {
+	r = token_verify(&cfg, token, strlen(token), FUZZ_NOW, &claims);
+	if (r == TOKEN_OK) {
 		fuzz_check_claims(&cfg, &claims);
 		cross_check(token, &claims);
 	}
+	fuzz_check_cache(cache, token, strlen(token), r, &claims);
 	free(token);
 	return 0;
 }
