@@ -50,6 +50,7 @@ struct users {
 	struct file_id	 failed;	/* the last version that failed */
 	int		 failed_errno;	/* the last stat/open error reported */
 	long long	 checked_ms;	/* monotonic time of the last check */
+	long long	 edit_seen_ms;	/* an edit in place first seen, or -1 */
 };
 
 static uint64_t	hash_name(const char *);
@@ -417,6 +418,7 @@ users_open(const char *path, char *err, size_t errlen)
 	if ((u->table = table_parse(buf, len, path, err, errlen)) == NULL)
 		goto fail;
 	u->checked_ms = now_ms(CLOCK_MONOTONIC_COARSE);
+	u->edit_seen_ms = -1;
 	return u;
 fail:
 	free(u);
@@ -489,16 +491,25 @@ users_refresh(struct users *u, int force)
 	if (file_id_eq(&id, &u->loaded) || file_id_eq(&id, &u->failed))
 		return;
 	/*
-	 * An editor that truncates and rewrites in place shows us an empty or
-	 * half-written file for a moment; wait until it has been still for
-	 * USERS_SETTLE_MS.  Replacing by rename (authctl) never needs this.
+	 * A file replaced by rename (authctl, most editors) is a new inode and
+	 * whole: load it at once, however often it is replaced.  An editor
+	 * that truncates and rewrites in place shows us an empty or
+	 * half-written file for a moment: wait until it has been still for
+	 * USERS_SETTLE_MS, but no longer than USERS_SETTLE_MAX_MS after the
+	 * edit was first seen, so a stream of edits cannot hold it back.
 	 */
-	mtime_ms = (long long)st.st_mtim.tv_sec * 1000 +
-	    st.st_mtim.tv_nsec / 1000000;
-	age_ms = now_ms(CLOCK_REALTIME) - mtime_ms;
-	/* A future mtime (a copied file, a clock step) would wait forever. */
-	if (!force && age_ms >= 0 && age_ms < USERS_SETTLE_MS)
-		return;
+	if (!force && id.dev == u->loaded.dev && id.ino == u->loaded.ino) {
+		if (u->edit_seen_ms < 0)
+			u->edit_seen_ms = now;
+		mtime_ms = (long long)st.st_mtim.tv_sec * 1000 +
+		    st.st_mtim.tv_nsec / 1000000;
+		age_ms = now_ms(CLOCK_REALTIME) - mtime_ms;
+		/* A future mtime (a copied file, a clock step) is not new. */
+		if (age_ms >= 0 && age_ms < USERS_SETTLE_MS &&
+		    now - u->edit_seen_ms < USERS_SETTLE_MAX_MS)
+			return;
+	}
+	u->edit_seen_ms = -1;
 
 	if (read_file(u->path, &buf, &len, &id, err, sizeof(err)) == -1) {
 		if (errno != EAGAIN) {

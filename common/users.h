@@ -21,8 +21,14 @@
 #define USERS_VERSION_MAX	2147483647L
 /* Look at the file's stat at most this often... */
 #define USERS_CHECK_INTERVAL_MS	250
-/* ...and leave a file alone until it has been still this long. */
+/*
+ * ...and leave a file edited in place alone until it has been still this
+ * long, but no longer than the second figure after the edit was seen (a
+ * file replaced by rename is whole and read at once).  So a change is seen
+ * within a second.
+ */
 #define USERS_SETTLE_MS		200
+#define USERS_SETTLE_MAX_MS	500
 
 struct user {
 	const char	*name;
@@ -52,8 +58,8 @@ struct users	*users_from_buffer(const char *buf, size_t len,
 
 /*
  * Re-read the file if it changed (device, inode, size or mtime), at most
- * every USERS_CHECK_INTERVAL_MS and only once it has settled; force skips
- * both waits.  A file that cannot be read or parsed keeps the last good
+ * every USERS_CHECK_INTERVAL_MS, and when edited in place only once it has
+ * settled; force skips both waits.  A file that cannot be read or parsed keeps the last good
  * copy and is reported once.  Invalidates every struct user handed out.
  */
 void		 users_refresh(struct users *users, int force);

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "check_common.h"
+#include "log.h"
 #include "users.h"
 
 /* Real hashes of "pw" (cheap settings: these tests are about parsing). */
@@ -257,42 +258,151 @@ START_TEST(test_reload)
 }
 END_TEST
 
+static int	log_lines;
+
+static void
+count_lines(const char *line, size_t len, void *arg)
+{
+	(void)line;
+	(void)len;
+	(void)arg;
+	log_lines++;
+}
+
+/*
+ * A running service refreshes on every request: a file that stays missing
+ * or unparsable is reported once, not once per request.
+ */
+START_TEST(test_reload_logs_once)
+{
+	const char	*path = test_path("users4");
+	struct users	*u;
+	char		 err[512];
+	int		 i;
+
+	test_replace(path, "alice:" H_SHA512 ":admin\n");
+	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
+	log_set_sink(count_lines, NULL);
+
+	ck_assert_int_eq(unlink(path), 0);
+	for (i = 0; i < 20; i++)
+		users_refresh(u, 1);
+	ck_assert_int_eq(log_lines, 1);
+
+	/* One line for the bad line, one for keeping the old copy. */
+	log_lines = 0;
+	test_replace(path, "garbage\n");
+	for (i = 0; i < 20; i++)
+		users_refresh(u, 1);
+	ck_assert_int_eq(log_lines, 2);
+	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
+
+	/* Fixed: one line to say so. */
+	log_lines = 0;
+	test_replace(path, "bob:" H_SHA512 ":admin\n");
+	for (i = 0; i < 20; i++)
+		users_refresh(u, 1);
+	ck_assert_int_eq(log_lines, 1);
+	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
+	log_set_sink(NULL, NULL);
+	users_free(u);
+}
+END_TEST
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec	 pause = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+
+	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+}
+
 /* Without force: a change is seen once the check interval has passed. */
 START_TEST(test_reload_unforced)
 {
 	const char	*path = test_path("users2");
 	struct users	*u;
-	char		 err[512];
-	struct timespec	 pause = { 0, 500 * 1000 * 1000 };
+	char		 err[512], line[128];
 	struct timespec	 times[2];
 
 	test_replace(path, "alice:" H_SHA512 ":admin\n");
 	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
 	test_replace(path, "bob:" H_SHA512 ":admin\n");
-	/* More than USERS_CHECK_INTERVAL_MS and USERS_SETTLE_MS. */
-	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+	users_refresh(u, 0);	/* within USERS_CHECK_INTERVAL_MS: no look */
+	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
+	sleep_ms(300);
 	users_refresh(u, 0);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 	ck_assert_ptr_null(users_lookup(u, "alice"));
 
-	/* Just rewritten: left alone until it has settled. */
+	/* Replaced by rename a moment ago: whole, so read at once. */
+	sleep_ms(300);
 	test_replace(path, "carol:" H_SHA512 ":admin\n");
-	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
-	test_replace(path, "dave:" H_SHA512 ":admin\n");
 	users_refresh(u, 0);
-	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
-	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
+
+	/* Edited in place a moment ago: left alone until it has settled. */
+	sleep_ms(300);
+	(void)snprintf(line, sizeof(line), "dave:%s:admin\n", H_SHA512);
+	test_write(path, line, strlen(line));
+	users_refresh(u, 0);
+	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
+	sleep_ms(300);
 	users_refresh(u, 0);
 	ck_assert_ptr_nonnull(users_lookup(u, "dave"));
 
 	/* An mtime in the future does not hold the file back for ever. */
-	test_replace(path, "erin:" H_SHA512 ":admin\n");
+	test_write(path, "erin:" H_SHA512 ":admin\n",
+	    strlen("erin:" H_SHA512 ":admin\n"));
 	times[0].tv_sec = times[1].tv_sec = time(NULL) + 3600;
 	times[0].tv_nsec = times[1].tv_nsec = 0;
 	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
-	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+	sleep_ms(300);
 	users_refresh(u, 0);
 	ck_assert_ptr_nonnull(users_lookup(u, "erin"));
+	users_free(u);
+}
+END_TEST
+
+/*
+ * A file changed every 100 ms, as a script of authctl runs does, with a
+ * request every 100 ms: each change is seen within a second, whether the
+ * file is replaced by rename or edited in place (which never settles).
+ */
+static const struct {
+	const char	*name;
+	int		 in_place;
+} stream_cases[] = {
+	{ "replaced by rename", 0 },
+	{ "edited in place", 1 },
+};
+
+START_TEST(test_reload_stream)
+{
+	const char	*path = test_path("users3");
+	struct users	*u;
+	char		 err[512], line[128], name[16];
+	int		 i, k, seen;
+
+	test_replace(path, "u0:" H_SHA512 ":admin\n");
+	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
+	for (i = 1; i <= 25; i++) {
+		(void)snprintf(line, sizeof(line), "u%d:%s:admin\n", i,
+		    H_SHA512);
+		if (stream_cases[_i].in_place)
+			test_write(path, line, strlen(line));
+		else
+			test_replace(path, line);
+		sleep_ms(100);
+		users_refresh(u, 0);
+		/* Changes u(i-9)..u(i) are at most a second old. */
+		for (seen = 0, k = i < 9 ? 0 : i - 9; k <= i && !seen; k++) {
+			(void)snprintf(name, sizeof(name), "u%d", k);
+			seen = users_lookup(u, name) != NULL;
+		}
+		ck_assert_msg(seen, "%s: after change %d, nothing from the "
+		    "last second is loaded", stream_cases[_i].name, i);
+	}
 	users_free(u);
 }
 END_TEST
@@ -319,7 +429,9 @@ users_suite(void)
 	tc = tcase_create("reload");
 	tcase_add_test(tc, test_open_errors);
 	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_reload_logs_once);
 	tcase_add_test(tc, test_reload_unforced);
+	tcase_add_loop_test(tc, test_reload_stream, 0, ARRAY_SIZE(stream_cases));
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
