@@ -9,24 +9,34 @@
 #include "password.h"
 
 /*
- * The schemes a users file may use, and how long the checksum after the
- * last '$' is in each: crypt_checksalt() looks at the setting only, so a
- * truncated hash would pass it.  bcrypt has no '$' before its checksum;
- * its 22 salt and 31 checksum characters are counted together.
+ * How a scheme writes its cost after the prefix: one '$'-ended field of
+ * parameters ($y$j9T$), an optional "rounds=N$" ($6$rounds=5000$), or a
+ * fixed number of characters ($2b$12$, $7$ and 11 of N, r and p).
+ */
+enum setting_kind { SETTING_FIELD, SETTING_ROUNDS, SETTING_FIXED };
+
+/*
+ * The schemes a users file may use, how each writes its cost, and how
+ * long the checksum after the last '$' is in each: crypt_checksalt()
+ * looks at the setting only, so a truncated hash would pass it.  bcrypt
+ * has no '$' before its checksum; its 22 salt and 31 checksum characters
+ * are counted together.
  */
 static const struct {
-	const char	*prefix;
-	const char	*name;
-	size_t		 tail_len;
+	const char		*prefix;
+	const char		*name;
+	enum setting_kind	 setting;
+	size_t			 setting_len;	/* SETTING_FIXED */
+	size_t			 tail_len;
 } schemes[] = {
-	{ "$y$",	"yescrypt",		43 },
-	{ "$gy$",	"gost-yescrypt",	43 },
-	{ "$7$",	"scrypt",		43 },
-	{ "$2b$",	"bcrypt",		53 },
-	{ "$2y$",	"bcrypt",		53 },
-	{ "$2a$",	"bcrypt",		53 },
-	{ "$6$",	"sha512crypt",		86 },
-	{ "$5$",	"sha256crypt",		43 },
+	{ "$y$",	"yescrypt",	 SETTING_FIELD,	 0,	43 },
+	{ "$gy$",	"gost-yescrypt", SETTING_FIELD,	 0,	43 },
+	{ "$7$",	"scrypt",	 SETTING_FIXED,	 11,	43 },
+	{ "$2b$",	"bcrypt",	 SETTING_FIXED,	 3,	53 },
+	{ "$2y$",	"bcrypt",	 SETTING_FIXED,	 3,	53 },
+	{ "$2a$",	"bcrypt",	 SETTING_FIXED,	 3,	53 },
+	{ "$6$",	"sha512crypt",	 SETTING_ROUNDS, 0,	86 },
+	{ "$5$",	"sha256crypt",	 SETTING_ROUNDS, 0,	43 },
 };
 
 _Static_assert(PASSWORD_MAX_BYTES < CRYPT_MAX_PASSPHRASE_SIZE,
@@ -77,11 +87,33 @@ password_scheme_name(const char *hash)
 	return i == -1 ? "unknown" : schemes[i].name;
 }
 
+size_t
+password_setting_len(const char *hash)
+{
+	const char	*field, *end;
+	size_t		 len = strlen(hash), n;
+	int		 i;
+
+	if ((i = scheme_index(hash)) == -1)
+		return len;
+	n = strlen(schemes[i].prefix);
+	field = hash + n;
+	if (schemes[i].setting == SETTING_FIXED)
+		n += schemes[i].setting_len;
+	else if (schemes[i].setting == SETTING_FIELD ||
+	    strncmp(field, "rounds=", 7) == 0) {
+		if ((end = strchr(field, '$')) == NULL)
+			return len;
+		n = (size_t)(end + 1 - hash);
+	}
+	return n < len ? n : len;
+}
+
 int
 password_hash_usable(const char *hash)
 {
 	const char	*tail;
-	size_t		 len;
+	size_t		 len, setting;
 	int		 i, salt;
 
 	if ((i = scheme_index(hash)) == -1)
@@ -90,8 +122,14 @@ password_hash_usable(const char *hash)
 	salt = crypt_checksalt(hash);
 	if (salt != CRYPT_SALT_OK && salt != CRYPT_SALT_METHOD_LEGACY)
 		return 0;
+	setting = password_setting_len(hash);
+	if (setting >= strlen(hash))
+		return 0;	/* no room for a salt: "$y$" and 43 characters */
 	if (strncmp(schemes[i].name, "bcrypt", 6) == 0)
-		tail = strlen(hash) > 7 ? hash + 7 : "";	/* $2b$NN$ */
+		tail = hash + setting;	/* $2b$NN$, salt and checksum */
+	else if (strchr(hash + setting, '$') == NULL ||
+	    strchr(hash + setting, '$') != strrchr(hash, '$'))
+		return 0;	/* after the setting, not "salt$checksum" */
 	else
 		tail = strrchr(hash, '$') + 1;
 	len = strlen(tail);

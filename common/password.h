@@ -37,6 +37,15 @@ int	password_hash(const char *password, const char *prefix,
  */
 int	password_hash_usable(const char *hash);
 
+/*
+ * How long the part of hash is that names its scheme and cost, without
+ * the salt: 7 for "$2b$12$...", 7 for "$y$j9T$...", 3 for "$6$salt$..."
+ * (default rounds), 16 for "$6$rounds=5000$...".  Two hashes with the
+ * same setting take the same time to verify.  The whole length for a
+ * scheme it does not know.
+ */
+size_t	password_setting_len(const char *hash);
+
 /* "yescrypt", "bcrypt", "sha512crypt", ...; "unknown" for anything else. */
 const char *password_scheme_name(const char *hash);
 

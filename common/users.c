@@ -25,6 +25,9 @@
 #define DUMMY_HASH_FALLBACK \
 	"$y$j9T$fir.4AIKCdywBAfiy8qZU/$MmBRJvrLn5IteKQyTjkkBRPEF9d.pqEX.WYY74i0RX9"
 
+/* How many different hash settings (scheme and cost) a file is timed for. */
+#define SETTINGS_MAX	8
+
 /* One parsed image of the file.  Every string points into buf. */
 struct table {
 	char		*buf;
@@ -33,6 +36,11 @@ struct table {
 	size_t		 count;
 	uint32_t	*slots;		/* entry index + 1; 0 is empty */
 	size_t		 nslots;	/* a power of two, > 2 * count */
+	/* The first entry of each hash setting, and the setting's length. */
+	size_t		 settings[SETTINGS_MAX];
+	size_t		 settings_len[SETTINGS_MAX];
+	size_t		 nsettings;
+	const char	*dummy;		/* chosen by users_dummy_hash */
 };
 
 /* What identifies one version of the file on disk. */
@@ -58,6 +66,8 @@ static int	table_insert(struct table *, size_t);
 static int	parse_line(char *, size_t, struct user *, const char **);
 static struct table *table_parse(char *, size_t, const char *, char *,
 		    size_t);
+static void	table_settings(struct table *, const char *);
+static const char *table_costliest(const struct table *);
 static void	table_free(struct table *);
 static int	read_file(const char *, char **, size_t *, struct file_id *,
 		    char *, size_t);
@@ -284,11 +294,77 @@ table_parse(char *buf, size_t len, const char *label, char *err,
 		kept++;
 	}
 	t->count = kept;
+	table_settings(t, label);
 	return t;
 oom:
 	log_seterr(err, errlen, "out of memory");
 	table_free(t);
 	return NULL;
+}
+
+/*
+ * Note the first user of each different hash setting.  A login for an
+ * unknown name is verified against the costliest of them; a file that
+ * mixes settings still lets a name with a cheaper hash be told from an
+ * unknown one by time, so say so once per load.
+ */
+static void
+table_settings(struct table *t, const char *label)
+{
+	const char	*hash;
+	size_t		 i, k, len;
+
+	for (i = 0; i < t->count; i++) {
+		hash = t->entries[i].hash;
+		len = password_setting_len(hash);
+		for (k = 0; k < t->nsettings; k++)
+			if (t->settings_len[k] == len && strncmp(hash,
+			    t->entries[t->settings[k]].hash, len) == 0)
+				break;
+		if (k < t->nsettings)
+			continue;
+		if (t->nsettings == SETTINGS_MAX)
+			break;
+		t->settings[t->nsettings] = i;
+		t->settings_len[t->nsettings++] = len;
+	}
+	if (t->nsettings > 1)
+		log_warnx("%s: the password hashes use %s%zu different schemes "
+		    "or costs, so a login for a user with a cheaper hash is "
+		    "answered faster than one for an unknown name (rehash "
+		    "with authctl passwd)", label,
+		    t->nsettings == SETTINGS_MAX ? "at least " : "",
+		    t->nsettings);
+}
+
+/*
+ * The hash of the setting that takes longest to verify, measured once in
+ * CPU time (what the work costs, whatever else the machine is doing).
+ */
+static const char *
+table_costliest(const struct table *t)
+{
+	struct timespec	 t0, t1;
+	const char	*hash, *best = t->entries[0].hash;
+	long long	 ns, best_ns = -1;
+	size_t		 k;
+	int		 match;
+
+	if (t->nsettings <= 1)
+		return best;
+	for (k = 0; k < t->nsettings; k++) {
+		hash = t->entries[t->settings[k]].hash;
+		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+		(void)password_verify("fcgi-auth timing probe", hash, &match);
+		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+		ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000 +
+		    (t1.tv_nsec - t0.tv_nsec);
+		if (ns > best_ns) {
+			best_ns = ns;
+			best = hash;
+		}
+	}
+	return best;
 }
 
 static void
@@ -546,9 +622,19 @@ users_lookup(const struct users *u, const char *name)
 const char *
 users_dummy_hash(const struct users *u)
 {
-	if (u->table->count == 0)
+	struct table	*t = u->table;
+
+	if (t->count == 0)
 		return DUMMY_HASH_FALLBACK;
-	return u->table->entries[0].hash;
+	if (t->dummy == NULL)
+		t->dummy = table_costliest(t);
+	return t->dummy;
+}
+
+size_t
+users_hash_settings(const struct users *u)
+{
+	return u->table->nsettings;
 }
 
 size_t

@@ -68,10 +68,19 @@ void		 users_refresh(struct users *users, int force);
 const struct user *users_lookup(const struct users *users, const char *name);
 
 /*
- * A hash of the same scheme and cost as the file's first user, to verify
- * against when the user is unknown, so that costs a wrong password's time.
+ * A hash to verify against when the user is unknown, so that costs a
+ * wrong password's time: one of the file's own, of the scheme and cost
+ * that takes longest (measured at the first call after each load when the
+ * file mixes schemes or costs, a few hash verifications).  Borrowed until
+ * the next users_refresh.
  */
 const char	*users_dummy_hash(const struct users *users);
+
+/*
+ * How many different hash settings (scheme and cost) the file uses, up to
+ * 8; more than 1 means users_dummy_hash measures them.
+ */
+size_t		 users_hash_settings(const struct users *users);
 
 size_t		 users_count(const struct users *users);
 

@@ -89,6 +89,13 @@ static const char *const unusable[] = {
 	("$6$rounds=1000$saltsalt$nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0"
 	    "onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/!"),
 	"$9$unknown$scheme",
+	/* A setting and a checksum of the right length, but no salt. */
+	"$y$jbcdefghijklmnopqrstuu3r9OfJnfnS4UpFFP8WIrW",
+	"$y$j9T$jbcdefghijklmnopqrstuu3r9OfJnfnS4UpFFP8WIrW",
+	"$6$rounds=1000$nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0onLRg6A5m38"
+	    "udZu.lA6f53rIQturF4FMx1X99KF/0",
+	/* A '$' inside the salt: crypt would stop the salt there. */
+	"$5$rounds=1000$salt$more$eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2",
 };
 
 START_TEST(test_unusable)
@@ -153,6 +160,50 @@ START_TEST(test_default_scheme)
 }
 END_TEST
 
+/*
+ * The setting (scheme and cost, no salt) of real hashes, as libxcrypt and
+ * other tools write them: two hashes take the same time to verify when
+ * these prefixes match.
+ */
+static const struct {
+	const char	*hash;
+	const char	*setting;
+} settings[] = {
+	{ "$y$j9T$fir.4AIKCdywBAfiy8qZU/$MmBRJvrLn5IteKQyTjkkBRPEF9d.pqEX.WYY74i0RX9",
+	    "$y$j9T$" },
+	{ "$y$jDT$abc$def", "$y$jDT$" },
+	{ "$gy$j9T$abc$def", "$gy$j9T$" },
+	{ "$7$CU..../....abcdefgh$abc", "$7$CU..../...." },
+	{ "$2b$12$abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09MlzlW",
+	    "$2b$12$" },
+	{ "$2y$04$abcdefghijklmnopqrstuu", "$2y$04$" },
+	{ "$2a$10$x", "$2a$10$" },
+	{ "$6$saltsalt$abc", "$6$" },
+	{ "$6$rounds=1000$saltsalt$abc", "$6$rounds=1000$" },
+	{ "$5$rounds=5000$s$h", "$5$rounds=5000$" },
+	{ "$5$s$h", "$5$" },
+	/* Malformed: never past the end. */
+	{ "$y$j9T", "$y$j9T" },
+	{ "$6$rounds=1000", "$6$rounds=1000" },
+	{ "$2b$1", "$2b$1" },
+	{ "$7$CU", "$7$CU" },
+	/* Unknown schemes: the whole hash. */
+	{ "$1$salt$hash", "$1$salt$hash" },
+	{ "abXYZ", "abXYZ" },
+	{ "", "" },
+};
+
+START_TEST(test_setting_len)
+{
+	size_t	 len = password_setting_len(settings[_i].hash);
+
+	ck_assert_msg(len == strlen(settings[_i].setting) &&
+	    strncmp(settings[_i].hash, settings[_i].setting, len) == 0,
+	    "%s: got %zu (\"%.*s\"), want \"%s\"", settings[_i].hash, len,
+	    (int)len, settings[_i].hash, settings[_i].setting);
+}
+END_TEST
+
 static Suite *
 password_suite(void)
 {
@@ -163,6 +214,7 @@ password_suite(void)
 	tcase_add_loop_test(tc, test_roundtrip, 0, ARRAY_SIZE(schemes));
 	tcase_add_loop_test(tc, test_foreign, 0, ARRAY_SIZE(foreign));
 	tcase_add_test(tc, test_default_scheme);
+	tcase_add_loop_test(tc, test_setting_len, 0, ARRAY_SIZE(settings));
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 

@@ -5,6 +5,7 @@
 
 #include "check_common.h"
 #include "log.h"
+#include "password.h"
 #include "users.h"
 
 /* Real hashes of "pw" (cheap settings: these tests are about parsing). */
@@ -182,20 +183,76 @@ START_TEST(test_many)
 }
 END_TEST
 
+/*
+ * Unknown names are verified against the costliest setting in the file:
+ * "%C" is a bcrypt hash of cost 10 made here (tens of ms), next to
+ * sha-crypt hashes of 1000 rounds (well under one); want is the index of
+ * the line whose hash must be chosen, -1 for the built-in yescrypt one.
+ */
+static const struct {
+	const char	*name;
+	const char	*lines[4];
+	int		 want;
+	int		 warnings;	/* lines logged about mixed settings */
+} dummy_cases[] = {
+	{ "empty file", { NULL }, -1, 0 },
+	{ "one setting: the first user's",
+	    { "a:" H_SHA512 ":r", "b:" H_SHA512 ":r", NULL }, 0, 0 },
+	{ "costly one first", { "a:%C:r", "b:" H_SHA256 ":r", NULL }, 0, 1 },
+	{ "costly one last",
+	    { "a:" H_SHA256 ":r", "b:" H_SHA512 ":r", "c:%C:r", NULL }, 2, 1 },
+	{ "disabled users count too",
+	    { "a:" H_SHA256 ":r", "b:%C:r:disabled", NULL }, 1, 1 },
+};
+
+static int	warn_lines;
+
+static void
+count_warnings(const char *line, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	if (strstr(line, "different schemes or costs") != NULL)
+		warn_lines++;
+}
+
 START_TEST(test_dummy_hash)
 {
 	struct users	*u;
-	char		 err[256];
-	const char	*img = "# c\nb:" H_BCRYPT ":r\na:" H_SHA512 ":r\n";
+	char		 err[256], costly[PASSWORD_HASH_MAX], image[2048];
+	char		 want[PASSWORD_HASH_MAX];
+	const char	*line, *c;
+	size_t		 i, len = 0;
 
-	/* Same scheme and cost as the first user: here bcrypt, cost 4. */
-	u = users_from_buffer(img, strlen(img), err, sizeof(err));
+	ck_assert_int_eq(password_hash("pw", "$2b$", 10, costly,
+	    sizeof(costly)), 0);
+	for (i = 0; (line = dummy_cases[_i].lines[i]) != NULL; i++) {
+		c = strstr(line, "%C");
+		len += (size_t)snprintf(image + len, sizeof(image) - len,
+		    "%.*s%s%s\n", (int)(c != NULL ? c - line : (long)strlen(line)),
+		    line, c != NULL ? costly : "", c != NULL ? c + 2 : "");
+		ck_assert_uint_lt(len, sizeof(image));
+		if ((int)i == dummy_cases[_i].want && c != NULL)
+			(void)snprintf(want, sizeof(want), "%s", costly);
+		else if ((int)i == dummy_cases[_i].want) {
+			/* The hash is the second field. */
+			(void)snprintf(want, sizeof(want), "%s",
+			    strchr(line, ':') + 1);
+			*strchr(want, ':') = '\0';
+		}
+	}
+	if (dummy_cases[_i].want == -1)
+		(void)snprintf(want, sizeof(want), "$y$");
+	log_set_sink(count_warnings, NULL);
+	u = users_from_buffer(image, len, err, sizeof(err));
+	log_set_sink(NULL, NULL);
 	ck_assert_ptr_nonnull(u);
-	ck_assert_str_eq(users_dummy_hash(u), H_BCRYPT);
-	users_free(u);
-	u = users_from_buffer("", 0, err, sizeof(err));
-	ck_assert_ptr_nonnull(u);
-	ck_assert_int_eq(strncmp(users_dummy_hash(u), "$y$", 3), 0);
+	ck_assert_msg(strncmp(users_dummy_hash(u), want, strlen(want)) == 0,
+	    "%s: got %s, want %s", dummy_cases[_i].name, users_dummy_hash(u),
+	    want);
+	/* Chosen once per load: the same pointer again. */
+	ck_assert_ptr_eq(users_dummy_hash(u), users_dummy_hash(u));
+	ck_assert_int_eq(warn_lines, dummy_cases[_i].warnings);
 	users_free(u);
 }
 END_TEST
@@ -417,7 +474,7 @@ users_suite(void)
 	tcase_add_loop_test(tc, test_parse, 0, ARRAY_SIZE(parse_cases));
 	tcase_add_loop_test(tc, test_bad_line, 0, ARRAY_SIZE(bad_lines));
 	tcase_add_test(tc, test_name_charset);
-	tcase_add_test(tc, test_dummy_hash);
+	tcase_add_loop_test(tc, test_dummy_hash, 0, ARRAY_SIZE(dummy_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
