@@ -171,8 +171,8 @@ static int
 read_image(struct users_edit *e, int create, char **out, size_t *outlen,
     char *err, size_t errlen)
 {
-	struct stat	 st;
-	char		*buf = NULL;
+	struct stat	 st, again;
+	char		*buf = NULL, extra;
 	size_t		 len = 0, size;
 	ssize_t		 n;
 	int		 fd, ret = -1;
@@ -219,8 +219,15 @@ read_image(struct users_edit *e, int create, char **out, size_t *outlen,
 			break;
 		len += (size_t)n;
 	}
-	if (len != size) {
-		/* Only an in-place edit by hand does this: ours rename. */
+	/*
+	 * Only an in-place edit by hand (which takes no lock) does this: the
+	 * file shrank, grew past what fstat said, or changed under us.  Any
+	 * of them and the lines we would write back are not the file's.
+	 */
+	if (len != size || read(fd, &extra, 1) != 0 ||
+	    fstat(fd, &again) == -1 || again.st_size != st.st_size ||
+	    again.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+	    again.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
 		log_seterr(err, errlen, "%s: changed while being read; try again",
 		    e->path);
 		goto done;
@@ -255,17 +262,24 @@ line_new(const char *s, size_t len, int cr)
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	if ((l->text = malloc(len + 1)) == NULL ||
-	    (l->parsed = malloc(len + 1)) == NULL) {
+	    (l->parsed = malloc(len + 2)) == NULL) {
 		line_free(l);
 		return NULL;
 	}
 	memcpy(l->text, s, len);
 	l->text[len] = '\0';
-	memcpy(l->parsed, s, len);
-	l->parsed[len] = '\0';
 	l->len = len;
 	l->cr = cr;
-	r = users_parse_line(l->parsed, len, &l->user, &why);
+	/*
+	 * The parser gets the line's bytes exactly as the services do, its
+	 * '\r' included, so that "name:hash:role\r\r" is the same malformed
+	 * line to both, not a user to one of them.
+	 */
+	memcpy(l->parsed, s, len);
+	if (cr)
+		l->parsed[len] = '\r';
+	l->parsed[len + (size_t)cr] = '\0';
+	r = users_parse_line(l->parsed, len + (size_t)cr, &l->user, &why);
 	if (r == 1) {
 		l->kind = LINE_USER;
 		l->nfields = 1;
@@ -276,7 +290,7 @@ line_new(const char *s, size_t len, int cr)
 	}
 	/* Not a user: only the text is needed. */
 	l->kind = r == 0 ? LINE_TEXT : LINE_BAD;
-	explicit_bzero(l->parsed, len + 1);
+	explicit_bzero(l->parsed, len + 2);
 	free(l->parsed);
 	l->parsed = NULL;
 	memset(&l->user, 0, sizeof(l->user));

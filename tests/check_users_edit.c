@@ -39,14 +39,21 @@ static char	 path[PATH_MAX + 16];	/* dir/users */
 static char	 hash1[PASSWORD_HASH_MAX];
 static char	 hash2[PASSWORD_HASH_MAX];
 static int	 warnings;		/* log lines seen */
+static int	 mixed_warnings;	/* ...of which about mixed hash schemes */
 
+/*
+ * hash1 and hash2 differ in scheme, so a file with both is also reported
+ * for that (see users_dummy_hash); the tests count those apart.
+ */
 static void
 count_sink(const char *line, size_t len, void *arg)
 {
-	(void)line;
 	(void)len;
 	(void)arg;
-	warnings++;
+	if (strstr(line, "different schemes or costs") != NULL)
+		mixed_warnings++;
+	else
+		warnings++;
 }
 
 /* Two cheap, real hashes for the whole run (unchecked fixture). */
@@ -916,8 +923,85 @@ START_TEST(test_crash)
 END_TEST
 
 /*
- * etc/users.example loads with no warning, and every hash in it is real:
- * the password of each is "example".
+ * Line endings: authctl and the services must see the same users in the
+ * same bytes, or a change meant for one line lands on another.  "%1" is
+ * hash1, "%2" hash2; want lists "name role" of each user both see.
+ */
+static const struct {
+	const char	*name;
+	const char	*image;
+	const char	*want;
+} ending_cases[] = {
+	{ "LF", "a:%1:r\nb:%2:s\n", "a r,b s," },
+	{ "CRLF", "a:%1:r\r\nb:%2:s\r\n", "a r,b s," },
+	{ "CR CR LF: malformed to both, the next bob wins",
+	    "b:%1:admin\r\r\nb:%2:user\n", "b user," },
+	{ "a CR inside a line", "a:%1:r\rb:%2:s\n", "" },
+	{ "a lone CR line", "\r\na:%1:r\n", "a r," },
+	{ "no final newline, CR", "a:%1:r\r", "a r," },
+};
+
+/* Expand %1 and %2. */
+static void
+expand(const char *image, char *out, size_t size)
+{
+	size_t		 o = 0;
+	const char	*add;
+	int		 n;
+
+	for (; *image != '\0'; image++) {
+		if (image[0] == '%' && (image[1] == '1' || image[1] == '2')) {
+			add = *++image == '1' ? hash1 : hash2;
+			n = snprintf(out + o, size - o, "%s", add);
+		} else
+			n = snprintf(out + o, size - o, "%c", *image);
+		ck_assert(n >= 0 && (size_t)n < size - o);
+		o += (size_t)n;
+	}
+}
+
+START_TEST(test_line_endings)
+{
+	struct users_edit	*e;
+	struct users		*u;
+	const struct user	*x, *y;
+	char			 image[2048], seen[256] = "", err[512];
+	size_t			 pos = 0, o = 0;
+	int			 n;
+
+	expand(ending_cases[_i].image, image, sizeof(image));
+	put_file(path, image);
+	u = users_open(path, err, sizeof(err));
+	e = users_edit_open(path, USERS_EDIT_READONLY, 0, err, sizeof(err));
+	ck_assert_msg(e != NULL, "%s", err);
+	while ((x = users_edit_next(e, &pos)) != NULL) {
+		/* Each user authctl sees is the one the services serve. */
+		ck_assert_msg(u != NULL && (y = users_lookup(u, x->name)) !=
+		    NULL && strcmp(x->hash, y->hash) == 0 &&
+		    strcmp(x->role, y->role) == 0, "%s: authctl sees %s as %s, "
+		    "the services do not", ending_cases[_i].name, x->name,
+		    x->role);
+		n = snprintf(seen + o, sizeof(seen) - o, "%s %s,", x->name,
+		    x->role);
+		ck_assert(n >= 0 && (size_t)n < sizeof(seen) - o);
+		o += (size_t)n;
+	}
+	ck_assert_msg(strcmp(seen, ending_cases[_i].want) == 0,
+	    "%s: authctl sees \"%s\", want \"%s\"", ending_cases[_i].name,
+	    seen, ending_cases[_i].want);
+	/* And the services have no user authctl does not see. */
+	for (o = 0, n = 0; seen[o] != '\0'; o++)
+		n += seen[o] == ',';
+	ck_assert_uint_eq(u != NULL ? users_count(u) : 0, (size_t)n);
+	users_edit_free(e);
+	users_free(u);
+}
+END_TEST
+
+/*
+ * etc/users.example loads with no warning but the one about its mix of
+ * hash schemes (it shows each on purpose), once, and every hash in it is
+ * real: the password of each is "example".
  */
 START_TEST(test_example)
 {
@@ -929,10 +1013,11 @@ START_TEST(test_example)
 	int			 match;
 	int			 schemes[4] = { 0, 0, 0, 0 };
 
-	warnings = 0;
+	warnings = mixed_warnings = 0;
 	u = users_open(ETCDIR "/users.example", err, sizeof(err));
 	ck_assert_msg(u != NULL, "%s", err);
 	ck_assert_int_eq(warnings, 0);
+	ck_assert_int_eq(mixed_warnings, 1);
 	e = users_edit_open(ETCDIR "/users.example", USERS_EDIT_READONLY, 0,
 	    err, sizeof(err));
 	ck_assert_msg(e != NULL, "%s", err);
@@ -982,6 +1067,7 @@ users_edit_suite(void)
 	tcase_add_test(tc, test_del_duplicates);
 	tcase_add_test(tc, test_version_limit);
 	tcase_add_test(tc, test_readonly);
+	tcase_add_loop_test(tc, test_line_endings, 0, NELEM(ending_cases));
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
