@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -614,12 +615,64 @@ begin_change(struct users_edit *e, const char *name, struct eline **l)
 	return USERS_EDIT_OK;
 }
 
+/*
+ * Tombstones.  Tokens name a user, not a line: a user deleted and added
+ * again would start at version 0 and accept every token the old one still
+ * had.  So del leaves a comment, which the services skip, naming the
+ * version above every token the old user was given, and add starts there.
+ */
+#define TOMBSTONE_FMT	"# authctl del %s: a new %s starts at version %ld, " \
+			"so the old tokens stay refused"
+
+/* The line's tombstone version for name, or -1 if it is not one. */
+static long
+tombstone_version(const struct eline *l, const char *name)
+{
+	char		 prefix[USERS_NAME_MAX + 32];
+	const char	*v;
+	char		*end;
+	long		 version;
+	int		 n;
+
+	if (l->kind != LINE_TEXT || l->deleted)
+		return -1;
+	n = snprintf(prefix, sizeof(prefix), "# authctl del %s: ", name);
+	if (n < 0 || (size_t)n >= sizeof(prefix) ||
+	    strncmp(l->text, prefix, (size_t)n) != 0 ||
+	    (v = strstr(l->text, " at version ")) == NULL)
+		return -1;
+	v += strlen(" at version ");
+	errno = 0;
+	version = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != ',' || version < 0 ||
+	    version > USERS_VERSION_MAX)
+		return -1;
+	return version;
+}
+
+/* The first tombstone of name, if any, and its version (else 0). */
+static long
+find_tombstone(const struct users_edit *e, const char *name, size_t *at)
+{
+	size_t	 i;
+	long	 v;
+
+	for (i = 0; i < e->nlines; i++)
+		if ((v = tombstone_version(e->lines[i], name)) != -1) {
+			*at = i;
+			return v;
+		}
+	return 0;
+}
+
 enum users_edit_status
 users_edit_add(struct users_edit *e, const char *name, const char *hash,
     const char *role)
 {
 	struct eline		*l;
 	enum users_edit_status	 st;
+	size_t			 at = SIZE_MAX;
+	long			 version;
 
 	if (e->lockfd == -1)
 		return USERS_EDIT_ERROR;
@@ -629,12 +682,14 @@ users_edit_add(struct users_edit *e, const char *name, const char *hash,
 		return USERS_EDIT_INVALID;
 	if (find(e, name) != NULL)
 		return USERS_EDIT_EXISTS;
+	version = find_tombstone(e, name, &at);
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return USERS_EDIT_ERROR;
 	l->nfields = 3;
 	/* A file written with CRLF gets CRLF on the new line too. */
 	l->cr = e->nlines > 0 && e->lines[e->nlines - 1]->cr;
-	if ((st = line_set(l, name, hash, role, 0, 0)) != USERS_EDIT_OK) {
+	if ((st = line_set(l, name, hash, role, 0, version)) !=
+	    USERS_EDIT_OK) {
 		line_free(l);
 		return st;
 	}
@@ -642,6 +697,8 @@ users_edit_add(struct users_edit *e, const char *name, const char *hash,
 		line_free(l);
 		return USERS_EDIT_ERROR;
 	}
+	if (at != SIZE_MAX)
+		e->lines[at]->deleted = 1;	/* the tombstone served */
 	e->dirty = 1;
 	return USERS_EDIT_OK;
 }
@@ -725,22 +782,43 @@ users_edit_revoke(struct users_edit *e, const char *name)
 enum users_edit_status
 users_edit_del(struct users_edit *e, const char *name)
 {
-	struct eline		*l;
+	struct eline		*l, *stone;
 	enum users_edit_status	 st;
-	size_t			 i;
+	char			 text[USERS_LINE_MAX];
+	size_t			 i, first = SIZE_MAX, at = SIZE_MAX;
+	long			 next;
+	int			 n;
 
 	if ((st = begin_change(e, name, &l)) != USERS_EDIT_OK)
 		return st;
+	/* Above every version the name had, a tombstone's included. */
+	next = find_tombstone(e, name, &at);
 	/*
 	 * Every line of the name: a skipped duplicate left behind would
 	 * become the user, with its own password, once the first is gone.
 	 */
 	for (i = 0; i < e->nlines; i++) {
 		l = e->lines[i];
-		if (l->kind == LINE_USER && !l->deleted &&
-		    strcmp(l->user.name, name) == 0)
-			l->deleted = 1;
+		if (l->kind != LINE_USER || l->deleted ||
+		    strcmp(l->user.name, name) != 0)
+			continue;
+		if (l->user.version >= next)
+			next = l->user.version < USERS_VERSION_MAX ?
+			    l->user.version + 1 : USERS_VERSION_MAX;
+		if (first == SIZE_MAX)
+			first = i;
+		l->deleted = 1;
 	}
+	/* The tombstone takes the first line's place. */
+	n = snprintf(text, sizeof(text), TOMBSTONE_FMT, name, name, next);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return USERS_EDIT_ERROR;
+	if ((stone = line_new(text, (size_t)n, e->lines[first]->cr)) == NULL)
+		return USERS_EDIT_ERROR;
+	line_free(e->lines[first]);
+	e->lines[first] = stone;
+	if (at != SIZE_MAX)
+		e->lines[at]->deleted = 1;
 	e->dirty = 1;
 	return USERS_EDIT_OK;
 }

@@ -594,7 +594,73 @@ START_TEST(test_bad_files)
 	ck_assert_int_eq(users_edit_del(e, "a"), USERS_EDIT_OK);
 	commit(e);
 	users_edit_free(e);
-	assert_file(path, "# only\n");
+	assert_file(path, "# only\n# authctl del a: a new a starts at version "
+	    "1, so the old tokens stay refused\n");
+}
+END_TEST
+
+/*
+ * A name deleted and added again must not accept the old user's tokens:
+ * del leaves a tombstone comment with the next version, add starts there
+ * and takes it away; a second del keeps one tombstone, never lower.
+ */
+START_TEST(test_del_readd)
+{
+	struct users_edit	*e;
+	struct users		*u;
+	char			 text[2048], want[4096];
+
+	(void)snprintf(text, sizeof(text), "# users\nbob:%s:user:active:3\n"
+	    "carol:%s:user\nbob:%s:admin:active:7\n", hash1, hash1, hash2);
+	put_file(path, text);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_del(e, "bob"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	(void)snprintf(want, sizeof(want), "# users\n# authctl del bob: a new "
+	    "bob starts at version 8, so the old tokens stay refused\n"
+	    "carol:%s:user\n", hash1);
+	assert_file(path, want);
+	u = load();
+	ck_assert_ptr_null(users_lookup(u, "bob"));
+	users_free(u);
+
+	/* Added again: above both old lines' versions, tombstone gone. */
+	e = open_rw();
+	ck_assert_int_eq(users_edit_add(e, "bob", hash2, "x"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	(void)snprintf(want, sizeof(want), "# users\ncarol:%s:user\n"
+	    "bob:%s:x:active:8\n", hash1, hash2);
+	assert_file(path, want);
+	u = load();
+	ck_assert_int_eq(users_lookup(u, "bob")->version, 8);
+	users_free(u);
+
+	/* A stale tombstone (bob added back by hand) is never gone below. */
+	(void)snprintf(text, sizeof(text), "# authctl del bob: a new bob "
+	    "starts at version 20, so the old tokens stay refused\n"
+	    "bob:%s:x\n", hash1);
+	put_file(path, text);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_del(e, "bob"), USERS_EDIT_OK);
+	ck_assert_int_eq(users_edit_add(e, "bob", hash1, "y"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	(void)snprintf(want, sizeof(want), "bob:%s:y:active:20\n", hash1);
+	assert_file(path, want);
+
+	/* Another name's tombstone, or a comment like one, is not bob's. */
+	(void)snprintf(text, sizeof(text), "# authctl del bobby: a new bobby "
+	    "starts at version 5, so the old tokens stay refused\n"
+	    "# authctl del bob: at version 9x, so\n");
+	put_file(path, text);
+	e = open_rw();
+	ck_assert_int_eq(users_edit_add(e, "bob", hash1, "y"), USERS_EDIT_OK);
+	commit(e);
+	users_edit_free(e);
+	(void)snprintf(want, sizeof(want), "%sbob:%s:y\n", text, hash1);
+	assert_file(path, want);
 }
 END_TEST
 
@@ -1065,6 +1131,7 @@ users_edit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_change, 0, NELEM(changes));
 	tcase_add_test(tc, test_del_duplicates);
+	tcase_add_test(tc, test_del_readd);
 	tcase_add_test(tc, test_version_limit);
 	tcase_add_test(tc, test_readonly);
 	tcase_add_loop_test(tc, test_line_endings, 0, NELEM(ending_cases));

@@ -520,8 +520,10 @@ apply(const struct opts *o, enum op op, const char *name, const char *arg)
 			warnx("%s: a user of that name is already in %s",
 			    name, users_file);
 		else if (st == USERS_EDIT_LIMIT)
-			warnx("%s: version already at %ld, the maximum; delete "
-			    "and add the user again", name, USERS_VERSION_MAX);
+			warnx("%s: version already at %ld, the maximum, so "
+			    "no token of this name can be revoked any more; "
+			    "a new JWT secret ends every token", name,
+			    USERS_VERSION_MAX);
 		else
 			warnx("%s: %s", name, users_edit_status_text(st));
 		ret = exit_of(st);
