@@ -14,16 +14,20 @@ make_dest()
 	    DESTDIR="$1") >>"$E2E_STATE/install.log" 2>&1
 }
 
-# Where each file goes (docs/deploy.md lists the same).
+# Where each file goes (docs/deploy.md lists the same).  The Makefile
+# exports no FA_mandir yet: without it, autoconf's default under prefix.
 check_layout()
 {
+	mandir=${FA_mandir:-$FA_prefix/share/man}
 	for f in \
 	    "$FA_pkglibexecdir/login.fcgi" "$FA_pkglibexecdir/me.fcgi" \
 	    "$FA_pkglibexecdir/reports.fcgi" \
-	    "$FA_pkglibexecdir/projects.fcgi" "$FA_sbindir/fcgi-auth-spawn"; do
+	    "$FA_pkglibexecdir/projects.fcgi" "$FA_sbindir/fcgi-auth-spawn" \
+	    "$FA_sbindir/authctl"; do
 		[ -x "$D$f" ] || { echo "#   not installed: $f"; return 1; }
 	done
 	for f in \
+	    "$mandir/man8/authctl.8" \
 	    "$FA_examplesdir/lighttpd/fcgi-auth.conf" \
 	    "$FA_examplesdir/lighttpd/fcgi-auth-sockets.conf" \
 	    "$FA_examplesdir/apache2/fcgi-auth-fcgid.conf" \

@@ -321,6 +321,69 @@ def _(ctx):
     expect("process still running", None, p.p.poll())
 
 
+def body_of(stdout):
+    return stdout.split(b"\r\n\r\n", 1)[-1]
+
+
+# CONTENT_LENGTH as a server might pass it, right or wrong, with the body
+# it then sends: (name, CONTENT_LENGTH, body, status, JSON body, log line).
+# RFC 3875 4.1.2 makes it 1*digit: no sign, base or blank is a length.  A
+# token's JSON differs each time: for a 200 only its start is compared.
+N = len(LOGIN_BODY)
+CONTENT_LENGTH_CASES = [
+    # All digits but beyond a long: too big to count, not malformed; 413
+    # at once, without reading the body.
+    ("overflow", "99999999999999999999", LOGIN_BODY,
+     "413 Payload Too Large", b'{"detail":"Request body too large"}',
+     '413 "body too large"'),
+    # A script reads no more than CONTENT_LENGTH (RFC 3875 4.2): the
+    # password is "alicepass", not "alicepassXYZ", so the login works.
+    ("body_longer", str(N), LOGIN_BODY + b"XYZ", "200 OK",
+     b'{"access_token":"', '200 "login" user=alice'),
+    # The stream ends first: refused, not taken as a shorter body.
+    ("body_shorter", str(N + 1), LOGIN_BODY, "400 Bad Request",
+     b'{"detail":"Incomplete request body"}',
+     '400 "body shorter than CONTENT_LENGTH"'),
+    # strtol(3) reads 5, 0, 5 and -1 from these; none is a length.
+    ("plus_sign", "+5", LOGIN_BODY[:5], "400 Bad Request",
+     b'{"detail":"Invalid Content-Length"}', '400 "invalid CONTENT_LENGTH"'),
+    ("hex", "0x10", LOGIN_BODY[:16], "400 Bad Request",
+     b'{"detail":"Invalid Content-Length"}', '400 "invalid CONTENT_LENGTH"'),
+    ("leading_blank", " 5", LOGIN_BODY[:5], "400 Bad Request",
+     b'{"detail":"Invalid Content-Length"}', '400 "invalid CONTENT_LENGTH"'),
+    ("negative", "-1", LOGIN_BODY, "400 Bad Request",
+     b'{"detail":"Invalid Content-Length"}', '400 "invalid CONTENT_LENGTH"'),
+]
+
+
+def content_length_check(cl, body, status, answer, logged):
+    def run(ctx):
+        p = ctx.start("login")
+        out, err = p.exchange(dict(LOGIN, CONTENT_LENGTH=cl), body)
+        expect("status for CONTENT_LENGTH %r, %d bytes sent" %
+               (cl, len(body)), status, status_of(out))
+        if status.startswith("200"):
+            if not body_of(out).startswith(answer):
+                raise CheckFailed("body: %r" % body_of(out))
+        else:
+            expect("body", answer, body_of(out))
+        err = err.decode("utf-8", "replace")
+        if "login.fcgi: %s" % logged not in err:
+            raise CheckFailed("log line: %r, want %r" % (err, logged))
+        # Whatever was left unread of this request's stream, the next
+        # request on the process is answered in full.
+        out, _ = p.exchange(LOGIN, LOGIN_BODY)
+        expect("the next login on the same process", "200 OK",
+               status_of(out))
+        expect("process still running", None, p.p.poll())
+    return run
+
+
+for _case in CONTENT_LENGTH_CASES:
+    check("fcgi.content_length." + _case[0])(
+        content_length_check(*_case[1:]))
+
+
 def main():
     if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)

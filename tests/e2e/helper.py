@@ -14,6 +14,10 @@
   helper.py http METHOD URL [HEADER...]
                                       one request, body from stdin if not a
                                       tty; prints the status, then the body
+  helper.py fcgi SOCKET[,SOCKET...] METHOD PATH [HEADER...]
+                                      the same request over FastCGI to
+                                      each socket, straight to one worker
+                                      each; prints "STATUS BODY" a line
 
 Passwords and tokens are read from stdin or files, never from argv, where
 any user could see them in ps.
@@ -164,6 +168,43 @@ def cmd_http(argv):
     return 0
 
 
+def cmd_fcgi(argv):
+    """A server balances requests over a pool's processes as it likes; a
+    test that must reach every process talks to each one's socket."""
+    import fcgi_checks
+    sockets, method, path = argv[0].split(","), argv[1], argv[2]
+    env = {"REQUEST_METHOD": method, "SCRIPT_NAME": path,
+           "REQUEST_URI": path, "SERVER_PROTOCOL": "HTTP/1.1",
+           "REMOTE_ADDR": "127.0.0.1"}
+    body = b""
+    for h in argv[3:]:
+        name, _, value = h.partition(":")
+        name, value = name.strip(), value.strip()
+        if name.lower() == "authorization" and value == "-":
+            # The credentials come on stdin, so they stay out of argv.
+            value = sys.stdin.readline().rstrip("\n")
+        if name.lower() == "content-type":
+            env["CONTENT_TYPE"] = value
+        else:
+            env["HTTP_" + name.upper().replace("-", "_")] = value
+    if "HTTP_AUTHORIZATION" not in env and not sys.stdin.isatty():
+        body = sys.stdin.buffer.read()
+    env["CONTENT_LENGTH"] = str(len(body))
+    for path in sockets:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            s.sendall(fcgi_checks.request_head(env) +
+                      fcgi_checks.body_records(body))
+            out, _ = fcgi_checks.read_response(s)
+        finally:
+            s.close()
+        status = fcgi_checks.status_of(out).split(" ", 1)[0]
+        answer = out.split(b"\r\n\r\n", 1)[-1].replace(b"\n", b" ")
+        sys.stdout.buffer.write(status.encode() + b" " + answer + b"\n")
+    return 0
+
+
 def cmd_abort(argv):
     import struct
     url = urllib.parse.urlsplit(argv[0])
@@ -185,7 +226,7 @@ def cmd_abort(argv):
 
 COMMANDS = {"port": cmd_port, "wait": cmd_wait, "secret": cmd_secret,
             "hash": cmd_hash, "token": cmd_token, "tokens": cmd_tokens, "abort": cmd_abort,
-            "http": cmd_http}
+            "http": cmd_http, "fcgi": cmd_fcgi}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

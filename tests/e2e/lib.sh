@@ -337,6 +337,18 @@ e2e_finish()
 	[ "$e2e__failed" -eq 0 ]
 }
 
+# e2e_no_sanitizer_reports [FILE...]: fail, showing them, if an
+# AddressSanitizer or UBSan report (an --enable-sanitizers build) is in
+# lighttpd's output (the endpoints' own stderr), its error log or FILEs.
+# Run it after e2e_stop_lighttpd: some reports come only at exit.
+e2e_no_sanitizer_reports()
+{
+	if cat "$E2E_LIGHTTPD_OUT" "$E2E_ERROR_LOG" "$@" 2>/dev/null |
+	    grep -E 'Sanitizer|runtime error:'; then
+		return 1
+	fi
+}
+
 # e2e_at_exit COMMAND: eval COMMAND on exit, before lighttpd is stopped
 # (to stop another server the test started, say).
 e2e_at_exit()
