@@ -185,15 +185,14 @@ read_request_body(struct exchange *ex, const char *cl,
 		}
 		return 0;
 	}
-	if (cfg_parse_long(cl, 0, LONG_MAX, &clen) == -1) {
-		/* All digits and still unparsable: too big to count. */
-		if (strspn(cl, "0123456789") != strlen(cl)) {
-			refuse(resp, 400, "Invalid Content-Length",
-			    "invalid CONTENT_LENGTH");
-			return -1;
-		}
-		clen = LONG_MAX;
+	/* Digits only (RFC 3875 4.1.2): no sign, not even "-0". */
+	if (strspn(cl, "0123456789") != strlen(cl)) {
+		refuse(resp, 400, "Invalid Content-Length",
+		    "invalid CONTENT_LENGTH");
+		return -1;
 	}
+	if (cfg_parse_long(cl, 0, LONG_MAX, &clen) == -1)
+		clen = LONG_MAX;	/* all digits: too big to count */
 	if (clen > HTTP_BODY_MAX_BYTES) {
 		/* Not a byte of it is read. */
 		refuse(resp, 413, "Request body too large", "body too large");

@@ -353,6 +353,9 @@ CONTENT_LENGTH_CASES = [
      b'{"detail":"Invalid Content-Length"}', '400 "invalid CONTENT_LENGTH"'),
     ("negative", "-1", LOGIN_BODY, "400 Bad Request",
      b'{"detail":"Invalid Content-Length"}', '400 "invalid CONTENT_LENGTH"'),
+    # In range as a number, but signed all the same.
+    ("minus_zero", "-0", b"", "400 Bad Request",
+     b'{"detail":"Invalid Content-Length"}', '400 "invalid CONTENT_LENGTH"'),
 ]
 
 
