@@ -230,7 +230,9 @@ serve_one(const struct app *app, fcgi_handler_fn *handler,
 		(void)handler(app, &req, &resp);
 	respond(ex, &resp);
 	log_outcome(&req, &resp);
+	/* The password went in, a token may have come out. */
 	explicit_bzero(body_buf, req.body_len);
+	explicit_bzero(resp.body, resp.body_len);
 }
 
 static int
