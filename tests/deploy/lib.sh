@@ -140,18 +140,24 @@ deploy_install()
 
 # deploy_conf FILE: a copy of the installed FILE (its real path) in
 # DEPLOY_CONF, every install path in it moved under DEPLOY_DEST and the
-# sockets' dir to E2E_SOCKDIR; prints the copy's path.
+# sockets' dirs (the spawn-fcgi pools' and lighttpd's own) to E2E_SOCKDIR;
+# prints the copy's path.
 deploy_conf()
 {
+	deploy__in=$1
 	out=$DEPLOY_CONF/$(basename "$1")
-	"$E2E_PYTHON" "$DEPLOY_TOOL" subst "$DEPLOY_DEST$1" "$out" \
+	set -- "$FA_sockdir=$E2E_SOCKDIR"
+	if [ -n "${FA_lighttpd_sockdir:-}" ]; then
+		set -- "$@" "$FA_lighttpd_sockdir=$E2E_SOCKDIR"
+	fi
+	"$E2E_PYTHON" "$DEPLOY_TOOL" subst "$DEPLOY_DEST$deploy__in" "$out" \
 	    "$FA_pkglibexecdir=$DEPLOY_DEST$FA_pkglibexecdir" \
 	    "$FA_pkgsysconfdir=$DEPLOY_ETC" \
 	    "$FA_pkgdatadir=$DEPLOY_DEST$FA_pkgdatadir" \
 	    "$FA_sbindir=$DEPLOY_DEST$FA_sbindir" \
 	    "$FA_docdir=$DEPLOY_DEST$FA_docdir" \
-	    "$FA_sockdir=$E2E_SOCKDIR" >&2 ||
-	    e2e_die "cannot move the paths in $1"
+	    "$@" >&2 ||
+	    e2e_die "cannot move the paths in $deploy__in"
 	echo "$out"
 }
 
