@@ -356,6 +356,19 @@ deploy_check_no_sanitizer_reports()
 	fi
 }
 
+# deploy__expect_lines WHAT EXPECTED GOT: like e2e_expect, for lines, with
+# a diff.
+deploy__expect_lines()
+{
+	e2e_expect "$1" "$2" "$3" || {
+		printf '%s\n' "$2" >"$E2E_STATE/lines.want"
+		printf '%s\n' "$3" >"$E2E_STATE/lines.got"
+		diff "$E2E_STATE/lines.want" "$E2E_STATE/lines.got" |
+		    sed 's/^/#   /'
+		return 1
+	}
+}
+
 deploy_common_checks()
 {
 	e2e_check "$DEPLOY_LABEL: contract (HTTP)" deploy_check_contract
@@ -504,6 +517,11 @@ EOC
 			echo "server.username = \"$DEPLOY_WEB_USER\""
 			echo "server.groupname = \"$DEPLOY_WEB_USER\""
 		fi
+		# As Debian's lighttpd.conf does: a long mimetype.assign.
+		if [ -f /usr/share/lighttpd/create-mime.conf.pl ]; then
+			echo 'include_shell' \
+			    '"/usr/share/lighttpd/create-mime.conf.pl"'
+		fi
 		printf '%s\n' "$deploy__lighttpd_vars"
 		echo "include \"$deploy__snippet\""
 	} >"$LIGHTTPD_DIR/lighttpd.conf"
@@ -524,11 +542,24 @@ deploy_lighttpd_start()
 	    -f "$LIGHTTPD_DIR/lighttpd.conf"
 }
 
-# lighttpd buffers a body before passing it on, and refuses one over
-# server.max-request-size (1 MiB in both snippets) itself, with its own
-# HTML 413: the bodies lines then.
-DEPLOY_LIGHTTPD_413='413 text/html <?xml version="1.0" encoding="iso-8859-1"?>'
-DEPLOY_LIGHTTPD_413="$DEPLOY_LIGHTTPD_413 <!DOCTYPE html P"
-DEPLOY_BODIES_LIGHTTPD=$(printf '%s\n' "$DEPLOY_BODIES_JSON" | sed \
-    -e "s|^declared_2MiB .*|declared_2MiB $DEPLOY_LIGHTTPD_413|" \
-    -e "s|^chunked_2MiB .*|chunked_2MiB $DEPLOY_LIGHTTPD_413|")
+# lighttpd's own answers: both snippets point server.errorfile-prefix at
+# the JSON 404 and 413 pages, and the endpoints' own refusals keep their
+# bodies.  (Bodies over server.max-request-size, 1 MiB, get the JSON 413
+# too: deploy_check_bodies "$DEPLOY_BODIES_JSON".)
+DEPLOY_ERRORS_LIGHTTPD='unknown_path 404 application/json {"detail":"Not Found"}
+unknown_path_post 404 application/json {"detail":"Not Found"}
+me_slash 404 application/json {"detail":"Not Found"}
+under_login 404 application/json {"detail":"Not Found"}
+me_no_token 401 application/json {"detail":"Not authenticated"}
+reports_as_bob 403 application/json {"detail":"Requires role: admin"}
+delete_me 405 application/json {"detail":"Method Not Allowed"}
+login_no_fields 422 application/json {"detail":[{"loc":["body","username"],"msg":"field required"'
+
+deploy_check_errors()
+{
+	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    "$E2E_SECRET_FILE" bob user)
+	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" errors \
+	    "$E2E_URL")
+	deploy__expect_lines "error answers" "$1" "$got"
+}

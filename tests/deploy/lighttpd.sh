@@ -29,9 +29,11 @@ check_installed_paths()
 e2e_check "lighttpd (bin-path): the installed snippet names the installed paths" \
     check_installed_paths
 deploy_common_checks
-# Above 1 MiB, lighttpd's own (HTML) 413: docs/deploy.md.
+# Above 1 MiB lighttpd refuses the body itself, with the same JSON 413.
 e2e_check "lighttpd (bin-path): big and chunked bodies" deploy_check_bodies \
-    "$DEPLOY_BODIES_LIGHTTPD"
+    "$DEPLOY_BODIES_JSON"
+e2e_check "lighttpd (bin-path): JSON 404 and 413, endpoints' answers kept" \
+    deploy_check_errors "$DEPLOY_ERRORS_LIGHTTPD"
 e2e_check "lighttpd (bin-path): stopping leaves no process behind" \
     deploy_stop_server
 e2e_check "lighttpd (bin-path): no sanitizer report in its logs" \

@@ -10,6 +10,10 @@
         POST bodies the contract does not send to URL/auth/login: a
         declared 2 MiB one and chunked ones (no Content-Length); prints
         one line per case: NAME STATUS CONTENT-TYPE BODY (cut to 60)
+  tool.py errors URL <TOKEN
+        requests the endpoints refuse and requests for no endpoint, with
+        bob's token (a user, not an admin) from stdin; prints one line per
+        case: NAME STATUS CONTENT-TYPE BODY (cut to 60)
   tool.py tree PID
         print PID and the pids of all its descendants
 """
@@ -130,6 +134,35 @@ def cmd_bodies(argv):
     return 0
 
 
+def request(url, method, path, headers=b"", body=b""):
+    head = (b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            % (method, path)) + headers
+    if body:
+        head += (b"Content-Type: application/x-www-form-urlencoded\r\n"
+                 b"Content-Length: %d\r\n" % len(body))
+    return exchange(url, head + b"\r\n", [body] if body else [])
+
+
+def cmd_errors(argv):
+    url = urllib.parse.urlsplit(argv[0])
+    auth = b"Authorization: Bearer %s\r\n" % \
+        sys.stdin.readline().strip().encode()
+    cases = [("unknown_path", b"GET", b"/nope", b"", b""),
+             ("unknown_path_post", b"POST", b"/nope", b"", b"a=b"),
+             ("me_slash", b"GET", b"/me/", auth, b""),
+             ("under_login", b"POST", b"/auth/login/x", b"",
+              b"username=bob&password=bobpass"),
+             ("me_no_token", b"GET", b"/me", b"", b""),
+             ("reports_as_bob", b"GET", b"/reports", auth, b""),
+             ("delete_me", b"DELETE", b"/me", auth, b""),
+             ("login_no_fields", b"POST", b"/auth/login", b"", b"a=b")]
+    for name, method, path, headers, body in cases:
+        status, ctype, got = request(url, method, path, headers, body)
+        text = got.decode("utf-8", "replace").replace("\n", " ").strip()
+        print("%s %s %s %s" % (name, status, ctype, text[:60] or "-"))
+    return 0
+
+
 def cmd_tree(argv):
     children = {}
     for pid in os.listdir("/proc"):
@@ -151,7 +184,8 @@ def cmd_tree(argv):
     return 0
 
 
-COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "tree": cmd_tree}
+COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "errors": cmd_errors,
+            "tree": cmd_tree}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
