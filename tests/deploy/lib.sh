@@ -356,6 +356,32 @@ deploy_check_no_sanitizer_reports()
 	fi
 }
 
+# How the endpoints read Authorization, through this server: the scheme
+# before the first space, any case; the token after that one space.  The
+# server drops the spaces and tabs around the header's value (HTTP's
+# optional whitespace) before the endpoint sees it.  (README.md, "HTTP
+# contract".)
+DEPLOY_BEARER="exact 200 ok
+lower_case 200 ok
+upper_case 200 ok
+no_space_after_colon 200 ok
+spaces_before 200 ok
+space_after 200 ok
+tab_after 200 ok
+two_spaces 401 Invalid or expired token
+tab_between 401 Not authenticated
+scheme_only 401 Invalid or expired token
+basic 401 Not authenticated"
+
+deploy_check_bearer()
+{
+	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    "$E2E_SECRET_FILE" alice admin)
+	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" bearer \
+	    "$E2E_URL")
+	deploy__expect_lines "Authorization headers" "$DEPLOY_BEARER" "$got"
+}
+
 # deploy__expect_lines WHAT EXPECTED GOT: like e2e_expect, for lines, with
 # a diff.
 deploy__expect_lines()
@@ -372,6 +398,8 @@ deploy__expect_lines()
 deploy_common_checks()
 {
 	e2e_check "$DEPLOY_LABEL: contract (HTTP)" deploy_check_contract
+	e2e_check "$DEPLOY_LABEL: Authorization header spellings" \
+	    deploy_check_bearer
 	e2e_check "$DEPLOY_LABEL: a refusal is logged by the server" \
 	    deploy_check_log_line
 	e2e_check "$DEPLOY_LABEL: the secret stays out of sight" \

@@ -14,6 +14,10 @@
         requests the endpoints refuse and requests for no endpoint, with
         bob's token (a user, not an admin) from stdin; prints one line per
         case: NAME STATUS CONTENT-TYPE BODY (cut to 60)
+  tool.py bearer URL <TOKEN
+        GET URL/me with alice's token from stdin in Authorization headers
+        spelt in different ways; prints one line per case: NAME STATUS
+        DETAIL (or "ok" for a 200)
   tool.py tree PID
         print PID and the pids of all its descendants
 """
@@ -163,6 +167,31 @@ def cmd_errors(argv):
     return 0
 
 
+def cmd_bearer(argv):
+    url = urllib.parse.urlsplit(argv[0])
+    t = sys.stdin.readline().strip().encode()
+    cases = [("exact", b"Authorization: Bearer " + t),
+             ("lower_case", b"Authorization: bearer " + t),
+             ("upper_case", b"Authorization: BEARER " + t),
+             ("no_space_after_colon", b"Authorization:Bearer " + t),
+             ("spaces_before", b"Authorization:    Bearer " + t),
+             ("space_after", b"Authorization: Bearer " + t + b" "),
+             ("tab_after", b"Authorization: Bearer " + t + b"\t"),
+             ("two_spaces", b"Authorization: Bearer  " + t),
+             ("tab_between", b"Authorization: Bearer\t" + t),
+             ("scheme_only", b"Authorization: Bearer"),
+             ("basic", b"Authorization: Basic " + t)]
+    for name, header in cases:
+        status, _, got = request(url, b"GET", b"/me", header + b"\r\n")
+        detail = got.decode("utf-8", "replace").strip()
+        if status == "200":
+            detail = "ok"
+        elif detail.startswith('{"detail":"'):
+            detail = detail[len('{"detail":"'):-2]
+        print("%s %s %s" % (name, status, detail))
+    return 0
+
+
 def cmd_tree(argv):
     children = {}
     for pid in os.listdir("/proc"):
@@ -185,7 +214,7 @@ def cmd_tree(argv):
 
 
 COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "errors": cmd_errors,
-            "tree": cmd_tree}
+            "bearer": cmd_bearer, "tree": cmd_tree}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
