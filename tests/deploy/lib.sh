@@ -140,18 +140,24 @@ deploy_install()
 
 # deploy_conf FILE: a copy of the installed FILE (its real path) in
 # DEPLOY_CONF, every install path in it moved under DEPLOY_DEST and the
-# sockets' dir to E2E_SOCKDIR; prints the copy's path.
+# sockets' dirs (the spawn-fcgi pools' and lighttpd's own) to E2E_SOCKDIR;
+# prints the copy's path.
 deploy_conf()
 {
+	deploy__in=$1
 	out=$DEPLOY_CONF/$(basename "$1")
-	"$E2E_PYTHON" "$DEPLOY_TOOL" subst "$DEPLOY_DEST$1" "$out" \
+	set -- "$FA_sockdir=$E2E_SOCKDIR"
+	if [ -n "${FA_lighttpd_sockdir:-}" ]; then
+		set -- "$@" "$FA_lighttpd_sockdir=$E2E_SOCKDIR"
+	fi
+	"$E2E_PYTHON" "$DEPLOY_TOOL" subst "$DEPLOY_DEST$deploy__in" "$out" \
 	    "$FA_pkglibexecdir=$DEPLOY_DEST$FA_pkglibexecdir" \
 	    "$FA_pkgsysconfdir=$DEPLOY_ETC" \
 	    "$FA_pkgdatadir=$DEPLOY_DEST$FA_pkgdatadir" \
 	    "$FA_sbindir=$DEPLOY_DEST$FA_sbindir" \
 	    "$FA_docdir=$DEPLOY_DEST$FA_docdir" \
-	    "$FA_sockdir=$E2E_SOCKDIR" >&2 ||
-	    e2e_die "cannot move the paths in $1"
+	    "$@" >&2 ||
+	    e2e_die "cannot move the paths in $deploy__in"
 	echo "$out"
 }
 
@@ -350,9 +356,50 @@ deploy_check_no_sanitizer_reports()
 	fi
 }
 
+# How the endpoints read Authorization, through this server: the scheme
+# before the first space, any case; the token after that one space.  The
+# server drops the spaces and tabs around the header's value (HTTP's
+# optional whitespace) before the endpoint sees it.  (README.md, "HTTP
+# contract".)
+DEPLOY_BEARER="exact 200 ok
+lower_case 200 ok
+upper_case 200 ok
+no_space_after_colon 200 ok
+spaces_before 200 ok
+space_after 200 ok
+tab_after 200 ok
+two_spaces 401 Invalid or expired token
+tab_between 401 Not authenticated
+scheme_only 401 Invalid or expired token
+basic 401 Not authenticated"
+
+deploy_check_bearer()
+{
+	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    "$E2E_SECRET_FILE" alice admin)
+	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" bearer \
+	    "$E2E_URL")
+	deploy__expect_lines "Authorization headers" "$DEPLOY_BEARER" "$got"
+}
+
+# deploy__expect_lines WHAT EXPECTED GOT: like e2e_expect, for lines, with
+# a diff.
+deploy__expect_lines()
+{
+	e2e_expect "$1" "$2" "$3" || {
+		printf '%s\n' "$2" >"$E2E_STATE/lines.want"
+		printf '%s\n' "$3" >"$E2E_STATE/lines.got"
+		diff "$E2E_STATE/lines.want" "$E2E_STATE/lines.got" |
+		    sed 's/^/#   /'
+		return 1
+	}
+}
+
 deploy_common_checks()
 {
 	e2e_check "$DEPLOY_LABEL: contract (HTTP)" deploy_check_contract
+	e2e_check "$DEPLOY_LABEL: Authorization header spellings" \
+	    deploy_check_bearer
 	e2e_check "$DEPLOY_LABEL: a refusal is logged by the server" \
 	    deploy_check_log_line
 	e2e_check "$DEPLOY_LABEL: the secret stays out of sight" \
@@ -498,6 +545,11 @@ EOC
 			echo "server.username = \"$DEPLOY_WEB_USER\""
 			echo "server.groupname = \"$DEPLOY_WEB_USER\""
 		fi
+		# As Debian's lighttpd.conf does: a long mimetype.assign.
+		if [ -f /usr/share/lighttpd/create-mime.conf.pl ]; then
+			echo 'include_shell' \
+			    '"/usr/share/lighttpd/create-mime.conf.pl"'
+		fi
 		printf '%s\n' "$deploy__lighttpd_vars"
 		echo "include \"$deploy__snippet\""
 	} >"$LIGHTTPD_DIR/lighttpd.conf"
@@ -518,11 +570,24 @@ deploy_lighttpd_start()
 	    -f "$LIGHTTPD_DIR/lighttpd.conf"
 }
 
-# lighttpd buffers a body before passing it on, and refuses one over
-# server.max-request-size (1 MiB in both snippets) itself, with its own
-# HTML 413: the bodies lines then.
-DEPLOY_LIGHTTPD_413='413 text/html <?xml version="1.0" encoding="iso-8859-1"?>'
-DEPLOY_LIGHTTPD_413="$DEPLOY_LIGHTTPD_413 <!DOCTYPE html P"
-DEPLOY_BODIES_LIGHTTPD=$(printf '%s\n' "$DEPLOY_BODIES_JSON" | sed \
-    -e "s|^declared_2MiB .*|declared_2MiB $DEPLOY_LIGHTTPD_413|" \
-    -e "s|^chunked_2MiB .*|chunked_2MiB $DEPLOY_LIGHTTPD_413|")
+# lighttpd's own answers: both snippets point server.errorfile-prefix at
+# the JSON 404 and 413 pages, and the endpoints' own refusals keep their
+# bodies.  (Bodies over server.max-request-size, 1 MiB, get the JSON 413
+# too: deploy_check_bodies "$DEPLOY_BODIES_JSON".)
+DEPLOY_ERRORS_LIGHTTPD='unknown_path 404 application/json {"detail":"Not Found"}
+unknown_path_post 404 application/json {"detail":"Not Found"}
+me_slash 404 application/json {"detail":"Not Found"}
+under_login 404 application/json {"detail":"Not Found"}
+me_no_token 401 application/json {"detail":"Not authenticated"}
+reports_as_bob 403 application/json {"detail":"Requires role: admin"}
+delete_me 405 application/json {"detail":"Method Not Allowed"}
+login_no_fields 422 application/json {"detail":[{"loc":["body","username"],"msg":"field required"'
+
+deploy_check_errors()
+{
+	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    "$E2E_SECRET_FILE" bob user)
+	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" errors \
+	    "$E2E_URL")
+	deploy__expect_lines "error answers" "$1" "$got"
+}

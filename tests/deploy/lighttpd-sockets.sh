@@ -13,9 +13,11 @@ deploy_lighttpd_start "$snippet" || e2e_die "lighttpd did not start"
 e2e_log "e2e: $("$LIGHTTPD" -v) on $E2E_URL, state in $E2E_STATE"
 
 deploy_common_checks
-# Above 1 MiB, lighttpd's own (HTML) 413: docs/deploy.md.
+# Above 1 MiB lighttpd refuses the body itself, with the same JSON 413.
 e2e_check "lighttpd (spawn-fcgi sockets): big and chunked bodies" \
-    deploy_check_bodies "$DEPLOY_BODIES_LIGHTTPD"
+    deploy_check_bodies "$DEPLOY_BODIES_JSON"
+e2e_check "lighttpd (spawn-fcgi sockets): JSON 404 and 413, endpoints' answers kept" \
+    deploy_check_errors "$DEPLOY_ERRORS_LIGHTTPD"
 e2e_check "lighttpd (spawn-fcgi sockets): stopping leaves no process behind" \
     deploy_stop_server
 e2e_finish

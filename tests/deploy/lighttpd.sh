@@ -6,19 +6,34 @@ set -eu
 
 deploy_setup "lighttpd (bin-path)" lighttpd
 deploy_lighttpd_setup
+# As installed, no variable set: the paths in it are the installed ones,
+# moved to the test's DESTDIR, and lighttpd's socket folder to E2E_SOCKDIR.
 snippet=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth.conf")
-etc=$DEPLOY_ETC
-deploy_lighttpd_start "$snippet" "\
-var.fcgi_auth_bindir = \"$DEPLOY_DEST$FA_pkglibexecdir\"
-var.fcgi_auth_secret_file = \"$etc/jwt-secret\"
-var.fcgi_auth_users_file = \"$etc/users\"
-var.fcgi_auth_sockdir = \"$E2E_SOCKDIR\"" || e2e_die "lighttpd did not start"
+deploy_lighttpd_start "$snippet" || e2e_die "lighttpd did not start"
 e2e_log "e2e: $("$LIGHTTPD" -v) on $E2E_URL, state in $E2E_STATE"
 
+# The installed file names the installed paths: nothing to set.
+check_installed_paths()
+{
+	f=$DEPLOY_DEST$FA_examplesdir/lighttpd/fcgi-auth.conf
+	for want in "var.fcgi_auth_bindir      = \"$FA_pkglibexecdir\"" \
+	    "var.fcgi_auth_secret_file = \"$FA_pkgsysconfdir/jwt-secret\"" \
+	    "var.fcgi_auth_users_file  = \"$FA_pkgsysconfdir/users\"" \
+	    "var.fcgi_auth_sockdir     = \"$FA_lighttpd_sockdir\""; do
+		grep -qxF "$want" "$f" || {
+			echo "#   not in the installed fcgi-auth.conf: $want"
+			return 1
+		}
+	done
+}
+e2e_check "lighttpd (bin-path): the installed snippet names the installed paths" \
+    check_installed_paths
 deploy_common_checks
-# Above 1 MiB, lighttpd's own (HTML) 413: docs/deploy.md.
+# Above 1 MiB lighttpd refuses the body itself, with the same JSON 413.
 e2e_check "lighttpd (bin-path): big and chunked bodies" deploy_check_bodies \
-    "$DEPLOY_BODIES_LIGHTTPD"
+    "$DEPLOY_BODIES_JSON"
+e2e_check "lighttpd (bin-path): JSON 404 and 413, endpoints' answers kept" \
+    deploy_check_errors "$DEPLOY_ERRORS_LIGHTTPD"
 e2e_check "lighttpd (bin-path): stopping leaves no process behind" \
     deploy_stop_server
 e2e_check "lighttpd (bin-path): no sanitizer report in its logs" \

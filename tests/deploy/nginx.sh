@@ -49,6 +49,10 @@ deploy_start_server write_conf "$NGINX" -p "$dir/" -c "$dir/nginx.conf" \
     -e "$DEPLOY_SERVER_LOG" -g 'daemon off;' || e2e_die "nginx did not start"
 e2e_log "e2e: $("$NGINX" -v 2>&1) on $E2E_URL, state in $E2E_STATE"
 
+# nginx (1.22) drops the spaces after a header's value but not a tab: the
+# token then ends in a tab, and is no token.
+DEPLOY_BEARER=$(printf '%s\n' "$DEPLOY_BEARER" |
+    sed 's/^tab_after .*/tab_after 401 Invalid or expired token/')
 deploy_common_checks
 # nginx refuses a declared body over client_max_body_size (64k) itself,
 # with the endpoints' JSON (error_page 413); it reads a chunked body whole

@@ -10,6 +10,14 @@
         POST bodies the contract does not send to URL/auth/login: a
         declared 2 MiB one and chunked ones (no Content-Length); prints
         one line per case: NAME STATUS CONTENT-TYPE BODY (cut to 60)
+  tool.py errors URL <TOKEN
+        requests the endpoints refuse and requests for no endpoint, with
+        bob's token (a user, not an admin) from stdin; prints one line per
+        case: NAME STATUS CONTENT-TYPE BODY (cut to 60)
+  tool.py bearer URL <TOKEN
+        GET URL/me with alice's token from stdin in Authorization headers
+        spelt in different ways; prints one line per case: NAME STATUS
+        DETAIL (or "ok" for a 200)
   tool.py tree PID
         print PID and the pids of all its descendants
 """
@@ -130,6 +138,60 @@ def cmd_bodies(argv):
     return 0
 
 
+def request(url, method, path, headers=b"", body=b""):
+    head = (b"%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            % (method, path)) + headers
+    if body:
+        head += (b"Content-Type: application/x-www-form-urlencoded\r\n"
+                 b"Content-Length: %d\r\n" % len(body))
+    return exchange(url, head + b"\r\n", [body] if body else [])
+
+
+def cmd_errors(argv):
+    url = urllib.parse.urlsplit(argv[0])
+    auth = b"Authorization: Bearer %s\r\n" % \
+        sys.stdin.readline().strip().encode()
+    cases = [("unknown_path", b"GET", b"/nope", b"", b""),
+             ("unknown_path_post", b"POST", b"/nope", b"", b"a=b"),
+             ("me_slash", b"GET", b"/me/", auth, b""),
+             ("under_login", b"POST", b"/auth/login/x", b"",
+              b"username=bob&password=bobpass"),
+             ("me_no_token", b"GET", b"/me", b"", b""),
+             ("reports_as_bob", b"GET", b"/reports", auth, b""),
+             ("delete_me", b"DELETE", b"/me", auth, b""),
+             ("login_no_fields", b"POST", b"/auth/login", b"", b"a=b")]
+    for name, method, path, headers, body in cases:
+        status, ctype, got = request(url, method, path, headers, body)
+        text = got.decode("utf-8", "replace").replace("\n", " ").strip()
+        print("%s %s %s %s" % (name, status, ctype, text[:60] or "-"))
+    return 0
+
+
+def cmd_bearer(argv):
+    url = urllib.parse.urlsplit(argv[0])
+    t = sys.stdin.readline().strip().encode()
+    cases = [("exact", b"Authorization: Bearer " + t),
+             ("lower_case", b"Authorization: bearer " + t),
+             ("upper_case", b"Authorization: BEARER " + t),
+             ("no_space_after_colon", b"Authorization:Bearer " + t),
+             ("spaces_before", b"Authorization:    Bearer " + t),
+             ("space_after", b"Authorization: Bearer " + t + b" "),
+             ("tab_after", b"Authorization: Bearer " + t + b"\t"),
+             ("two_spaces", b"Authorization: Bearer  " + t),
+             ("tab_between", b"Authorization: Bearer\t" + t),
+             ("scheme_only", b"Authorization: Bearer"),
+             ("basic", b"Authorization: Basic " + t)]
+    for name, header in cases:
+        status, _, got = request(url, b"GET", b"/me", header + b"\r\n")
+        detail = got.decode("utf-8", "replace").strip()
+        if status == "200":
+            detail = "ok"
+        elif detail.startswith('{"detail":"'):
+            detail = detail[len('{"detail":"'):-2]
+        print("%s %s %s" % (name, status, detail))
+    return 0
+
+
 def cmd_tree(argv):
     children = {}
     for pid in os.listdir("/proc"):
@@ -151,7 +213,8 @@ def cmd_tree(argv):
     return 0
 
 
-COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "tree": cmd_tree}
+COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "errors": cmd_errors,
+            "bearer": cmd_bearer, "tree": cmd_tree}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
