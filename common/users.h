@@ -59,8 +59,9 @@ struct users	*users_from_buffer(const char *buf, size_t len,
 /*
  * Re-read the file if it changed (device, inode, size or mtime), at most
  * every USERS_CHECK_INTERVAL_MS, and when edited in place only once it has
- * settled; force skips both waits.  A file that cannot be read or parsed keeps the last good
- * copy and is reported once.  Invalidates every struct user handed out.
+ * settled; force skips both waits.  A file that cannot be read or parsed
+ * keeps the last good copy and is reported once.  Invalidates every
+ * struct user handed out.
  */
 void		 users_refresh(struct users *users, int force);
 
