@@ -161,6 +161,7 @@ done:
 int
 main(void)
 {
-	return fcgi_loop_run("login.fcgi", login_handle);
+	return fcgi_loop_run("login.fcgi", login_handle,
+	    FCGI_LOOP_USERS_EVERY_REQUEST);
 }
 #endif

@@ -28,6 +28,6 @@ me_handle(const struct app *app, const struct http_request *req,
 int
 main(void)
 {
-	return fcgi_loop_run("me.fcgi", me_handle);
+	return fcgi_loop_run("me.fcgi", me_handle, 0);
 }
 #endif

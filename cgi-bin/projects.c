@@ -31,6 +31,6 @@ projects_handle(const struct app *app, const struct http_request *req,
 int
 main(void)
 {
-	return fcgi_loop_run("projects.fcgi", projects_handle);
+	return fcgi_loop_run("projects.fcgi", projects_handle, 0);
 }
 #endif

@@ -32,6 +32,6 @@ reports_handle(const struct app *app, const struct http_request *req,
 int
 main(void)
 {
-	return fcgi_loop_run("reports.fcgi", reports_handle);
+	return fcgi_loop_run("reports.fcgi", reports_handle, 0);
 }
 #endif

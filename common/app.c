@@ -50,9 +50,9 @@ app_free(struct app *app)
 }
 
 void
-app_refresh(struct app *app)
+app_refresh(struct app *app, enum users_refresh_mode mode)
 {
-	users_refresh(app->users, 0);
+	users_refresh(app->users, mode);
 }
 
 const struct cfg *

@@ -18,8 +18,11 @@ struct token_cache;
 struct app	*app_new(char *err, size_t errlen);
 void		 app_free(struct app *app);
 
-/* Pick up a changed users file (cheap; called before each request). */
-void		 app_refresh(struct app *app);
+/*
+ * Pick up a changed users file (cheap; called before each request), when
+ * mode says to look (users_refresh).
+ */
+void		 app_refresh(struct app *app, enum users_refresh_mode mode);
 
 const struct cfg	*app_cfg(const struct app *app);
 const struct users	*app_users(const struct app *app);

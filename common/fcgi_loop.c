@@ -44,7 +44,7 @@ static int	 read_request_body(struct exchange *, const char *,
 static void	 serve_one(const struct app *, fcgi_handler_fn *,
 		    struct exchange *);
 static int	 run_cgi(fcgi_handler_fn *);
-static int	 run_fastcgi(fcgi_handler_fn *);
+static int	 run_fastcgi(fcgi_handler_fn *, int);
 
 /*
  * Idle in accept(), there is nothing to finish: leave at once.  Inside a
@@ -257,7 +257,7 @@ run_cgi(fcgi_handler_fn *handler)
 }
 
 static int
-run_fastcgi(fcgi_handler_fn *handler)
+run_fastcgi(fcgi_handler_fn *handler, int flags)
 {
 	FCGX_Request		 rq;
 	struct exchange		 ex = { &rq };
@@ -292,7 +292,8 @@ run_fastcgi(fcgi_handler_fn *handler)
 			break;
 		in_request = 1;
 		log_set_sink(fcgi_log_sink, &rq);
-		app_refresh(app);
+		app_refresh(app, flags & FCGI_LOOP_USERS_EVERY_REQUEST ?
+		    USERS_REFRESH_NOW : USERS_REFRESH_DUE);
 		serve_one(app, handler, &ex);
 		log_set_sink(NULL, NULL);
 		FCGX_Finish_r(&rq);
@@ -303,12 +304,12 @@ run_fastcgi(fcgi_handler_fn *handler)
 }
 
 int
-fcgi_loop_run(const char *progname, fcgi_handler_fn *handler)
+fcgi_loop_run(const char *progname, fcgi_handler_fn *handler, int flags)
 {
 	log_init(progname);
 	/* A client gone mid-response must not kill the process. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (FCGX_IsCGI())
 		return run_cgi(handler);
-	return run_fastcgi(handler);
+	return run_fastcgi(handler, flags);
 }

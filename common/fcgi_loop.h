@@ -20,6 +20,16 @@ typedef int fcgi_handler_fn(const struct app *app,
  * environment, a bad configuration as 500 {"detail":"Server
  * misconfigured"}.  Returns main()'s exit status.
  */
-int	fcgi_loop_run(const char *progname, fcgi_handler_fn *handler);
+int	fcgi_loop_run(const char *progname, fcgi_handler_fn *handler,
+	    int flags);
+
+/*
+ * flags: look at the users file before every request, not at most every
+ * USERS_CHECK_INTERVAL_MS.  The login endpoint does: a token it issues
+ * must carry the version the file has now, or a login just after a
+ * revoke would get a token the other endpoints, which saw the revoke
+ * first, refuse.  A stat(2) costs nothing next to a password hash.
+ */
+#define FCGI_LOOP_USERS_EVERY_REQUEST	0x1
 
 #endif /* FCGI_AUTH_FCGI_LOOP_H */

@@ -537,8 +537,9 @@ users_free(struct users *u)
 }
 
 void
-users_refresh(struct users *u, int force)
+users_refresh(struct users *u, enum users_refresh_mode mode)
 {
+	int		 force = mode == USERS_REFRESH_FORCE;
 	struct stat	 st;
 	struct file_id	 id;
 	struct table	*t;
@@ -550,7 +551,8 @@ users_refresh(struct users *u, int force)
 	if (u->path[0] == '\0')
 		return;		/* made from a buffer: nothing to watch */
 	now = now_ms(CLOCK_MONOTONIC_COARSE);
-	if (!force && now - u->checked_ms < USERS_CHECK_INTERVAL_MS)
+	if (mode == USERS_REFRESH_DUE &&
+	    now - u->checked_ms < USERS_CHECK_INTERVAL_MS)
 		return;
 	u->checked_ms = now;
 

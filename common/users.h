@@ -56,14 +56,22 @@ void		 users_free(struct users *users);
 struct users	*users_from_buffer(const char *buf, size_t len,
 		    char *err, size_t errlen);
 
+/* When users_refresh looks at the file. */
+enum users_refresh_mode {
+	USERS_REFRESH_DUE,	/* at most every USERS_CHECK_INTERVAL_MS */
+	USERS_REFRESH_FORCE,	/* now, and read any change at once (tests) */
+	USERS_REFRESH_NOW,	/* now; an edit in place must still settle */
+};
+
 /*
- * Re-read the file if it changed (device, inode, size or mtime), at most
- * every USERS_CHECK_INTERVAL_MS, and when edited in place only once it has
- * settled; force skips both waits.  A file that cannot be read or parsed
- * keeps the last good copy and is reported once.  Invalidates every
- * struct user handed out.
+ * Re-read the file if it changed (device, inode, size or mtime), when
+ * mode says to look, and when edited in place only once it has settled
+ * (see USERS_SETTLE_MS).  A file that cannot be read or parsed keeps the
+ * last good copy and is reported once.  Invalidates every struct user
+ * handed out.
  */
-void		 users_refresh(struct users *users, int force);
+void		 users_refresh(struct users *users,
+		    enum users_refresh_mode mode);
 
 /* The user called name, or NULL; borrowed until the next users_refresh. */
 const struct user *users_lookup(const struct users *users, const char *name);

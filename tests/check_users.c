@@ -283,7 +283,7 @@ START_TEST(test_reload)
 
 	/* Replaced by rename: a new inode. */
 	test_replace(path, "alice:" H_SHA512 ":user\nbob:" H_SHA512 ":user\n");
-	users_refresh(u, 1);
+	users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_ptr_nonnull(e = users_lookup(u, "alice"));
 	ck_assert_str_eq(e->role, "user");
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
@@ -291,24 +291,24 @@ START_TEST(test_reload)
 	/* Edited in place: same inode, new size. */
 	test_write(path, "bob:" H_SHA512 ":user:disabled\n",
 	    strlen("bob:" H_SHA512 ":user:disabled\n"));
-	users_refresh(u, 1);
+	users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_ptr_null(users_lookup(u, "alice"));
 	ck_assert_int_eq(users_lookup(u, "bob")->disabled, 1);
 
 	/* Unparsable: the last good copy stays. */
 	test_replace(path, "garbage\n");
-	users_refresh(u, 1);
+	users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 
 	/* Missing: the last good copy stays. */
 	ck_assert_int_eq(unlink(path), 0);
-	users_refresh(u, 1);
-	users_refresh(u, 1);
+	users_refresh(u, USERS_REFRESH_FORCE);
+	users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 
 	/* Back again, and good: picked up. */
 	test_replace(path, "carol:" H_SHA512 ":admin\n");
-	users_refresh(u, 1);
+	users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_ptr_null(users_lookup(u, "bob"));
 	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
 	users_free(u);
@@ -343,14 +343,14 @@ START_TEST(test_reload_logs_once)
 
 	ck_assert_int_eq(unlink(path), 0);
 	for (i = 0; i < 20; i++)
-		users_refresh(u, 1);
+		users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_int_eq(log_lines, 1);
 
 	/* One line for the bad line, one for keeping the old copy. */
 	log_lines = 0;
 	test_replace(path, "garbage\n");
 	for (i = 0; i < 20; i++)
-		users_refresh(u, 1);
+		users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_int_eq(log_lines, 2);
 	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
 
@@ -358,7 +358,7 @@ START_TEST(test_reload_logs_once)
 	log_lines = 0;
 	test_replace(path, "bob:" H_SHA512 ":admin\n");
 	for (i = 0; i < 20; i++)
-		users_refresh(u, 1);
+		users_refresh(u, USERS_REFRESH_FORCE);
 	ck_assert_int_eq(log_lines, 1);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 	log_set_sink(NULL, NULL);
@@ -385,27 +385,27 @@ START_TEST(test_reload_unforced)
 	test_replace(path, "alice:" H_SHA512 ":admin\n");
 	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
 	test_replace(path, "bob:" H_SHA512 ":admin\n");
-	users_refresh(u, 0);	/* within USERS_CHECK_INTERVAL_MS: no look */
+	users_refresh(u, USERS_REFRESH_DUE);	/* within USERS_CHECK_INTERVAL_MS: no look */
 	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
 	sleep_ms(300);
-	users_refresh(u, 0);
+	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 	ck_assert_ptr_null(users_lookup(u, "alice"));
 
 	/* Replaced by rename a moment ago: whole, so read at once. */
 	sleep_ms(300);
 	test_replace(path, "carol:" H_SHA512 ":admin\n");
-	users_refresh(u, 0);
+	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
 
 	/* Edited in place a moment ago: left alone until it has settled. */
 	sleep_ms(300);
 	(void)snprintf(line, sizeof(line), "dave:%s:admin\n", H_SHA512);
 	test_write(path, line, strlen(line));
-	users_refresh(u, 0);
+	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
 	sleep_ms(300);
-	users_refresh(u, 0);
+	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "dave"));
 
 	/* An mtime in the future does not hold the file back for ever. */
@@ -415,7 +415,7 @@ START_TEST(test_reload_unforced)
 	times[0].tv_nsec = times[1].tv_nsec = 0;
 	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
 	sleep_ms(300);
-	users_refresh(u, 0);
+	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "erin"));
 	users_free(u);
 }
@@ -451,7 +451,7 @@ START_TEST(test_reload_stream)
 		else
 			test_replace(path, line);
 		sleep_ms(100);
-		users_refresh(u, 0);
+		users_refresh(u, USERS_REFRESH_DUE);
 		/* Changes u(i-9)..u(i) are at most a second old. */
 		for (seen = 0, k = i < 9 ? 0 : i - 9; k <= i && !seen; k++) {
 			(void)snprintf(name, sizeof(name), "u%d", k);
