@@ -78,6 +78,11 @@ read_body(struct exchange *ex, char *buf, size_t len)
 		n = FCGX_GetStr(buf, (int)len, ex->rq->in);
 		return n > 0 ? (size_t)n : 0;
 	}
+	/*
+	 * CGI: unbuffered, so the body (a password) goes straight into buf,
+	 * which is wiped, and leaves no copy in stdio's buffer.
+	 */
+	(void)setvbuf(stdin, NULL, _IONBF, 0);
 	while (got < len) {
 		n = (int)fread(buf + got, 1, len - got, stdin);
 		if (n <= 0)
