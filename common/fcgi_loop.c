@@ -1,7 +1,10 @@
 /* fcgi_loop.c -- the thin shell: FastCGI or plain-CGI requests -> a handler */
 #include "config.h"
 
+#include <sys/select.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +26,6 @@ struct exchange {
 	FCGX_Request	*rq;		/* NULL in CGI mode */
 };
 
-static volatile sig_atomic_t	 in_request;
 static volatile sig_atomic_t	 stop_requested;
 
 /* Requests' bodies land here; wiped after each, since passwords do. */
@@ -45,17 +47,13 @@ static void	 serve_one(const struct app *, fcgi_handler_fn *,
 		    struct exchange *);
 static int	 run_cgi(fcgi_handler_fn *);
 static int	 run_fastcgi(fcgi_handler_fn *, int);
+static int	 wait_for_request(const FCGX_Request *, const sigset_t *);
 
-/*
- * Idle in accept(), there is nothing to finish: leave at once.  Inside a
- * request, finish it first; the loop then sees stop_requested.
- */
+/* Delivered only while waiting for a request (wait_for_request). */
 static void
 on_term(int sig)
 {
 	(void)sig;
-	if (!in_request)
-		_exit(0);
 	stop_requested = 1;
 }
 
@@ -255,10 +253,34 @@ run_cgi(fcgi_handler_fn *handler)
 		respond(&ex, &resp);
 		return 1;
 	}
-	in_request = 1;
 	serve_one(app, handler, &ex);
 	app_free(app);
 	return 0;
+}
+
+/*
+ * Wait until the next request can be read, with SIGTERM and SIGINT let
+ * in (by pselect's mask) only here: a request already accepted, its
+ * parameters still being read, is never cut off by them.  The next
+ * request comes on the connection the web server kept open, if it did
+ * (FCGI_KEEP_CONN), else on the listening socket.  Returns 0 when there
+ * is one, -1 when told to stop.
+ */
+static int
+wait_for_request(const FCGX_Request *rq, const sigset_t *open_mask)
+{
+	fd_set	 fds;
+	int	 fd = rq->ipcFd >= 0 ? rq->ipcFd : rq->listen_sock;
+
+	while (!stop_requested) {
+		FD_ZERO(&fds);
+		FD_SET(fd, &fds);
+		if (pselect(fd + 1, &fds, NULL, NULL, NULL, open_mask) > 0)
+			return 0;
+		if (errno != EINTR)
+			fatalx("waiting for a request: %s", strerror(errno));
+	}
+	return -1;
 }
 
 static int
@@ -267,8 +289,10 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	FCGX_Request		 rq;
 	struct exchange		 ex = { &rq };
 	struct sigaction	 sa;
+	sigset_t		 stop_signals, open_mask;
 	struct app		*app;
 	char			 err[512];
+	int			 fl, r;
 
 	/*
 	 * All configuration is read here, before the first accept: mod_fcgid
@@ -280,29 +304,45 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	if (FCGX_Init() != 0 ||
 	    FCGX_InitRequest(&rq, 0, 0) != 0)
 		fatalx("cannot initialise libfcgi");
+	/*
+	 * Processes started by spawn-fcgi -F share one listening socket: the
+	 * one whose wait saw a connection may find another took it.  Not
+	 * blocking, its accept then fails with EAGAIN and it waits again,
+	 * where a SIGTERM can reach it.  (Connections accepted from it are
+	 * blocking: Linux does not pass O_NONBLOCK on.)
+	 */
+	if ((fl = fcntl(rq.listen_sock, F_GETFL)) == -1 ||
+	    fcntl(rq.listen_sock, F_SETFL, fl | O_NONBLOCK) == -1)
+		fatalx("the FastCGI listening socket: %s", strerror(errno));
 
 	/*
-	 * SA_RESTART: a SIGTERM in the middle of reading a body must not cut
-	 * that read short.  Idle in accept(), the handler exits at once.
+	 * SIGTERM and SIGINT stay blocked but while waiting for a request:
+	 * idle, a process leaves at once; busy, it finishes the request,
+	 * then leaves.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
-	sa.sa_flags = SA_RESTART;
 	(void)sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigemptyset(&stop_signals);
+	(void)sigaddset(&stop_signals, SIGTERM);
+	(void)sigaddset(&stop_signals, SIGINT);
+	(void)sigprocmask(SIG_BLOCK, &stop_signals, &open_mask);
+	(void)sigdelset(&open_mask, SIGTERM);
+	(void)sigdelset(&open_mask, SIGINT);
 
-	while (!stop_requested) {
-		if (FCGX_Accept_r(&rq) < 0)
+	while (wait_for_request(&rq, &open_mask) == 0) {
+		if ((r = FCGX_Accept_r(&rq)) == -EAGAIN || r == -EWOULDBLOCK)
+			continue;	/* another process took it */
+		if (r < 0)
 			break;
-		in_request = 1;
 		log_set_sink(fcgi_log_sink, &rq);
 		app_refresh(app, flags & FCGI_LOOP_USERS_EVERY_REQUEST ?
 		    USERS_REFRESH_NOW : USERS_REFRESH_DUE);
 		serve_one(app, handler, &ex);
 		log_set_sink(NULL, NULL);
 		FCGX_Finish_r(&rq);
-		in_request = 0;
 	}
 	app_free(app);
 	return 0;

@@ -284,6 +284,32 @@ def _(ctx):
     expect("exit status", 0, code)
 
 
+@check("fcgi.sigterm_while_parameters_are_read")
+def _(ctx):
+    # libfcgi reads a request's parameters inside the call that accepts
+    # it: a SIGTERM there must wait for the request too, not cut it off.
+    p = ctx.start("login")
+    s = p.connect()
+    head = request_head(LOGIN)
+    try:
+        s.sendall(head[:len(head) // 2])
+        time.sleep(0.3)
+        p.p.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        expect("running while the parameters are half sent", None,
+               p.p.poll())
+        s.sendall(head[len(head) // 2:] + body_records(LOGIN_BODY))
+        out, _ = read_response(s)
+    finally:
+        s.close()
+    expect("the request is answered", "200 OK", status_of(out))
+    try:
+        code = p.p.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        raise CheckFailed("still running 2 s after its last request")
+    expect("exit status", 0, code)
+
+
 @check("fcgi.body_without_content_length")
 def _(ctx):
     # A proxy may pass a chunked body on with no CONTENT_LENGTH
