@@ -49,10 +49,10 @@ app_free(struct app *app)
 	free(app);
 }
 
-void
+int
 app_refresh(struct app *app, enum users_refresh_mode mode)
 {
-	users_refresh(app->users, mode);
+	return users_refresh(app->users, mode);
 }
 
 const struct cfg *

@@ -20,9 +20,9 @@ void		 app_free(struct app *app);
 
 /*
  * Pick up a changed users file (cheap; called before each request), when
- * mode says to look (users_refresh).
+ * mode says to look (users_refresh).  Returns 1 if it loaded a new copy.
  */
-void		 app_refresh(struct app *app, enum users_refresh_mode mode);
+int		 app_refresh(struct app *app, enum users_refresh_mode mode);
 
 const struct cfg	*app_cfg(const struct app *app);
 const struct users	*app_users(const struct app *app);

@@ -172,5 +172,6 @@ authz_check(const struct app *app, const struct http_request *req,
 	    sizeof(resp->log_user));
 	if (st != AUTH_OK)
 		(void)authz_refuse(resp, st, roles);
+	resp->users_recheck = st == AUTH_NO_USER || st == AUTH_DISABLED;
 	return st;
 }

@@ -43,7 +43,7 @@ static void	 refuse(struct http_response *, int, const char *,
 		    const char *);
 static int	 read_request_body(struct exchange *, const char *,
 		    struct http_request *, struct http_response *);
-static void	 serve_one(const struct app *, fcgi_handler_fn *,
+static void	 serve_one(struct app *, fcgi_handler_fn *,
 		    struct exchange *);
 static int	 run_cgi(fcgi_handler_fn *);
 static int	 run_fastcgi(fcgi_handler_fn *, int);
@@ -211,7 +211,7 @@ read_request_body(struct exchange *ex, const char *cl,
 }
 
 static void
-serve_one(const struct app *app, fcgi_handler_fn *handler,
+serve_one(struct app *app, fcgi_handler_fn *handler,
     struct exchange *ex)
 {
 	struct http_request	 req;
@@ -229,8 +229,21 @@ serve_one(const struct app *app, fcgi_handler_fn *handler,
 		refuse(&resp, 400, "REQUEST_METHOD is not set",
 		    "no REQUEST_METHOD");
 	else if (read_request_body(ex, get_param(ex, "CONTENT_LENGTH"), &req,
-	    &resp) == 0)
+	    &resp) == 0) {
 		(void)handler(app, &req, &resp);
+		/*
+		 * Refused for a user our copy of the users file lacks or has
+		 * disabled: the file may have changed since we last looked (a
+		 * user added a moment ago, who logged in at once, through the
+		 * login endpoint, which always looks).  Look now; if it had,
+		 * answer again.  Only refusals pay for this stat(2).
+		 */
+		if (resp.users_recheck &&
+		    app_refresh(app, USERS_REFRESH_NOW)) {
+			http_response_init(&resp);
+			(void)handler(app, &req, &resp);
+		}
+	}
 	respond(ex, &resp);
 	log_outcome(&req, &resp);
 	/* The password went in, a token may have come out. */

@@ -40,6 +40,7 @@ http_response_init(struct http_response *resp)
 	resp->body[0] = '\0';
 	resp->body_len = 0;
 	resp->log_user[0] = '\0';
+	resp->users_recheck = 0;
 	resp->log_reason = NULL;
 }
 

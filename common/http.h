@@ -34,6 +34,8 @@ struct http_response {
 	size_t		 body_len;
 	char		 log_user[HTTP_LOG_USER_MAX];	/* escaped; "" unknown */
 	const char	*log_reason;			/* static; NULL = detail */
+	/* A refusal a newer users file may undo (unknown or disabled user). */
+	int		 users_recheck;
 };
 
 /* One wanted field of an application/x-www-form-urlencoded body. */

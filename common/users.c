@@ -536,7 +536,7 @@ users_free(struct users *u)
 	free(u);
 }
 
-void
+int
 users_refresh(struct users *u, enum users_refresh_mode mode)
 {
 	int		 force = mode == USERS_REFRESH_FORCE;
@@ -549,11 +549,11 @@ users_refresh(struct users *u, enum users_refresh_mode mode)
 	long long	 now, mtime_ms, age_ms;
 
 	if (u->path[0] == '\0')
-		return;		/* made from a buffer: nothing to watch */
+		return 0;	/* made from a buffer: nothing to watch */
 	now = now_ms(CLOCK_MONOTONIC_COARSE);
 	if (mode == USERS_REFRESH_DUE &&
 	    now - u->checked_ms < USERS_CHECK_INTERVAL_MS)
-		return;
+		return 0;
 	u->checked_ms = now;
 
 	if (stat(u->path, &st) == -1) {
@@ -562,12 +562,12 @@ users_refresh(struct users *u, enum users_refresh_mode mode)
 			log_warn("%s: keeping the %zu users already loaded",
 			    u->path, u->table->count);
 		u->failed_errno = errno;
-		return;
+		return 0;
 	}
 	u->failed_errno = 0;
 	file_id_of(&st, &id);
 	if (file_id_eq(&id, &u->loaded) || file_id_eq(&id, &u->failed))
-		return;
+		return 0;
 	/*
 	 * A file replaced by rename (authctl, most editors) is a new inode and
 	 * whole: load it at once, however often it is replaced.  An editor
@@ -585,7 +585,7 @@ users_refresh(struct users *u, enum users_refresh_mode mode)
 		/* A future mtime (a copied file, a clock step) is not new. */
 		if (age_ms >= 0 && age_ms < USERS_SETTLE_MS &&
 		    now - u->edit_seen_ms < USERS_SETTLE_MAX_MS)
-			return;
+			return 0;
 	}
 	u->edit_seen_ms = -1;
 
@@ -595,18 +595,19 @@ users_refresh(struct users *u, enum users_refresh_mode mode)
 			    err, u->table->count);
 			u->failed = id;
 		}
-		return;
+		return 0;
 	}
 	if ((t = table_parse(buf, len, u->path, err, sizeof(err))) == NULL) {
 		log_warnx("%s; keeping the %zu users already loaded", err,
 		    u->table->count);
 		u->failed = id;
-		return;
+		return 0;
 	}
 	table_free(u->table);
 	u->table = t;
 	u->loaded = id;
 	log_info("%s: reloaded, %zu users", u->path, t->count);
+	return 1;
 }
 
 const struct user *

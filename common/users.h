@@ -67,10 +67,10 @@ enum users_refresh_mode {
  * Re-read the file if it changed (device, inode, size or mtime), when
  * mode says to look, and when edited in place only once it has settled
  * (see USERS_SETTLE_MS).  A file that cannot be read or parsed keeps the
- * last good copy and is reported once.  Invalidates every struct user
- * handed out.
+ * last good copy and is reported once.  Returns 1 if it loaded a new copy
+ * (which invalidates every struct user handed out), else 0.
  */
-void		 users_refresh(struct users *users,
+int		 users_refresh(struct users *users,
 		    enum users_refresh_mode mode);
 
 /* The user called name, or NULL; borrowed until the next users_refresh. */

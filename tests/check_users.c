@@ -281,9 +281,12 @@ START_TEST(test_reload)
 	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
 	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
 
+	/* Nothing changed: nothing loaded. */
+	ck_assert_int_eq(users_refresh(u, USERS_REFRESH_FORCE), 0);
+
 	/* Replaced by rename: a new inode. */
 	test_replace(path, "alice:" H_SHA512 ":user\nbob:" H_SHA512 ":user\n");
-	users_refresh(u, USERS_REFRESH_FORCE);
+	ck_assert_int_eq(users_refresh(u, USERS_REFRESH_FORCE), 1);
 	ck_assert_ptr_nonnull(e = users_lookup(u, "alice"));
 	ck_assert_str_eq(e->role, "user");
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
@@ -297,7 +300,7 @@ START_TEST(test_reload)
 
 	/* Unparsable: the last good copy stays. */
 	test_replace(path, "garbage\n");
-	users_refresh(u, USERS_REFRESH_FORCE);
+	ck_assert_int_eq(users_refresh(u, USERS_REFRESH_FORCE), 0);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 
 	/* Missing: the last good copy stays. */

@@ -310,6 +310,36 @@ def _(ctx):
     expect("exit status", 0, code)
 
 
+@check("fcgi.new_user_seen_at_once")
+def _(ctx):
+    # A token-check process looks at the users file at most every 250 ms;
+    # the login endpoint, before every login.  So a user added a moment
+    # ago can log in and call /me before /me's process has looked: it
+    # must look again before it says "User not found".
+    users = os.path.join(ctx.workdir, "users-new-user")
+    with open(ctx.users_file) as f:
+        lines = f.read().splitlines()
+    alice = next(line for line in lines if line.startswith("alice:"))
+    with open(users, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    env = dict(ctx.good_env, USERS_FILE=users)
+    me, login = ctx.start("me", env), ctx.start("login", env)
+    out, _ = me.exchange(GET_ME)       # loaded, and just looked
+    expect("status", "401 Unauthorized", status_of(out))
+    zoe = "zoe:" + alice.split(":")[1] + ":admin"
+    with open(users + ".new", "w") as f:
+        f.write("\n".join(lines + [zoe]) + "\n")
+    os.rename(users + ".new", users)
+    body = b"username=zoe&password=alicepass"
+    out, _ = login.exchange(dict(LOGIN, CONTENT_LENGTH=str(len(body))), body)
+    expect("zoe's login", "200 OK", status_of(out))
+    token = body_of(out).split(b'"access_token":"')[1].split(b'"')[0]
+    out, _ = me.exchange(dict(GET_ME, HTTP_AUTHORIZATION="Bearer " +
+                              token.decode()))
+    expect("zoe's /me at once", "200 OK", status_of(out))
+    expect("body", b'{"username":"zoe","role":"admin"}', body_of(out))
+
+
 @check("fcgi.body_without_content_length")
 def _(ctx):
     # A proxy may pass a chunked body on with no CONTENT_LENGTH
