@@ -249,14 +249,8 @@ deploy_stop_server()
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if [ -n "$left" ]; then
-		e2e_log "e2e: processes left after $DEPLOY_LABEL stopped:"
-		for p in $left; do
-			ps -o pid=,args= -p "$p" >&2 || true
-			kill -KILL "$p" 2>/dev/null || true
-		done
-		rc=1
-	fi
+	# shellcheck disable=SC2086
+	e2e_kill_left "$DEPLOY_LABEL" $left || rc=1
 	return "$rc"
 }
 

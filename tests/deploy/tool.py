@@ -204,11 +204,11 @@ def cmd_tree(argv):
             continue
         ppid = stat.rsplit(")", 1)[1].split()[1]
         children.setdefault(ppid, []).append(pid)
-    todo, seen = [argv[0]], []
-    while todo:
-        p = todo.pop()
+    pending, seen = [argv[0]], []
+    while pending:
+        p = pending.pop()
         seen.append(p)
-        todo.extend(children.get(p, []))
+        pending.extend(children.get(p, []))
     print("\n".join(seen))
     return 0
 

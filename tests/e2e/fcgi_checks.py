@@ -260,19 +260,18 @@ def _(ctx):
     print("#   exited %.3f s after SIGTERM" % (time.monotonic() - t0))
 
 
-@check("fcgi.sigterm_finishes_the_current_request")
-def _(ctx):
+def sigterm_mid_request(ctx, first, rest, state):
+    """Send a login's first bytes, SIGTERM, then the rest: the process
+    must stay up (state says where it is), answer, then exit 0."""
     p = ctx.start("login")
     s = p.connect()
     try:
-        # The parameters and half the body: the process is inside the
-        # request, waiting for the rest.
-        s.sendall(request_head(LOGIN) + record(FCGI_STDIN, LOGIN_BODY[:10]))
+        s.sendall(first)
         time.sleep(0.3)
         p.p.send_signal(signal.SIGTERM)
         time.sleep(0.3)
-        expect("running while its request is unfinished", None, p.p.poll())
-        s.sendall(record(FCGI_STDIN, LOGIN_BODY[10:]) + record(FCGI_STDIN))
+        expect("running while " + state, None, p.p.poll())
+        s.sendall(rest)
         out, _ = read_response(s)
     finally:
         s.close()
@@ -284,30 +283,25 @@ def _(ctx):
     expect("exit status", 0, code)
 
 
+@check("fcgi.sigterm_finishes_the_current_request")
+def _(ctx):
+    # The parameters and half the body: the process is inside the
+    # request, waiting for the rest.
+    sigterm_mid_request(
+        ctx, request_head(LOGIN) + record(FCGI_STDIN, LOGIN_BODY[:10]),
+        record(FCGI_STDIN, LOGIN_BODY[10:]) + record(FCGI_STDIN),
+        "its request is unfinished")
+
+
 @check("fcgi.sigterm_while_parameters_are_read")
 def _(ctx):
     # libfcgi reads a request's parameters inside the call that accepts
     # it: a SIGTERM there must wait for the request too, not cut it off.
-    p = ctx.start("login")
-    s = p.connect()
     head = request_head(LOGIN)
-    try:
-        s.sendall(head[:len(head) // 2])
-        time.sleep(0.3)
-        p.p.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        expect("running while the parameters are half sent", None,
-               p.p.poll())
-        s.sendall(head[len(head) // 2:] + body_records(LOGIN_BODY))
-        out, _ = read_response(s)
-    finally:
-        s.close()
-    expect("the request is answered", "200 OK", status_of(out))
-    try:
-        code = p.p.wait(timeout=2)
-    except subprocess.TimeoutExpired:
-        raise CheckFailed("still running 2 s after its last request")
-    expect("exit status", 0, code)
+    half = len(head) // 2
+    sigterm_mid_request(ctx, head[:half],
+                        head[half:] + body_records(LOGIN_BODY),
+                        "the parameters are half sent")
 
 
 @check("fcgi.new_user_seen_at_once")

@@ -292,16 +292,24 @@ e2e_stop_lighttpd()
 		sleep 0.1
 		e2e__i=$((e2e__i + 1))
 	done
-	e2e__left=$(e2e_pids_matching "$E2E_STATE/")
-	if [ -n "$e2e__left" ]; then
-		e2e_log "e2e: processes left after lighttpd stopped:"
-		for e2e__p in $e2e__left; do
-			ps -o pid=,args= -p "$e2e__p" >&2 || true
-			kill -KILL "$e2e__p" 2>/dev/null || true
-		done
-		e2e__rc=1
-	fi
+	# shellcheck disable=SC2046
+	e2e_kill_left lighttpd $(e2e_pids_matching "$E2E_STATE/") || e2e__rc=1
 	return "$e2e__rc"
+}
+
+# e2e_kill_left LABEL [PID...]: processes that outlived LABEL's stop: name
+# each on stderr and kill it.  Returns 1 if there were any.
+e2e_kill_left()
+{
+	e2e__label=$1
+	shift
+	[ $# -eq 0 ] && return 0
+	e2e_log "e2e: processes left after $e2e__label stopped:"
+	for e2e__p in "$@"; do
+		ps -o pid=,args= -p "$e2e__p" >&2 || true
+		kill -KILL "$e2e__p" 2>/dev/null || true
+	done
+	return 1
 }
 
 # e2e_check NAME COMMAND [ARGS...]: run one named check.  The command
