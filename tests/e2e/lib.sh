@@ -127,9 +127,12 @@ e2e_setup()
 	trap 'exit 143' TERM HUP
 
 	mkdir "$E2E_STATE/www" "$E2E_STATE/bin"
-	# A unix socket path holds at most 107 bytes; deep build dirs get
-	# their sockets under TMPDIR instead.
-	if [ "${#E2E_STATE}" -le 80 ]; then
+	# A unix socket path holds at most 107 bytes, and Apache's
+	# mod_proxy takes at most 95 ("ProxyPass worker uds path ... too
+	# long"); the longest we make is E2E_STATE/sock/projects.sock-NN.
+	# Deep build dirs (distcheck's under a long checkout path) get their
+	# sockets under TMPDIR instead.
+	if [ "${#E2E_STATE}" -le 70 ]; then
 		E2E_SOCKDIR=$E2E_STATE/sock
 		mkdir -m 700 "$E2E_SOCKDIR"
 	else
