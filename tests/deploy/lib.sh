@@ -17,8 +17,9 @@
 # them to the DESTDIR ones, and the sockets' dir to E2E_SOCKDIR, so the
 # servers run exactly the shipped configuration, moved.
 #
-# Set here: DEPLOY_DEST (the DESTDIR), DEPLOY_ETC (the installed
-# pkgsysconfdir, or a shorter link to it), DEPLOY_CONF (rewritten copies),
+# Set here: DEPLOY_DEST (the DESTDIR), DEPLOY_ETC and DEPLOY_BIN (the
+# installed pkgsysconfdir and pkglibexecdir, or shorter links to them),
+# DEPLOY_CONF (rewritten copies),
 # DEPLOY_WEB_USER (www-data when root, else empty: the servers then run
 # as us), DEPLOY_SERVER_LOG (set by the caller: the server's error log).
 
@@ -27,6 +28,7 @@ E2E_PORT_RANGE=${E2E_PORT_RANGE:-20000-20999}
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 deploy__pid=
 deploy__tree=
+deploy__short=
 deploy__spawned=0
 DEPLOY_SERVER_LOG=${DEPLOY_SERVER_LOG:-}
 
@@ -106,14 +108,22 @@ deploy_install()
 		    e2e_die "make install put no $FA_pkglibexecdir/$b.fcgi"
 	done
 	etc=$DEPLOY_DEST$FA_pkgsysconfdir
-	# mod_fcgid cuts an InitialEnv value to 127 bytes without a word,
-	# which a deep build dir (distcheck's) exceeds: configs then name
-	# the installed etc dir through a shorter link.
 	DEPLOY_ETC=$etc
-	if [ "${#etc}" -gt 100 ]; then
-		DEPLOY_ETC=$E2E_STATE.etc
-		ln -s "$etc" "$DEPLOY_ETC"
-		e2e_at_exit 'rm -f "$DEPLOY_ETC"'
+	DEPLOY_BIN=$DEPLOY_DEST$FA_pkglibexecdir
+	# mod_fcgid cuts an InitialEnv value to 127 bytes without a word, and
+	# refuses to start a program whose path is over 255 ("Executable
+	# path length exceeds compiled-in limit").  A deep build dir (make
+	# distcheck's, in a deep checkout) exceeds both: the configs then
+	# name the installed etc and bin dirs through links in a short dir.
+	if [ "${#DEPLOY_ETC}" -gt 100 ] || [ "${#DEPLOY_BIN}" -gt 100 ]; then
+		deploy__short=$(mktemp -d \
+		    "${TMPDIR:-/tmp}/fcgi-auth-deploy.XXXXXX")
+		e2e_at_exit 'rm -rf "$deploy__short"'
+		chmod 0755 "$deploy__short"
+		ln -s "$DEPLOY_ETC" "$deploy__short/etc"
+		ln -s "$DEPLOY_BIN" "$deploy__short/bin"
+		DEPLOY_ETC=$deploy__short/etc
+		DEPLOY_BIN=$deploy__short/bin
 	fi
 	# The endpoints read both as the web server's user (mod_fcgid, and
 	# spawn-fcgi -u): 0640, that user's group, as docs/deploy.md says.
@@ -128,7 +138,7 @@ deploy_install()
 		if ! setpriv --reuid="$DEPLOY_WEB_USER" \
 		    --regid="$DEPLOY_WEB_USER" --init-groups sh -c \
 		    'test -x "$1" && test -r "$2"' sh \
-		    "$DEPLOY_DEST$FA_pkglibexecdir/me.fcgi" "$etc/users" \
+		    "$DEPLOY_BIN/me.fcgi" "$DEPLOY_ETC/users" \
 		    2>/dev/null; then
 			e2e_skip "$DEPLOY_WEB_USER cannot reach $E2E_STATE" \
 			    "(a folder above it is private); build elsewhere"
@@ -151,7 +161,7 @@ deploy_conf()
 		set -- "$@" "$FA_lighttpd_sockdir=$E2E_SOCKDIR"
 	fi
 	"$E2E_PYTHON" "$DEPLOY_TOOL" subst "$DEPLOY_DEST$deploy__in" "$out" \
-	    "$FA_pkglibexecdir=$DEPLOY_DEST$FA_pkglibexecdir" \
+	    "$FA_pkglibexecdir=$DEPLOY_BIN" \
 	    "$FA_pkgsysconfdir=$DEPLOY_ETC" \
 	    "$FA_pkgdatadir=$DEPLOY_DEST$FA_pkgdatadir" \
 	    "$FA_sbindir=$DEPLOY_DEST$FA_sbindir" \
@@ -256,7 +266,8 @@ deploy_stop_server()
 
 deploy__left()
 {
-	for p in $deploy__tree $(e2e_pids_matching "$E2E_STATE/"); do
+	for p in $deploy__tree $(e2e_pids_matching "$E2E_STATE/") \
+	    ${deploy__short:+$(e2e_pids_matching "$deploy__short/")}; do
 		if kill -0 "$p" 2>/dev/null; then
 			echo "$p"
 		fi
@@ -424,7 +435,9 @@ deploy_apache_setup()
 		    echo apache2))"
 	done
 	APACHE_DIR=$E2E_STATE/apache
-	# Not fcgid/: mod_fcgid makes it, and only then gives it to User.
+	# mod_fcgid's sockets go in E2E_SOCKDIR/fcgid, short enough for a
+	# unix socket path even in a deep build dir.  Not made here: mod_fcgid
+	# makes it, and only then gives it to User.
 	mkdir -p "$APACHE_DIR/run"
 	DEPLOY_SERVER_LOG=$APACHE_DIR/error.log
 }
@@ -476,7 +489,7 @@ DocumentRoot "$E2E_STATE/www"
 	Require all granted
 </Directory>
 <IfModule fcgid_module>
-	FcgidIPCDir "$APACHE_DIR/fcgid"
+	FcgidIPCDir "$E2E_SOCKDIR/fcgid"
 	FcgidProcessTableFile "$APACHE_DIR/run/fcgid_shm"
 </IfModule>
 Include "$snippet"
