@@ -94,17 +94,27 @@ class Contract:
         self.record_lock = threading.Lock()
         self.current = ""
         self.tokens = {}
+        # Set when a request got no answer in time: a server that hangs
+        # then fails every later check at once, not after a minute each.
+        self.hung = None
 
     # --- HTTP ---------------------------------------------------------
 
     def request(self, method, path, headers=None, body=None, label="",
                 record=True):
+        if self.hung is not None:
+            raise TimeoutError("not asked: %s got no answer in 60 s"
+                               % self.hung)
         conn = http.client.HTTPConnection(self.url.hostname, self.url.port,
                                           timeout=60)
         try:
-            conn.request(method, path, body=body, headers=headers or {})
-            r = conn.getresponse()
-            data = r.read()
+            try:
+                conn.request(method, path, body=body, headers=headers or {})
+                r = conn.getresponse()
+                data = r.read()
+            except TimeoutError:
+                self.hung = "%s %s" % (method, path)
+                raise
             hdrs = {}
             for name, value in r.getheaders():
                 name = name.lower()
