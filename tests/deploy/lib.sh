@@ -380,11 +380,20 @@ basic 401 Not authenticated"
 
 deploy_check_bearer()
 {
+	deploy__tool_check "Authorization headers" "$DEPLOY_BEARER" bearer \
+	    alice admin
+}
+
+# deploy__tool_check WHAT WANT COMMAND USER ROLE: tool.py COMMAND against
+# the server, given a token for USER (on stdin, out of argv); its lines
+# must be WANT.
+deploy__tool_check()
+{
 	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
-	    "$E2E_SECRET_FILE" alice admin)
-	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" bearer \
+	    "$E2E_SECRET_FILE" "$4" "$5")
+	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" "$3" \
 	    "$E2E_URL")
-	deploy__expect_lines "Authorization headers" "$DEPLOY_BEARER" "$got"
+	deploy__expect_lines "$1" "$2" "$got"
 }
 
 # deploy__expect_lines WHAT EXPECTED GOT: like e2e_expect, for lines, with
@@ -592,9 +601,5 @@ login_no_fields 422 application/json {"detail":[{"loc":["body","username"],"msg"
 
 deploy_check_errors()
 {
-	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
-	    "$E2E_SECRET_FILE" bob user)
-	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" errors \
-	    "$E2E_URL")
-	deploy__expect_lines "error answers" "$1" "$got"
+	deploy__tool_check "error answers" "$1" errors bob user
 }

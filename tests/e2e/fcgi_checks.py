@@ -13,16 +13,14 @@ exit status 0 if every check passed.  Standard library only.
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
 import traceback
 
-FCGI_BEGIN_REQUEST, FCGI_END_REQUEST, FCGI_PARAMS, FCGI_STDIN = 1, 3, 4, 5
-FCGI_STDOUT, FCGI_STDERR = 6, 7
-FCGI_RESPONDER = 1
-REQUEST_ID = 1
+import fcgi_wire
+from fcgi_wire import STDIN, body_records, record, request_head, status_of
+
 PASS_ENV = ("PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
 
 
@@ -36,64 +34,13 @@ def expect(what, expected, got):
                           (what, expected, got))
 
 
-def record(rtype, content=b""):
-    return struct.pack("!BBHHBx", 1, rtype, REQUEST_ID, len(content),
-                       0) + content
-
-
-def nv_len(n):
-    return struct.pack("!B", n) if n < 128 else struct.pack("!I",
-                                                            n | 0x80000000)
-
-
-def params(env):
-    data = b""
-    for name, value in env.items():
-        name, value = name.encode(), value.encode()
-        data += nv_len(len(name)) + nv_len(len(value)) + name + value
-    return data
-
-
-def request_head(env):
-    """BEGIN_REQUEST and the parameters: all but the body."""
-    return (record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", FCGI_RESPONDER,
-                                                   0)) +
-            record(FCGI_PARAMS, params(env)) + record(FCGI_PARAMS))
-
-
-def body_records(body):
-    return (record(FCGI_STDIN, body) if body else b"") + record(FCGI_STDIN)
-
-
 def read_response(sock, timeout=10):
     """(stdout bytes, stderr bytes) up to END_REQUEST."""
-    sock.settimeout(timeout)
-    buf, out, err = b"", b"", b""
-    while True:
-        while len(buf) < 8:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise CheckFailed("connection closed before END_REQUEST "
-                                  "(stdout so far: %r)" % out)
-            buf += chunk
-        _, rtype, _, clen, plen = struct.unpack("!BBHHBx", buf[:8])
-        while len(buf) < 8 + clen + plen:
-            chunk = sock.recv(65536)
-            if not chunk:
-                raise CheckFailed("connection closed inside a record")
-            buf += chunk
-        content, buf = buf[8:8 + clen], buf[8 + clen + plen:]
-        if rtype == FCGI_STDOUT:
-            out += content
-        elif rtype == FCGI_STDERR:
-            err += content
-        elif rtype == FCGI_END_REQUEST:
-            return out, err
-
-
-def status_of(stdout):
-    first = stdout.split(b"\r\n", 1)[0].decode("latin-1")
-    return first[len("Status: "):] if first.startswith("Status: ") else first
+    try:
+        out, err, _ = fcgi_wire.read_response(sock, timeout)
+    except EOFError as e:
+        raise CheckFailed(str(e))
+    return out, err
 
 
 class Proc:
@@ -238,7 +185,7 @@ def _(ctx):
     expect("same process", pid, p.p.pid)
     # And a client that leaves halfway through sending the body.
     s = p.connect()
-    s.sendall(request_head(LOGIN) + record(FCGI_STDIN, LOGIN_BODY[:5]))
+    s.sendall(request_head(LOGIN) + record(STDIN, LOGIN_BODY[:5]))
     s.close()
     out, _ = p.exchange(LOGIN, LOGIN_BODY)
     expect("status after a client left mid-body", "200 OK", status_of(out))
@@ -288,8 +235,8 @@ def _(ctx):
     # The parameters and half the body: the process is inside the
     # request, waiting for the rest.
     sigterm_mid_request(
-        ctx, request_head(LOGIN) + record(FCGI_STDIN, LOGIN_BODY[:10]),
-        record(FCGI_STDIN, LOGIN_BODY[10:]) + record(FCGI_STDIN),
+        ctx, request_head(LOGIN) + record(STDIN, LOGIN_BODY[:10]),
+        record(STDIN, LOGIN_BODY[10:]) + record(STDIN),
         "its request is unfinished")
 
 
@@ -343,8 +290,8 @@ def _(ctx):
     # Sent in three records, as a proxy relaying chunks would.
     s = p.connect()
     try:
-        s.sendall(request_head(env) + record(FCGI_STDIN, LOGIN_BODY[:7]) +
-                  record(FCGI_STDIN, LOGIN_BODY[7:20]) +
+        s.sendall(request_head(env) + record(STDIN, LOGIN_BODY[:7]) +
+                  record(STDIN, LOGIN_BODY[7:20]) +
                   body_records(LOGIN_BODY[20:]))
         out, _ = read_response(s)
     finally:
@@ -354,15 +301,15 @@ def _(ctx):
     # goes on serving.
     limit = 64 * 1024
     body = LOGIN_BODY + b"&x=" + b"y" * (limit - len(LOGIN_BODY) - 3)
-    chunks = b"".join(record(FCGI_STDIN, body[i:i + 32768])
+    chunks = b"".join(record(STDIN, body[i:i + 32768])
                       for i in range(0, len(body), 32768))
     for extra, want in ((b"", "200 OK"),
                         (b"z", "413 Payload Too Large")):
         s = p.connect()
         try:
             s.sendall(request_head(env) + chunks +
-                      (record(FCGI_STDIN, extra) if extra else b"") +
-                      record(FCGI_STDIN))
+                      (record(STDIN, extra) if extra else b"") +
+                      record(STDIN))
             out, _ = read_response(s)
         finally:
             s.close()

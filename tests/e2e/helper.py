@@ -95,25 +95,32 @@ def cmd_secret(argv):
     return 0
 
 
-def cmd_hash(argv):
-    prefix = argv[0].encode()
-    cost = int(argv[1]) if len(argv) > 1 else 0
-    password = sys.stdin.buffer.readline().rstrip(b"\n")
+def crypt_hash(password, prefix, cost=0):
+    """crypt(5) hash of password (bytes) via libcrypt's crypt_gensalt and
+    crypt, or ValueError naming what refused."""
     lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
     lib.crypt_gensalt.restype = ctypes.c_char_p
     lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong,
                                   ctypes.c_char_p, ctypes.c_int]
     lib.crypt.restype = ctypes.c_char_p
     lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    setting = lib.crypt_gensalt(prefix, cost, None, 0)
+    setting = lib.crypt_gensalt(prefix.encode(), cost, None, 0)
     if not setting:
-        print("crypt_gensalt refused %r" % argv[0], file=sys.stderr)
-        return 1
+        raise ValueError("crypt_gensalt refused %r" % prefix)
     hashed = lib.crypt(password, setting)
     if not hashed or hashed.startswith(b"*"):
-        print("crypt failed for %r" % argv[0], file=sys.stderr)
+        raise ValueError("crypt failed for %r" % prefix)
+    return hashed.decode()
+
+
+def cmd_hash(argv):
+    cost = int(argv[1]) if len(argv) > 1 else 0
+    password = sys.stdin.buffer.readline().rstrip(b"\n")
+    try:
+        print(crypt_hash(password, argv[0], cost))
+    except ValueError as e:
+        print(e, file=sys.stderr)
         return 1
-    print(hashed.decode())
     return 0
 
 
@@ -171,7 +178,7 @@ def cmd_http(argv):
 def cmd_fcgi(argv):
     """A server balances requests over a pool's processes as it likes; a
     test that must reach every process talks to each one's socket."""
-    import fcgi_checks
+    import fcgi_wire
     sockets, method, path = argv[0].split(","), argv[1], argv[2]
     env = {"REQUEST_METHOD": method, "SCRIPT_NAME": path,
            "REQUEST_URI": path, "SERVER_PROTOCOL": "HTTP/1.1",
@@ -194,12 +201,12 @@ def cmd_fcgi(argv):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             s.connect(path)
-            s.sendall(fcgi_checks.request_head(env) +
-                      fcgi_checks.body_records(body))
-            out, _ = fcgi_checks.read_response(s)
+            s.sendall(fcgi_wire.request_head(env) +
+                      fcgi_wire.body_records(body))
+            out, _, _ = fcgi_wire.read_response(s)
         finally:
             s.close()
-        status = fcgi_checks.status_of(out).split(" ", 1)[0]
+        status = fcgi_wire.status_of(out).split(" ", 1)[0]
         answer = out.split(b"\r\n\r\n", 1)[-1].replace(b"\n", b" ")
         sys.stdout.buffer.write(status.encode() + b" " + answer + b"\n")
     return 0

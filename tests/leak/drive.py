@@ -6,9 +6,8 @@
            --warmup N --rss-bound-kib K] [--kinds a,b] [--hashing-every N]
   drive.py users FILE [SCHEME]      write the test users file
 
-A stdlib-only FastCGI client (FCGI_BEGIN_REQUEST, PARAMS, STDIN; reads
-STDOUT, STDERR and END_REQUEST), one connection per request as lighttpd
-does.  The kinds are sent round-robin; each has the status the endpoint
+A stdlib-only FastCGI client (tests/e2e/fcgi_wire.py), one connection
+per request as lighttpd does.  The kinds are sent round-robin; each has the status the endpoint
 must answer, and any other answer is counted and fails the run.  Tokens
 are minted here with hmac/hashlib, so no JWT library is involved.
 
@@ -24,24 +23,19 @@ exits 0 only if every answer was the expected one (and RSS stayed flat).
 
 import argparse
 import base64
-import ctypes
-import ctypes.util
 import hashlib
 import hmac
 import json
 import os
 import socket
-import struct
 import sys
 import time
 
-FCGI_BEGIN_REQUEST = 1
-FCGI_END_REQUEST = 3
-FCGI_PARAMS = 4
-FCGI_STDIN = 5
-FCGI_STDOUT = 6
-FCGI_STDERR = 7
-FCGI_RESPONDER = 1
+# The FastCGI client and the crypt(5) hashing the e2e tests use.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "e2e"))
+import fcgi_wire  # noqa: E402
+from helper import crypt_hash, read_secret  # noqa: E402
 
 # The users every run uses (name, password, role, state, version).  The
 # first one's hash is the dummy an unknown user is verified against.
@@ -56,74 +50,22 @@ USERS = [
 
 # --- FastCGI -------------------------------------------------------------
 
-def record(rtype, content, request_id=1):
-    pad = (8 - len(content) % 8) % 8
-    return (struct.pack(">BBHHBx", 1, rtype, request_id, len(content), pad)
-            + content + b"\0" * pad)
-
-
-def nv_len(n):
-    return struct.pack(">B", n) if n < 128 else struct.pack(">I", n | 1 << 31)
-
-
-def encode_params(params):
-    out = b""
-    for name, value in params.items():
-        name, value = name.encode(), value.encode()
-        out += nv_len(len(name)) + nv_len(len(value)) + name + value
-    return out
-
-
-def stream(rtype, data):
-    """data as records of at most 65535 bytes, then the empty record."""
-    out = b""
-    for i in range(0, len(data), 65535):
-        out += record(rtype, data[i:i + 65535])
-    return out + record(rtype, b"")
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("connection closed after %d of %d bytes"
-                           % (len(buf), n))
-        buf += chunk
-    return buf
-
-
 def fcgi_request(path, params, body):
     """One request; returns (stdout bytes, stderr bytes, app status)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(120)
     try:
         sock.connect(path)
-        sock.sendall(record(FCGI_BEGIN_REQUEST,
-                            struct.pack(">HB5x", FCGI_RESPONDER, 0))
-                     + stream(FCGI_PARAMS, encode_params(params))
-                     + stream(FCGI_STDIN, body))
-        out, err = b"", b""
-        while True:
-            _, rtype, _, clen, plen = struct.unpack(
-                ">BBHHBx", recv_exact(sock, 8))
-            content = recv_exact(sock, clen + plen)[:clen]
-            if rtype == FCGI_STDOUT:
-                out += content
-            elif rtype == FCGI_STDERR:
-                err += content
-            elif rtype == FCGI_END_REQUEST:
-                return out, err, struct.unpack(">I", content[:4])[0]
+        sock.sendall(fcgi_wire.request_head(params) +
+                     fcgi_wire.body_records(body))
+        return fcgi_wire.read_response(sock, timeout=120)
     finally:
         sock.close()
 
 
 def status_of(out):
-    head = out.split(b"\r\n\r\n", 1)[0]
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"status:"):
-            return int(line.split()[1])
-    return 200 if head else 0
+    """The answer's status as a number; 0 if there is none."""
+    code = fcgi_wire.status_of(out).split(" ", 1)[0]
+    return int(code) if code.isdigit() else 0
 
 
 # --- tokens and users ----------------------------------------------------
@@ -142,27 +84,6 @@ def mint(secret, payload, alg="HS256", sign=True):
         return head + "." + body + "."
     sig = hmac.new(secret, signing_input, digest).digest()
     return head + "." + body + "." + b64url(sig)
-
-
-def read_secret(path):
-    with open(path, "rb") as f:
-        return f.read().rstrip(b"\r\n")
-
-
-def crypt_hash(password, scheme):
-    """A crypt(5) hash via libcrypt (crypt_gensalt + crypt)."""
-    lib = ctypes.CDLL(ctypes.util.find_library("crypt") or "libcrypt.so.1")
-    lib.crypt_gensalt.restype = ctypes.c_char_p
-    lib.crypt_gensalt.argtypes = [ctypes.c_char_p, ctypes.c_ulong,
-                                  ctypes.c_char_p, ctypes.c_int]
-    lib.crypt.restype = ctypes.c_char_p
-    lib.crypt.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    prefix, _, cost = scheme.partition(":")
-    setting = lib.crypt_gensalt(prefix.encode(), int(cost or 0), None, 0)
-    hashed = lib.crypt(password.encode(), setting) if setting else None
-    if not hashed or hashed.startswith(b"*"):
-        raise SystemExit("crypt failed for scheme %r" % scheme)
-    return hashed.decode()
 
 
 def users_text(hashes, flip=0):
@@ -191,7 +112,12 @@ def cmd_users(argv):
     # $5$ with 1000 rounds: cheap enough for thousands of logins under
     # valgrind; the code path is the same as for any other scheme.
     scheme = argv[1] if len(argv) > 1 else "$5$:1000"
-    hashes = {u[0]: crypt_hash(u[1], scheme) for u in USERS}
+    prefix, _, cost = scheme.partition(":")
+    try:
+        hashes = {u[0]: crypt_hash(u[1].encode(), prefix, int(cost or 0))
+                  for u in USERS}
+    except ValueError as e:
+        raise SystemExit(str(e))
     with open(argv[0] + ".hashes", "w") as f:
         json.dump(hashes, f)
     write_atomic(argv[0], users_text(hashes))

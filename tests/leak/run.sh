@@ -147,15 +147,22 @@ drive()
 head -c 48 /dev/urandom | base64 | tr -d '\n=' >"$state/secret"
 "$PYTHON" "$srcdir/tests/leak/drive.py" users "$state/users"
 
-# sanitized NAME N: the requests natively, ASan and UBSan watching.
-sanitized()
+# every_kind NAME N: N requests of every kind to the endpoint started on
+# $state/NAME.sock; says whether each got the status it must.
+every_kind()
 {
-	start "$1" "$state/$1.sock"
 	rc=0
 	drive --socket "$state/$1.sock" --endpoint "$1" --requests "$2" \
 	    >"$state/$1.drive" 2>&1 || rc=$?
 	sed 's/^/# /' "$state/$1.drive"
 	note "$rc" "$1: $2 requests of every kind, expected statuses"
+}
+
+# sanitized NAME N: the requests natively, ASan and UBSan watching.
+sanitized()
+{
+	start "$1" "$state/$1.sock"
+	every_kind "$1" "$2"
 	rc=0
 	stop || rc=$?
 	if grep -q -e 'Sanitizer' -e 'runtime error' "$state/$1.stderr"; then
@@ -176,11 +183,7 @@ for e in $LEAK_ENDPOINTS; do
 	start "$e" "$state/$e.sock" "$VALGRIND" --leak-check=full \
 	    --errors-for-leak-kinds=definite --error-exitcode=3 \
 	    --log-file="$vglog"
-	rc=0
-	drive --socket "$state/$e.sock" --endpoint "$e" --requests "$n" \
-	    >"$state/$e.drive" 2>&1 || rc=$?
-	sed 's/^/# /' "$state/$e.drive"
-	note "$rc" "$e: $n requests of every kind, expected statuses"
+	every_kind "$e" "$n"
 	rc=0
 	stop || rc=$?
 	errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' \
