@@ -285,6 +285,12 @@ wait_for_request(const FCGX_Request *rq, const sigset_t *open_mask)
 	fd_set	 fds;
 	int	 fd = rq->ipcFd >= 0 ? rq->ipcFd : rq->listen_sock;
 
+	/*
+	 * An fd_set holds FD_SETSIZE descriptors; past that, FD_SET would
+	 * write out of bounds.  Ours are among the lowest; make sure.
+	 */
+	if (fd < 0 || fd >= FD_SETSIZE)
+		fatalx("descriptor %d is out of select's range", fd);
 	while (!stop_requested) {
 		FD_ZERO(&fds);
 		FD_SET(fd, &fds);
