@@ -191,9 +191,17 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 		    "(or JWT_SECRET) to at least %zu random bytes", min_secret);
 
 	if (cfg->secret_len < min_secret) {
-		log_seterr(err, errlen, "the secret is %zu bytes; %s needs at "
-		    "least %zu (try: openssl rand -hex %zu)", cfg->secret_len,
-		    cfg->alg, min_secret, min_secret);
+		/* Name the setting to fix: an operator may have both in use. */
+		if (secret_file != NULL)
+			log_seterr(err, errlen, "JWT_SECRET_FILE %s: the secret "
+			    "is %zu bytes; %s needs at least %zu (try: openssl "
+			    "rand -hex %zu)", secret_file, cfg->secret_len,
+			    cfg->alg, min_secret, min_secret);
+		else
+			log_seterr(err, errlen, "JWT_SECRET: the secret is %zu "
+			    "bytes; %s needs at least %zu (try: openssl rand "
+			    "-hex %zu)", cfg->secret_len, cfg->alg, min_secret,
+			    min_secret);
 		cfg_clear(cfg);
 		return -1;
 	}

@@ -161,7 +161,13 @@ log_escape(const char *in, size_t len, char *out, size_t outsize)
 	avail = outsize - 4;	/* room for "..." and the NUL */
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)in[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+		/*
+		 * A log line is "key=value" fields split at spaces: a space
+		 * or '=' let through would let a value forge a field that
+		 * a fail2ban-style filter reads (user=x addr=203.0.113.9).
+		 */
+		if (c > 0x20 && c < 0x7f && c != '"' && c != '\\' &&
+		    c != '=') {
 			if (o + 1 > avail)
 				break;
 			out[o++] = (char)c;

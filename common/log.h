@@ -33,8 +33,9 @@ int	log_seterr(char *err, size_t errlen, const char *, ...)
 
 /*
  * Copy untrusted bytes (a username from a login form) into out as printable
- * ASCII: anything else, and '"' and '\\', become \xNN; longer input ends in
- * "...".  out is always NUL-terminated.  Returns out.
+ * ASCII without spaces: anything else, and ' ', '=', '"' and '\\', become
+ * \xNN, so the value cannot end its field or forge another; longer input
+ * ends in "...".  out is always NUL-terminated.  Returns out.
  */
 char	*log_escape(const char *in, size_t len, char *out, size_t outsize);
 

@@ -164,8 +164,8 @@ END_TEST
 
 /*
  * log_escape on what a login form may carry: the output is printable ASCII
- * without '"' or '\\' unescaped, so a username cannot forge a log line or
- * a field; longer input ends in "...".
+ * without ' ', '=', '"' or '\\' unescaped, so a username cannot forge a log
+ * line or a field; longer input ends in "...".
  */
 static const struct {
 	const char	*name;
@@ -177,7 +177,11 @@ static const struct {
 	{ "plain", "alice", 5, 64, "alice" },
 	{ "empty", "", 0, 64, "" },
 	{ "newline forges a line", "bob\n2026 login: 200", 19, 64,
-	    "bob\\x0a2026 login: 200" },
+	    "bob\\x0a2026\\x20login:\\x20200" },
+	{ "space and = forge a field", "x addr=203.0.113.9", 18, 64,
+	    "x\\x20addr\\x3d203.0.113.9" },
+	{ "form-decoded +", "x+addr%3D1", 10, 64, "x+addr%3D1" },
+	{ "tab", "a\tb", 3, 64, "a\\x09b" },
 	{ "carriage return", "a\rb", 3, 64, "a\\x0db" },
 	{ "quote", "a\"b", 3, 64, "a\\x22b" },
 	{ "backslash", "a\\b", 3, 64, "a\\x5cb" },
@@ -208,7 +212,8 @@ START_TEST(test_escape)
 	    escape_cases[_i].want);
 	ck_assert_uint_lt(strlen(out), escape_cases[_i].outsize);
 	for (i = 0; out[i] != '\0'; i++)
-		ck_assert_msg(out[i] >= 0x20 && out[i] < 0x7f && out[i] != '"',
+		ck_assert_msg(out[i] > 0x20 && out[i] < 0x7f && out[i] != '"' &&
+		    out[i] != '=',
 		    "%s: byte %zu is 0x%02x", escape_cases[_i].name, i,
 		    (unsigned char)out[i]);
 	/* Nothing written past the size given. */

@@ -62,6 +62,21 @@ check_refusal_logged()
 	line='FastCGI-stderr:.* login\.fcgi: 401 "wrong password"'
 	e2e_expect "the failed login's line" 1 "$(printf '%s\n' "$new" |
 	    grep -c "$line user=alice addr=127\\.0\\.0\\.1\$")" || return 1
+	# A name that would forge a field (user=x addr=203.0.113.9) stays
+	# one field: a log filter keyed on addr= sees only the real address.
+	before=$(wc -l <"$E2E_ERROR_LOG")
+	got=$(printf 'username=x+addr%%3D203.0.113.9&password=x' |
+	    "$E2E_PYTHON" "$helper" http POST "$E2E_URL/auth/login" \
+	    'Content-Type: application/x-www-form-urlencoded' | sed -n 1p)
+	e2e_expect "login with a field-forging name" 401 "$got" || return 1
+	new=$(tail -n "+$((before + 1))" "$E2E_ERROR_LOG")
+	e2e_expect "the forging name's line" 1 "$(printf '%s\n' "$new" |
+	    grep -c 'login\.fcgi: 401 "unknown user" user=x\\x20addr\\x3d203\.0\.113\.9 addr=127\.0\.0\.1$')" || {
+		printf '%s\n' "$new" | sed 's/^/#     /'
+		return 1
+	}
+	e2e_expect "addr= fields naming the forged address" 0 "$(printf \
+	    '%s\n' "$new" | grep -c ' addr=203\.' || true)" || return 1
 	# Over the whole run so far, the contract's hundreds of requests
 	# included: no token (they all start "eyJ"), password or secret.
 	for needle in "${token#*.}" eyJ "$wrong" alicepass bobpass "$secret"; do
@@ -275,7 +290,7 @@ check_short_secret_serves_nothing()
 	fi
 	for b in $names; do
 		e2e_expect "$b.fcgi says why on stderr" yes "$(grep -q \
-		    "$b\\.fcgi: the secret is 16 bytes; HS256 needs at least 32" \
+		    "$b\\.fcgi: JWT_SECRET_FILE .*short-secret: the secret is 16 bytes; HS256 needs at least 32" \
 		    "$E2E_LIGHTTPD_OUT" && echo yes || echo no)" || return 1
 	done
 	e2e_expect "the secret in lighttpd's output" 0 "$(grep -c \
