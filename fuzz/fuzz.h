@@ -45,16 +45,22 @@ fuzz_quiet(void)
 	log_set_sink(fuzz_log_discard, NULL);
 }
 
-/* An HS256 config with FUZZ_SECRET, as cfg_load would make it. */
+/*
+ * An HS256 config with FUZZ_SECRET, as cfg_load would make it.  Made
+ * once per process: the key set is never freed.
+ */
 static inline void
 fuzz_cfg(struct cfg *cfg)
 {
-	static unsigned char	 secret[] = FUZZ_SECRET;
+	char	 err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->secret = secret;
-	cfg->secret_len = sizeof(secret) - 1;
-	memcpy(cfg->alg, "HS256", sizeof("HS256"));
+	cfg->keys = keys_new_hs(KEYS_HS256, FUZZ_SECRET, strlen(FUZZ_SECRET),
+	    err, sizeof(err));
+	if (cfg->keys == NULL) {
+		fprintf(stderr, "fuzz_cfg: %s\n", err);
+		abort();
+	}
 	cfg->ttl_min = FUZZ_TTL_MIN;
 }
 
@@ -73,7 +79,7 @@ fuzz_check_claims(const struct cfg *cfg, const struct token_claims *c)
 	    (long long)cfg->ttl_min * 60 + TOKEN_LEEWAY_SEC);
 	FUZZ_ASSERT(c->iat >= 0 && c->iat <= FUZZ_NOW + TOKEN_LEEWAY_SEC);
 	FUZZ_ASSERT(c->iat <= c->exp);
-	FUZZ_ASSERT(c->ver >= 0);
+	FUZZ_ASSERT(c->ver >= 0 && c->ver <= TOKEN_VER_MAX);
 }
 
 /*

@@ -1,4 +1,4 @@
-/* check_cfg.c -- the environment: secrets, algorithms, lifetimes, paths */
+/* check_cfg.c -- the environment: key set, lifetimes, paths */
 #include "config.h"
 
 #include "check_common.h"
@@ -8,6 +8,17 @@ static const char *const cfg_vars[] = {
 	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALG", "ACCESS_TOKEN_TTL_MIN",
 	"USERS_FILE",
 };
+
+/* The key set's one key: the secret, signing and verifying. */
+static const struct keys_key *
+the_key(const struct cfg *cfg)
+{
+	const struct keys_key	*k = keys_signing(cfg->keys);
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_ptr_eq(keys_find(cfg->keys, k->alg, NULL), k);
+	return k;
+}
 
 static void
 clear_env(void)
@@ -76,16 +87,20 @@ START_TEST(test_env)
 	if (env_cases[_i].ok) {
 		ck_assert_msg(cfg.ttl_min == env_cases[_i].want_ttl,
 		    "%s: ttl %d", env_cases[_i].name, cfg.ttl_min);
-		ck_assert_uint_eq(cfg.secret_len, strlen(env_cases[_i].secret));
-		ck_assert(memcmp(cfg.secret, env_cases[_i].secret,
-		    cfg.secret_len) == 0);
+		ck_assert_uint_eq(the_key(&cfg)->secret_len,
+		    strlen(env_cases[_i].secret));
+		ck_assert(memcmp(the_key(&cfg)->secret, env_cases[_i].secret,
+		    the_key(&cfg)->secret_len) == 0);
+		ck_assert_int_eq(the_key(&cfg)->alg, env_cases[_i].alg == NULL ||
+		    *env_cases[_i].alg == '\0' ? KEYS_HS256 :
+		    keys_alg_from_name(env_cases[_i].alg));
 		cfg_clear(&cfg);
-		ck_assert_ptr_null(cfg.secret);
+		ck_assert_ptr_null(cfg.keys);
 	} else {
 		ck_assert_msg(strstr(err, env_cases[_i].err_has) != NULL,
 		    "%s: error \"%s\" lacks \"%s\"", env_cases[_i].name, err,
 		    env_cases[_i].err_has);
-		ck_assert_ptr_null(cfg.secret);
+		ck_assert_ptr_null(cfg.keys);
 	}
 }
 END_TEST
@@ -162,7 +177,8 @@ START_TEST(test_secret_file)
 	ck_assert_msg((cfg_load(&cfg, err, sizeof(err)) == 0) ==
 	    file_cases[_i].ok, "%s: %s", file_cases[_i].name, err);
 	if (file_cases[_i].ok) {
-		ck_assert_uint_eq(cfg.secret_len, file_cases[_i].want_len);
+		ck_assert_uint_eq(the_key(&cfg)->secret_len,
+		    file_cases[_i].want_len);
 		cfg_clear(&cfg);
 	} else
 		ck_assert_msg(strstr(err, file_cases[_i].err_has) != NULL,
@@ -191,7 +207,7 @@ START_TEST(test_users_file)
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
 	ck_assert_int_eq(cfg_load(&cfg, err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.users_file, SYSCONFDIR "/fcgi-auth/users");
-	ck_assert_str_eq(cfg.alg, "HS256");
+	ck_assert_int_eq(the_key(&cfg)->alg, KEYS_HS256);
 	cfg_clear(&cfg);
 
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
@@ -200,6 +216,63 @@ START_TEST(test_users_file)
 	ck_assert_str_eq(cfg.users_file, "/srv/auth/users");
 	cfg_clear(&cfg);
 	cfg_clear(&cfg);	/* twice is harmless */
+}
+END_TEST
+
+/* The key set's own rules, for sets built without the environment. */
+START_TEST(test_keys)
+{
+	static const struct {
+		enum keys_alg	 alg;
+		const char	*name;
+		size_t		 min;
+	} algs[] = {
+		{ KEYS_HS256, "HS256", 32 },
+		{ KEYS_HS384, "HS384", 48 },
+		{ KEYS_HS512, "HS512", 64 },
+	};
+	const struct keys_key	*k;
+	struct keys		*keys;
+	char			 err[256], secret[65];
+	size_t			 i;
+
+	memset(secret, 'k', sizeof(secret));
+	for (i = 0; i < ARRAY_SIZE(algs); i++) {
+		ck_assert_int_eq(keys_alg_from_name(algs[i].name), algs[i].alg);
+		ck_assert_str_eq(keys_alg_name(algs[i].alg), algs[i].name);
+		ck_assert_uint_eq(keys_alg_min_secret(algs[i].alg), algs[i].min);
+		/* One byte short, refused, saying so. */
+		ck_assert_ptr_null(keys_new_hs(algs[i].alg, secret,
+		    algs[i].min - 1, err, sizeof(err)));
+		ck_assert_msg(strstr(err, "needs at least") != NULL, "%s", err);
+		keys = keys_new_hs(algs[i].alg, secret, algs[i].min, err,
+		    sizeof(err));
+		ck_assert_msg(keys != NULL, "%s: %s", algs[i].name, err);
+		ck_assert_ptr_nonnull(k = keys_signing(keys));
+		ck_assert_int_eq(k->alg, algs[i].alg);
+		ck_assert_uint_eq(k->secret_len, algs[i].min);
+		/* A copy: the caller's buffer may be wiped at once. */
+		ck_assert_ptr_ne(k->secret, secret);
+		ck_assert(memcmp(k->secret, secret, algs[i].min) == 0);
+		/* Found only for its own algorithm, whatever the kid. */
+		ck_assert_ptr_eq(keys_find(keys, algs[i].alg, NULL), k);
+		ck_assert_ptr_eq(keys_find(keys, algs[i].alg, "any"), k);
+		ck_assert_ptr_null(keys_find(keys, algs[(i + 1) %
+		    ARRAY_SIZE(algs)].alg, NULL));
+		ck_assert_ptr_null(keys_find(keys, KEYS_ALG_NONE, NULL));
+		keys_free(keys);
+	}
+	ck_assert_int_eq(keys_alg_from_name("hs256"), KEYS_ALG_NONE);
+	ck_assert_int_eq(keys_alg_from_name("none"), KEYS_ALG_NONE);
+	ck_assert_int_eq(keys_alg_from_name(""), KEYS_ALG_NONE);
+	ck_assert_int_eq(keys_alg_from_name("HS256 "), KEYS_ALG_NONE);
+	ck_assert_str_eq(keys_alg_name(KEYS_ALG_NONE), "none");
+	ck_assert_uint_eq(keys_alg_min_secret(KEYS_ALG_NONE), 0);
+	ck_assert_ptr_null(keys_new_hs(KEYS_ALG_NONE, secret, sizeof(secret),
+	    err, sizeof(err)));
+	ck_assert_ptr_null(keys_find(NULL, KEYS_HS256, NULL));
+	ck_assert_ptr_null(keys_signing(NULL));
+	keys_free(NULL);
 }
 END_TEST
 
@@ -251,6 +324,10 @@ cfg_suite(void)
 	tcase_add_test(tc, test_secret_env_wiped);
 	tcase_add_test(tc, test_both_secrets);
 	tcase_add_test(tc, test_users_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("keys");
+	tcase_add_test(tc, test_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("secret_file");

@@ -16,13 +16,23 @@
 
 static struct cfg	 cfg;
 
+/* A key set of one HMAC secret, as keys_load would make it. */
+static struct keys *
+test_keys(enum keys_alg alg, const char *secret)
+{
+	struct keys	*keys;
+	char		 err[256];
+
+	keys = keys_new_hs(alg, secret, strlen(secret), err, sizeof(err));
+	ck_assert_msg(keys != NULL, "keys_new_hs: %s", err);
+	return keys;
+}
+
 static void
 setup(void)
 {
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.secret = (unsigned char *)strdup(TEST_SECRET_32);
-	cfg.secret_len = 32;
-	(void)snprintf(cfg.alg, sizeof(cfg.alg), "HS256");
+	cfg.keys = test_keys(KEYS_HS256, TEST_SECRET_32);
 	cfg.ttl_min = 30;
 }
 
@@ -349,22 +359,27 @@ START_TEST(test_length)
 }
 END_TEST
 
-/* Never verify with an empty key, whatever the token was signed with. */
+/*
+ * Never verify with an empty key, whatever the token was signed with: a
+ * configuration without a key set verifies nothing, and mints nothing.
+ */
 START_TEST(test_empty_key_config)
 {
 	struct cfg		 empty;
 	struct token_claims	 c;
 	const char		*tok;
+	char			*out = NULL;
+	char			 err[256];
 
 	memset(&empty, 0, sizeof(empty));
-	(void)snprintf(empty.alg, sizeof(empty.alg), "HS256");
 	empty.ttl_min = 30;
 	tok = test_forge(H256, GOOD, "HS256", "", NULL);
 	ck_assert_int_eq(token_verify(&empty, tok, strlen(tok), TS_CONST, &c),
 	    TOKEN_INVALID);
-	empty.secret = (unsigned char *)"";
-	ck_assert_int_eq(token_verify(&empty, tok, strlen(tok), TS_CONST, &c),
-	    TOKEN_INVALID);
+	ck_assert_ptr_null(keys_new_hs(KEYS_HS256, "", 0, err, sizeof(err)));
+	ck_assert_int_eq(token_claims_init(&c, "alice", "admin", 0), 0);
+	ck_assert_int_eq(token_mint(&empty, &c, TS_CONST, &out), -1);
+	ck_assert_ptr_null(out);
 }
 END_TEST
 
@@ -380,17 +395,16 @@ static const struct {
 START_TEST(test_mint)
 {
 	struct cfg		 m;
-	struct token_claims	 c;
+	struct token_claims	 minted, c;
+	enum keys_alg		 alg = keys_alg_from_name(mint_cases[_i].alg);
 	char			*tok = NULL;
 
 	memset(&m, 0, sizeof(m));
-	m.secret = (unsigned char *)(uintptr_t)mint_cases[_i].secret;
-	m.secret_len = strlen(mint_cases[_i].secret);
-	(void)snprintf(m.alg, sizeof(m.alg), "%s", mint_cases[_i].alg);
+	m.keys = test_keys(alg, mint_cases[_i].secret);
 	m.ttl_min = 15;
 
-	ck_assert_int_eq(token_mint(&m, "alice", "admin", 4, TS_CONST, &tok),
-	    0);
+	ck_assert_int_eq(token_claims_init(&minted, "alice", "admin", 4), 0);
+	ck_assert_int_eq(token_mint(&m, &minted, TS_CONST, &tok), 0);
 	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 1, &c),
 	    TOKEN_OK);
 	ck_assert_str_eq(c.sub, "alice");
@@ -398,14 +412,60 @@ START_TEST(test_mint)
 	ck_assert_int_eq(c.iat, TS_CONST);
 	ck_assert_int_eq(c.exp, TS_CONST + 15 * 60);
 	ck_assert_int_eq(c.ver, 4);
+	/* What token_mint says it minted is what the token says. */
+	ck_assert(memcmp(&minted, &c, sizeof(c)) == 0);
 	/* Expired at exp, not a second later. */
 	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 15 * 60,
 	    &c), TOKEN_INVALID);
-	/* Another algorithm's configuration refuses it. */
-	(void)snprintf(m.alg, sizeof(m.alg), "%s",
-	    strcmp(mint_cases[_i].alg, "HS256") == 0 ? "HS512" : "HS256");
+	/* Another algorithm's key set refuses it. */
+	keys_free(m.keys);
+	m.keys = alg == KEYS_HS256 ? test_keys(KEYS_HS512, TEST_SECRET_64) :
+	    test_keys(KEYS_HS256, mint_cases[_i].secret);
 	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 1, &c),
 	    TOKEN_INVALID);
+	cfg_clear(&m);
+	free(tok);
+}
+END_TEST
+
+/* The claims a minter may ask for: refused, never cut. */
+static const struct {
+	const char	*name;
+	const char	*sub, *role;
+	long		 ver;
+	int		 ok;
+} init_cases[] = {
+	{ "alice", "alice", "admin", 0, 1 },
+	{ "longest sub and role", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaa", "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", TOKEN_VER_MAX,
+	    1 },
+	{ "sub of 65 bytes", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaa", "r", 0, 0 },
+	{ "role of 33 bytes", "a", "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", 0, 0 },
+	{ "empty sub", "", "r", 0, 0 },
+	{ "empty role", "a", "", 0, 0 },
+	{ "negative ver", "a", "r", -1, 0 },
+	{ "ver past the limit", "a", "r", TOKEN_VER_MAX + 1, 0 },
+};
+
+START_TEST(test_claims_init)
+{
+	struct token_claims	 c;
+	char			*tok = NULL;
+
+	ck_assert_msg((token_claims_init(&c, init_cases[_i].sub,
+	    init_cases[_i].role, init_cases[_i].ver) == 0) == init_cases[_i].ok,
+	    "%s", init_cases[_i].name);
+	if (!init_cases[_i].ok)
+		return;
+	ck_assert_str_eq(c.sub, init_cases[_i].sub);
+	ck_assert_str_eq(c.role, init_cases[_i].role);
+	ck_assert_int_eq(c.ver, init_cases[_i].ver);
+	/* Whatever may be asked for, the token verifies. */
+	ck_assert_int_eq(token_mint(&cfg, &c, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.sub, init_cases[_i].sub);
 	free(tok);
 }
 END_TEST
@@ -633,7 +693,9 @@ token_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("mint");
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_mint, 0, ARRAY_SIZE(mint_cases));
+	tcase_add_loop_test(tc, test_claims_init, 0, ARRAY_SIZE(init_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("base64url");
