@@ -14,6 +14,8 @@
 #endif
 #define USERS_FILE_DEFAULT	SYSCONFDIR "/fcgi-auth/users"
 
+static int	load_claim_value(const char *, char *, size_t, char *, size_t);
+
 int
 cfg_parse_long(const char *s, long min, long max, long *out)
 {
@@ -27,6 +29,35 @@ cfg_parse_long(const char *s, long min, long max, long *out)
 	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/*
+ * A value every token will carry and be compared with byte for byte
+ * (JWT_AUDIENCE, JWT_ISSUER), into out (outsize bytes); unset or empty
+ * leaves out "".  Printable ASCII without spaces: a stray newline or
+ * space from an environment file would make every token fail to match,
+ * with nothing to see in the log.
+ */
+static int
+load_claim_value(const char *name, char *out, size_t outsize, char *err,
+    size_t errlen)
+{
+	const char	*v = getenv(name);
+	size_t		 i, len;
+
+	out[0] = '\0';
+	if (v == NULL || *v == '\0')
+		return 0;
+	len = strlen(v);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+			break;
+	if (len >= outsize || i < len)
+		return log_seterr(err, errlen, "%s must be 1 to %zu printable "
+		    "ASCII characters without spaces (a name or a URI)", name,
+		    outsize - 1);
+	memcpy(out, v, len + 1);
 	return 0;
 }
 
@@ -48,6 +79,12 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 			    CFG_TTL_MIN_MAX);
 		cfg->ttl_min = (int)v;
 	}
+
+	if (load_claim_value("JWT_AUDIENCE", cfg->audience,
+	    sizeof(cfg->audience), err, errlen) == -1 ||
+	    load_claim_value("JWT_ISSUER", cfg->issuer, sizeof(cfg->issuer),
+	    err, errlen) == -1)
+		return -1;
 
 	users = getenv("USERS_FILE");
 	if (users == NULL || *users == '\0')

@@ -9,16 +9,22 @@
 
 #define CFG_TTL_MIN_DEFAULT		30
 #define CFG_TTL_MIN_MAX			1440	/* one day */
+/* JWT_AUDIENCE and JWT_ISSUER: a name or a URI, not a document. */
+#define CFG_AUDIENCE_MAX		255
+#define CFG_ISSUER_MAX			255
 
 struct cfg {
 	struct keys	*keys;			/* freed by cfg_clear */
 	int		 ttl_min;		/* ACCESS_TOKEN_TTL_MIN, 1..1440 */
+	/* JWT_AUDIENCE, JWT_ISSUER; "" when unset. */
+	char		 audience[CFG_AUDIENCE_MAX + 1];
+	char		 issuer[CFG_ISSUER_MAX + 1];
 	char		 users_file[PATH_MAX];
 };
 
 /*
- * Fill cfg from ACCESS_TOKEN_TTL_MIN, USERS_FILE and the key set's
- * variables (keys_load: JWT_ALG, JWT_SECRET or
+ * Fill cfg from ACCESS_TOKEN_TTL_MIN, JWT_AUDIENCE, JWT_ISSUER, USERS_FILE
+ * and the key set's variables (keys_load: JWT_ALG, JWT_SECRET or
  * JWT_SECRET_FILE).  Returns 0, or -1 with one line in err (and nothing
  * to clear).
  */

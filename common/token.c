@@ -25,6 +25,9 @@ static int		 get_int(json_object *, const char *, int,
 			    long long *);
 static int		 get_string(json_object *, const char *, char *,
 			    size_t);
+static int		 is_string(json_object *, const char *);
+static int		 audience_ok(json_object *, const char *);
+static int		 issuer_ok(json_object *, const char *);
 static int		 copy_name(char *, size_t, const char *);
 
 /* libjwt's name for one of our algorithms; only this file knows both. */
@@ -155,6 +158,66 @@ get_string(json_object *payload, const char *name, char *out, size_t outsize)
 	return 0;
 }
 
+/* Whether v is a JSON string of exactly the bytes of want (no NUL games). */
+static int
+is_string(json_object *v, const char *want)
+{
+	size_t	 len = strlen(want);
+
+	return json_object_is_type(v, json_type_string) &&
+	    (size_t)json_object_get_string_len(v) == len &&
+	    memcmp(json_object_get_string(v), want, len) == 0;
+}
+
+/*
+ * RFC 7519 4.1.3: a token that names its audience is for that audience
+ * only.  With none configured (want ""), any aud at all is refused, as
+ * python-jose does; with one, aud is required (a token for no audience in
+ * particular is not for us) and must be the string want or an array of
+ * strings holding it.  Anything else (a number, an object, an empty array,
+ * an array with a non-string) is refused.  Returns 1 if acceptable.
+ */
+static int
+audience_ok(json_object *payload, const char *want)
+{
+	json_object	*v;
+	size_t		 i, n;
+	int		 found = 0;
+
+	if (!json_object_object_get_ex(payload, "aud", &v))
+		return want[0] == '\0';
+	if (want[0] == '\0')
+		return 0;
+	if (json_object_is_type(v, json_type_string))
+		return is_string(v, want);
+	if (!json_object_is_type(v, json_type_array))
+		return 0;
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		if (!json_object_is_type(json_object_array_get_idx(v, i),
+		    json_type_string))
+			return 0;
+		if (is_string(json_object_array_get_idx(v, i), want))
+			found = 1;
+	}
+	return found;
+}
+
+/*
+ * With JWT_ISSUER set (want not ""), iss must be exactly it; unset, iss
+ * is not looked at, as in python-jose and PyJWT.  Returns 1 if acceptable.
+ */
+static int
+issuer_ok(json_object *payload, const char *want)
+{
+	json_object	*v;
+
+	if (want[0] == '\0')
+		return 1;
+	return json_object_object_get_ex(payload, "iss", &v) &&
+	    is_string(v, want);
+}
+
 int
 token_claims_current(const struct cfg *cfg, const struct token_claims *c,
     time_t now)
@@ -259,6 +322,12 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	    (!json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), "access") != 0))
 		goto done;
+	/* Meant for another service, or from another issuer. */
+	if (!audience_ok(payload, cfg->audience) ||
+	    !issuer_ok(payload, cfg->issuer))
+		goto done;
+	memcpy(c.aud, cfg->audience, sizeof(c.aud));
+	memcpy(c.iss, cfg->issuer, sizeof(c.iss));
 
 	/* Genuine and current: from here on a problem is the payload's. */
 	ret = TOKEN_BAD_PAYLOAD;
@@ -323,6 +392,8 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	c->iat = now;
 	c->exp = (long long)now + (long long)cfg->ttl_min * 60;
 	c->nbf = 0;
+	memcpy(c->iss, cfg->issuer, sizeof(c->iss));
+	memcpy(c->aud, cfg->audience, sizeof(c->aud));
 
 	if (jwt_new(&jwt) != 0)
 		return -1;
@@ -331,7 +402,9 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	    jwt_add_grant(jwt, "role", c->role) != 0 ||
 	    jwt_add_grant_int(jwt, "iat", (long)c->iat) != 0 ||
 	    jwt_add_grant_int(jwt, "exp", (long)c->exp) != 0 ||
-	    jwt_add_grant_int(jwt, "ver", c->ver) != 0)
+	    jwt_add_grant_int(jwt, "ver", c->ver) != 0 ||
+	    (c->iss[0] != '\0' && jwt_add_grant(jwt, "iss", c->iss) != 0) ||
+	    (c->aud[0] != '\0' && jwt_add_grant(jwt, "aud", c->aud) != 0))
 		goto done;
 	if ((*out = jwt_encode_str(jwt)) == NULL)
 		goto done;

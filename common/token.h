@@ -21,9 +21,9 @@
 
 /*
  * What an access token says.  sub, role and ver are the minter's; iat,
- * exp and nbf are the registered claims (RFC 7519 4.1) that token_mint
- * sets from the clock and the configuration.  (Claims to come go here
- * too: iss, aud, scope, sid, jti.)
+ * exp, nbf, iss and aud are the registered claims (RFC 7519 4.1) that
+ * token_mint sets from the clock and the configuration.  (Claims to come
+ * go here too: scope, sid, jti.)
  */
 struct token_claims {
 	char		 sub[TOKEN_SUB_MAX + 1];
@@ -32,10 +32,13 @@ struct token_claims {
 	long long	 iat;		/* 0 when absent */
 	long long	 exp;
 	long long	 nbf;		/* 0 when absent */
+	/* The configured JWT_ISSUER and JWT_AUDIENCE; "" when unset. */
+	char		 iss[CFG_ISSUER_MAX + 1];
+	char		 aud[CFG_AUDIENCE_MAX + 1];
 };
 
 enum token_result {
-	TOKEN_OK,		/* signature, algorithm and times all good */
+	TOKEN_OK,		/* signature, algorithm and claims all good */
 	TOKEN_INVALID,		/* malformed, forged, wrong alg, expired... */
 	TOKEN_BAD_PAYLOAD,	/* genuine, but sub or role missing or bad */
 };
@@ -45,8 +48,11 @@ enum token_result {
  * header's alg must name exactly a key in cfg's key set, which must
  * verify the signature; exp must be an integer in the future and no
  * further ahead than the configured lifetime; iat, nbf and ver, when
- * present, integers that make sense; sub and role non-empty strings that
- * fit the claims struct.  Fills *claims only on TOKEN_OK.
+ * present, integers that make sense; aud refused unless JWT_AUDIENCE is
+ * set, then required and matching (the string, or an array of strings
+ * holding it); iss, when JWT_ISSUER is set, exactly it (else ignored);
+ * sub and role non-empty strings that fit the claims struct.  Fills
+ * *claims only on TOKEN_OK.
  */
 enum token_result token_verify(const struct cfg *cfg, const char *token,
 		    size_t len, time_t now, struct token_claims *claims);
@@ -69,8 +75,9 @@ int		 token_claims_init(struct token_claims *claims, const char *sub,
 
 /*
  * Mint an access token for claims' sub, role and ver, signed with the key
- * set's signing key: iat now, exp the configured lifetime later;
- * *claims is updated to say exactly that.  *out is malloc'd for the caller to free.  Returns 0, or
+ * set's signing key: iat now, exp the configured lifetime later, iss and
+ * aud as configured (omitted when unset); *claims is updated to say
+ * exactly that.  *out is malloc'd for the caller to free.  Returns 0, or
  * -1 on failure.
  */
 int		 token_mint(const struct cfg *cfg, struct token_claims *claims,

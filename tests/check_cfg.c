@@ -1,4 +1,4 @@
-/* check_cfg.c -- the environment: key set, lifetimes, paths */
+/* check_cfg.c -- the environment: key set, lifetimes, audience, paths */
 #include "config.h"
 
 #include "check_common.h"
@@ -6,7 +6,7 @@
 
 static const char *const cfg_vars[] = {
 	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALG", "ACCESS_TOKEN_TTL_MIN",
-	"USERS_FILE",
+	"USERS_FILE", "JWT_AUDIENCE", "JWT_ISSUER",
 };
 
 /* The key set's one key: the secret, signing and verifying. */
@@ -208,6 +208,8 @@ START_TEST(test_users_file)
 	ck_assert_int_eq(cfg_load(&cfg, err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.users_file, SYSCONFDIR "/fcgi-auth/users");
 	ck_assert_int_eq(the_key(&cfg)->alg, KEYS_HS256);
+	ck_assert_str_eq(cfg.audience, "");
+	ck_assert_str_eq(cfg.issuer, "");
 	cfg_clear(&cfg);
 
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
@@ -216,6 +218,92 @@ START_TEST(test_users_file)
 	ck_assert_str_eq(cfg.users_file, "/srv/auth/users");
 	cfg_clear(&cfg);
 	cfg_clear(&cfg);	/* twice is harmless */
+}
+END_TEST
+
+#define S255	"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcde"
+
+/*
+ * JWT_AUDIENCE and JWT_ISSUER: what each value becomes, or the error.
+ * Every token is compared with them byte for byte, so a value that could
+ * only be a mistake (a newline or space from an environment file, a
+ * control character) stops the process at start.
+ */
+static const struct {
+	const char	*name;
+	const char	*var, *value;	/* value NULL: unset */
+	const char	*want;		/* NULL: refused */
+} claim_value_cases[] = {
+	{ "audience unset", "JWT_AUDIENCE", NULL, "" },
+	{ "audience empty is unset", "JWT_AUDIENCE", "", "" },
+	{ "audience a name", "JWT_AUDIENCE", "reports-api", "reports-api" },
+	{ "audience a URI", "JWT_AUDIENCE", "https://api.example/v1?x=1#y",
+	    "https://api.example/v1?x=1#y" },
+	{ "audience of 255 bytes", "JWT_AUDIENCE", S255, S255 },
+	{ "audience of 256 bytes", "JWT_AUDIENCE", S255 "f", NULL },
+	{ "audience with a newline", "JWT_AUDIENCE", "api\n", NULL },
+	{ "audience with a CR", "JWT_AUDIENCE", "api\r", NULL },
+	{ "audience with a tab", "JWT_AUDIENCE", "my\tapi", NULL },
+	{ "audience with a space", "JWT_AUDIENCE", "my api", NULL },
+	{ "audience with a trailing space", "JWT_AUDIENCE", "api ", NULL },
+	{ "audience with ESC", "JWT_AUDIENCE", "api\x1b[0m", NULL },
+	{ "audience with DEL", "JWT_AUDIENCE", "api\x7f", NULL },
+	{ "audience not ASCII", "JWT_AUDIENCE", "caf\xc3\xa9", NULL },
+	{ "issuer unset", "JWT_ISSUER", NULL, "" },
+	{ "issuer a URI", "JWT_ISSUER", "https://auth.example/",
+	    "https://auth.example/" },
+	{ "issuer of 255 bytes", "JWT_ISSUER", S255, S255 },
+	{ "issuer of 256 bytes", "JWT_ISSUER", S255 "f", NULL },
+	{ "issuer with a newline", "JWT_ISSUER", "https://auth.example\n",
+	    NULL },
+	{ "issuer with a space", "JWT_ISSUER", " https://auth.example", NULL },
+	{ "issuer with a bell", "JWT_ISSUER", "auth\a", NULL },
+};
+
+START_TEST(test_claim_values)
+{
+	struct cfg	 cfg;
+	char		 err[256] = "", want_err[128];
+	const char	*other;
+	int		 r;
+
+	clear_env();
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	if (claim_value_cases[_i].value != NULL)
+		setenv(claim_value_cases[_i].var, claim_value_cases[_i].value,
+		    1);
+	/* The other variable, set, shows the two are kept apart. */
+	other = strcmp(claim_value_cases[_i].var, "JWT_AUDIENCE") == 0 ?
+	    "JWT_ISSUER" : "JWT_AUDIENCE";
+	setenv(other, "the-other", 1);
+	r = cfg_load(&cfg, err, sizeof(err));
+	if (claim_value_cases[_i].want == NULL) {
+		ck_assert_msg(r == -1, "%s: accepted", claim_value_cases[_i].name);
+		(void)snprintf(want_err, sizeof(want_err), "%s must be 1 to "
+		    "255 printable ASCII characters without spaces",
+		    claim_value_cases[_i].var);
+		ck_assert_msg(strstr(err, want_err) != NULL, "%s: error \"%s\"",
+		    claim_value_cases[_i].name, err);
+		/* One line, and the value itself is not in it. */
+		ck_assert_ptr_null(strchr(err, '\n'));
+		ck_assert_ptr_null(strstr(err, claim_value_cases[_i].value));
+		ck_assert_ptr_null(cfg.keys);
+		return;
+	}
+	ck_assert_msg(r == 0, "%s: %s", claim_value_cases[_i].name, err);
+	if (strcmp(claim_value_cases[_i].var, "JWT_AUDIENCE") == 0) {
+		ck_assert_str_eq(cfg.audience, claim_value_cases[_i].want);
+		ck_assert_str_eq(cfg.issuer, "the-other");
+	} else {
+		ck_assert_str_eq(cfg.issuer, claim_value_cases[_i].want);
+		ck_assert_str_eq(cfg.audience, "the-other");
+	}
+	cfg_clear(&cfg);
 }
 END_TEST
 
@@ -324,6 +412,11 @@ cfg_suite(void)
 	tcase_add_test(tc, test_secret_env_wiped);
 	tcase_add_test(tc, test_both_secrets);
 	tcase_add_test(tc, test_users_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("aud_iss");
+	tcase_add_loop_test(tc, test_claim_values, 0,
+	    ARRAY_SIZE(claim_value_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("keys");
