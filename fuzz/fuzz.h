@@ -45,9 +45,13 @@ fuzz_quiet(void)
 	log_set_sink(fuzz_log_discard, NULL);
 }
 
+/* What fuzz_cfg_aud_iss configures as JWT_AUDIENCE and JWT_ISSUER. */
+#define FUZZ_AUDIENCE	"fuzz-api"
+#define FUZZ_ISSUER	"https://fuzz.example"
+
 /*
- * An HS256 config with FUZZ_SECRET, as cfg_load would make it.  Made
- * once per process: the key set is never freed.
+ * An HS256 config with FUZZ_SECRET, as cfg_load would make it, with no
+ * audience or issuer.  Made once per process: the key set is never freed.
  */
 static inline void
 fuzz_cfg(struct cfg *cfg)
@@ -62,6 +66,15 @@ fuzz_cfg(struct cfg *cfg)
 		abort();
 	}
 	cfg->ttl_min = FUZZ_TTL_MIN;
+}
+
+/* The same, with FUZZ_AUDIENCE and FUZZ_ISSUER set. */
+static inline void
+fuzz_cfg_aud_iss(struct cfg *cfg)
+{
+	fuzz_cfg(cfg);
+	memcpy(cfg->audience, FUZZ_AUDIENCE, sizeof(FUZZ_AUDIENCE));
+	memcpy(cfg->issuer, FUZZ_ISSUER, sizeof(FUZZ_ISSUER));
 }
 
 /* What every accepted token must satisfy, whatever the input was. */
@@ -80,6 +93,9 @@ fuzz_check_claims(const struct cfg *cfg, const struct token_claims *c)
 	FUZZ_ASSERT(c->iat >= 0 && c->iat <= FUZZ_NOW + TOKEN_LEEWAY_SEC);
 	FUZZ_ASSERT(c->iat <= c->exp);
 	FUZZ_ASSERT(c->ver >= 0 && c->ver <= TOKEN_VER_MAX);
+	/* Accepted only for the audience and issuer configured. */
+	FUZZ_ASSERT(strcmp(c->aud, cfg->audience) == 0);
+	FUZZ_ASSERT(strcmp(c->iss, cfg->issuer) == 0);
 }
 
 /*
@@ -106,6 +122,8 @@ fuzz_check_cache(struct token_cache *cache, const char *tok, size_t len,
 		FUZZ_ASSERT(cached.exp == claims->exp);
 		FUZZ_ASSERT(cached.nbf == claims->nbf);
 		FUZZ_ASSERT(cached.ver == claims->ver);
+		FUZZ_ASSERT(strcmp(cached.aud, claims->aud) == 0);
+		FUZZ_ASSERT(strcmp(cached.iss, claims->iss) == 0);
 	}
 }
 
