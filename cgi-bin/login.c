@@ -78,11 +78,13 @@ static int
 issue_token(const struct app *app, const struct http_request *req,
     const struct auth_user *user, struct http_response *resp)
 {
-	char	*token;
-	int	 ret;
+	struct token_claims	 claims;
+	char			*token;
+	int			 ret;
 
-	if (token_mint(app_cfg(app), user->name, user->role, user->version,
-	    req->now, &token) == -1) {
+	if (token_claims_init(&claims, user->name, user->role,
+	    user->version) == -1 ||
+	    token_mint(app_cfg(app), &claims, req->now, &token) == -1) {
 		resp->log_reason = "could not mint a token";
 		return authz_refuse(resp, AUTH_INTERNAL, NULL);
 	}

@@ -10,6 +10,11 @@
 #include "token.h"
 #include "token_cache.h"
 
+/* A token carries any name, role and version the users file can hold. */
+_Static_assert(TOKEN_SUB_MAX == USERS_NAME_MAX, "token sub vs users name");
+_Static_assert(TOKEN_ROLE_MAX == USERS_ROLE_MAX, "token role vs users role");
+_Static_assert(TOKEN_VER_MAX == USERS_VERSION_MAX, "token ver vs users");
+
 static const struct {
 	int		 status;
 	const char	*detail;

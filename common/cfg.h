@@ -5,33 +5,33 @@
 #include <limits.h>
 #include <stddef.h>
 
-/* A longer secret file is a mistake (a key pair, a log), not a secret. */
-#define CFG_SECRET_FILE_MAX_BYTES	4096
+#include "keys.h"
+
 #define CFG_TTL_MIN_DEFAULT		30
 #define CFG_TTL_MIN_MAX			1440	/* one day */
-#define CFG_ALG_DEFAULT			"HS256"
+/* JWT_AUDIENCE and JWT_ISSUER: a name or a URI, not a document. */
+#define CFG_AUDIENCE_MAX		255
+#define CFG_ISSUER_MAX			255
 
 struct cfg {
-	unsigned char	*secret;		/* malloc'd; wiped by cfg_clear */
-	size_t		 secret_len;
-	char		 alg[8];		/* "HS256", "HS384" or "HS512" */
+	struct keys	*keys;			/* freed by cfg_clear */
 	int		 ttl_min;		/* ACCESS_TOKEN_TTL_MIN, 1..1440 */
+	/* JWT_AUDIENCE, JWT_ISSUER; "" when unset. */
+	char		 audience[CFG_AUDIENCE_MAX + 1];
+	char		 issuer[CFG_ISSUER_MAX + 1];
 	char		 users_file[PATH_MAX];
 };
 
 /*
- * Fill cfg from JWT_SECRET or JWT_SECRET_FILE, JWT_ALG, ACCESS_TOKEN_TTL_MIN
- * and USERS_FILE.  The secret must be at least as long as the algorithm's
- * hash output (RFC 7518 3.2).  A JWT_SECRET value is wiped from the
- * environment once copied.  Returns 0, or -1 with one line in err.
+ * Fill cfg from ACCESS_TOKEN_TTL_MIN, JWT_AUDIENCE, JWT_ISSUER, USERS_FILE
+ * and the key set's variables (keys_load: JWT_ALG, JWT_SECRET or
+ * JWT_SECRET_FILE).  Returns 0, or -1 with one line in err (and nothing
+ * to clear).
  */
 int	cfg_load(struct cfg *cfg, char *err, size_t errlen);
 
-/* Wipe and free the secret; safe on a zeroed or already cleared cfg. */
+/* Free the key set (wiping it); safe on a zeroed or already cleared cfg. */
 void	cfg_clear(struct cfg *cfg);
-
-/* Bytes of secret the algorithm needs (its hash output), 0 if unknown. */
-size_t	cfg_alg_min_secret(const char *alg);
 
 /*
  * Parse a decimal integer in [min, max] (strtonum(3) semantics: no sign

@@ -19,22 +19,31 @@
 #define SEGMENT_MAX	(TOKEN_MAX_BYTES / 4 * 3 + 3)
 #define JSON_DEPTH_MAX	8
 
-static jwt_alg_t	 alg_of(const char *);
+static jwt_alg_t	 jwt_alg_of(enum keys_alg);
 static json_object	*parse_segment(const char *, size_t);
 static int		 get_int(json_object *, const char *, int,
 			    long long *);
 static int		 get_string(json_object *, const char *, char *,
 			    size_t);
+static int		 is_string(json_object *, const char *);
+static int		 audience_ok(json_object *, const char *);
+static int		 issuer_ok(json_object *, const char *);
+static int		 copy_name(char *, size_t, const char *);
 
+/* libjwt's name for one of our algorithms; only this file knows both. */
 static jwt_alg_t
-alg_of(const char *name)
+jwt_alg_of(enum keys_alg alg)
 {
-	if (strcmp(name, "HS256") == 0)
+	switch (alg) {
+	case KEYS_HS256:
 		return JWT_ALG_HS256;
-	if (strcmp(name, "HS384") == 0)
+	case KEYS_HS384:
 		return JWT_ALG_HS384;
-	if (strcmp(name, "HS512") == 0)
+	case KEYS_HS512:
 		return JWT_ALG_HS512;
+	case KEYS_ALG_NONE:
+		break;
+	}
 	return JWT_ALG_INVAL;
 }
 
@@ -149,6 +158,66 @@ get_string(json_object *payload, const char *name, char *out, size_t outsize)
 	return 0;
 }
 
+/* Whether v is a JSON string of exactly the bytes of want (no NUL games). */
+static int
+is_string(json_object *v, const char *want)
+{
+	size_t	 len = strlen(want);
+
+	return json_object_is_type(v, json_type_string) &&
+	    (size_t)json_object_get_string_len(v) == len &&
+	    memcmp(json_object_get_string(v), want, len) == 0;
+}
+
+/*
+ * RFC 7519 4.1.3: a token that names its audience is for that audience
+ * only.  With none configured (want ""), any aud at all is refused, as
+ * python-jose does; with one, aud is required (a token for no audience in
+ * particular is not for us) and must be the string want or an array of
+ * strings holding it.  Anything else (a number, an object, an empty array,
+ * an array with a non-string) is refused.  Returns 1 if acceptable.
+ */
+static int
+audience_ok(json_object *payload, const char *want)
+{
+	json_object	*v;
+	size_t		 i, n;
+	int		 found = 0;
+
+	if (!json_object_object_get_ex(payload, "aud", &v))
+		return want[0] == '\0';
+	if (want[0] == '\0')
+		return 0;
+	if (json_object_is_type(v, json_type_string))
+		return is_string(v, want);
+	if (!json_object_is_type(v, json_type_array))
+		return 0;
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		if (!json_object_is_type(json_object_array_get_idx(v, i),
+		    json_type_string))
+			return 0;
+		if (is_string(json_object_array_get_idx(v, i), want))
+			found = 1;
+	}
+	return found;
+}
+
+/*
+ * With JWT_ISSUER set (want not ""), iss must be exactly it; unset, iss
+ * is not looked at, as in python-jose and PyJWT.  Returns 1 if acceptable.
+ */
+static int
+issuer_ok(json_object *payload, const char *want)
+{
+	json_object	*v;
+
+	if (want[0] == '\0')
+		return 1;
+	return json_object_object_get_ex(payload, "iss", &v) &&
+	    is_string(v, want);
+}
+
 int
 token_claims_current(const struct cfg *cfg, const struct token_claims *c,
     time_t now)
@@ -166,6 +235,7 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	struct token_claims	 c;
 	json_object		*header = NULL, *payload = NULL, *v;
 	jwt_t			*jwt = NULL;
+	const struct keys_key	*key;
 	const char		*dot1 = NULL, *dot2 = NULL;
 	long long		 n;
 	size_t			 i;
@@ -205,22 +275,25 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 		goto done;
 	if (!json_object_object_get_ex(header, "alg", &v) ||
 	    !json_object_is_type(v, json_type_string) ||
-	    strcmp(json_object_get_string(v), cfg->alg) != 0 ||
-	    (size_t)json_object_get_string_len(v) != strlen(cfg->alg) ||
+	    (size_t)json_object_get_string_len(v) !=
+	    strlen(json_object_get_string(v)) ||
 	    json_object_object_get_ex(header, "crit", NULL))
 		goto done;
+	/* The key set holds a key for this exact name, or nothing does. */
+	key = keys_find(cfg->keys, keys_alg_from_name(json_object_get_string(v)),
+	    NULL);
 
 	/*
-	 * The signature, by libjwt, always with our validated secret: given
-	 * an empty key it would accept a token signed with an empty key.
+	 * The signature, by libjwt, always with a validated key: given an
+	 * empty key it would accept a token signed with an empty key.
 	 */
-	if (cfg->secret == NULL || cfg->secret_len == 0 ||
-	    cfg->secret_len > INT_MAX)
+	if (key == NULL || key->secret == NULL || key->secret_len == 0 ||
+	    key->secret_len > INT_MAX)
 		goto done;
 	memcpy(copy, token, len);
 	copy[len] = '\0';
-	if (jwt_decode(&jwt, copy, cfg->secret, (int)cfg->secret_len) != 0 ||
-	    jwt == NULL || jwt_get_alg(jwt) != alg_of(cfg->alg))
+	if (jwt_decode(&jwt, copy, key->secret, (int)key->secret_len) != 0 ||
+	    jwt == NULL || jwt_get_alg(jwt) != jwt_alg_of(key->alg))
 		goto done;
 
 	/*
@@ -239,7 +312,7 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	case -1:
 		goto done;
 	case 1:
-		if (n < 0 || n > USERS_VERSION_MAX)
+		if (n < 0 || n > TOKEN_VER_MAX)
 			goto done;
 		c.ver = (long)n;
 		break;
@@ -249,6 +322,12 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	    (!json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), "access") != 0))
 		goto done;
+	/* Meant for another service, or from another issuer. */
+	if (!audience_ok(payload, cfg->audience) ||
+	    !issuer_ok(payload, cfg->issuer))
+		goto done;
+	memcpy(c.aud, cfg->audience, sizeof(c.aud));
+	memcpy(c.iss, cfg->issuer, sizeof(c.iss));
 
 	/* Genuine and current: from here on a problem is the payload's. */
 	ret = TOKEN_BAD_PAYLOAD;
@@ -267,27 +346,65 @@ done:
 	return ret;
 }
 
-int
-token_mint(const struct cfg *cfg, const char *sub, const char *role,
-    long ver, time_t now, char **out)
+/* Copy a non-empty name that fits out; 0, or -1. */
+static int
+copy_name(char *out, size_t outsize, const char *name)
 {
-	jwt_t		*jwt = NULL;
-	jwt_alg_t	 alg = alg_of(cfg->alg);
-	int		 ret = -1;
+	size_t	 len = strlen(name);
+
+	if (len == 0 || len >= outsize)
+		return -1;
+	memcpy(out, name, len + 1);
+	return 0;
+}
+
+int
+token_claims_init(struct token_claims *c, const char *sub, const char *role,
+    long ver)
+{
+	memset(c, 0, sizeof(*c));
+	if (copy_name(c->sub, sizeof(c->sub), sub) == -1 ||
+	    copy_name(c->role, sizeof(c->role), role) == -1 ||
+	    ver < 0 || ver > TOKEN_VER_MAX)
+		return -1;
+	c->ver = ver;
+	return 0;
+}
+
+int
+token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
+    char **out)
+{
+	const struct keys_key	*key = keys_signing(cfg->keys);
+	jwt_t			*jwt = NULL;
+	jwt_alg_t		 alg;
+	int			 ret = -1;
 
 	*out = NULL;
-	if (alg == JWT_ALG_INVAL || cfg->secret == NULL ||
-	    cfg->secret_len == 0 || cfg->secret_len > INT_MAX)
+	/* What token_verify would refuse is never minted. */
+	if (key == NULL || (alg = jwt_alg_of(key->alg)) == JWT_ALG_INVAL ||
+	    key->secret == NULL || key->secret_len == 0 ||
+	    key->secret_len > INT_MAX || c->sub[0] == '\0' ||
+	    c->role[0] == '\0' || c->ver < 0 || c->ver > TOKEN_VER_MAX ||
+	    memchr(c->sub, '\0', sizeof(c->sub)) == NULL ||
+	    memchr(c->role, '\0', sizeof(c->role)) == NULL)
 		return -1;
+	c->iat = now;
+	c->exp = (long long)now + (long long)cfg->ttl_min * 60;
+	c->nbf = 0;
+	memcpy(c->iss, cfg->issuer, sizeof(c->iss));
+	memcpy(c->aud, cfg->audience, sizeof(c->aud));
+
 	if (jwt_new(&jwt) != 0)
 		return -1;
-	if (jwt_set_alg(jwt, alg, cfg->secret, (int)cfg->secret_len) != 0 ||
-	    jwt_add_grant(jwt, "sub", sub) != 0 ||
-	    jwt_add_grant(jwt, "role", role) != 0 ||
-	    jwt_add_grant_int(jwt, "iat", (long)now) != 0 ||
-	    jwt_add_grant_int(jwt, "exp",
-	    (long)now + (long)cfg->ttl_min * 60) != 0 ||
-	    jwt_add_grant_int(jwt, "ver", ver) != 0)
+	if (jwt_set_alg(jwt, alg, key->secret, (int)key->secret_len) != 0 ||
+	    jwt_add_grant(jwt, "sub", c->sub) != 0 ||
+	    jwt_add_grant(jwt, "role", c->role) != 0 ||
+	    jwt_add_grant_int(jwt, "iat", (long)c->iat) != 0 ||
+	    jwt_add_grant_int(jwt, "exp", (long)c->exp) != 0 ||
+	    jwt_add_grant_int(jwt, "ver", c->ver) != 0 ||
+	    (c->iss[0] != '\0' && jwt_add_grant(jwt, "iss", c->iss) != 0) ||
+	    (c->aud[0] != '\0' && jwt_add_grant(jwt, "aud", c->aud) != 0))
 		goto done;
 	if ((*out = jwt_encode_str(jwt)) == NULL)
 		goto done;

@@ -6,34 +6,53 @@
 #include <time.h>
 
 #include "cfg.h"
-#include "users.h"
 
 /* Longer tokens are refused before decoding (libjwt 1.10 allocas them). */
 #define TOKEN_MAX_BYTES		8192
 /* Clock skew allowed on iat and on how far ahead exp may be. */
 #define TOKEN_LEEWAY_SEC	60
+/*
+ * The claims' own limits; a longer sub or role is refused, never cut.
+ * They match the users file's (authz.c checks that they do).
+ */
+#define TOKEN_SUB_MAX		64
+#define TOKEN_ROLE_MAX		32
+#define TOKEN_VER_MAX		2147483647L
 
+/*
+ * What an access token says.  sub, role and ver are the minter's; iat,
+ * exp, nbf, iss and aud are the registered claims (RFC 7519 4.1) that
+ * token_mint sets from the clock and the configuration.  (Claims to come
+ * go here too: scope, sid, jti.)
+ */
 struct token_claims {
-	char		 sub[USERS_NAME_MAX + 1];
-	char		 role[USERS_ROLE_MAX + 1];
+	char		 sub[TOKEN_SUB_MAX + 1];
+	char		 role[TOKEN_ROLE_MAX + 1];
+	long		 ver;		/* 0 when absent (reference app tokens) */
 	long long	 iat;		/* 0 when absent */
 	long long	 exp;
 	long long	 nbf;		/* 0 when absent */
-	long		 ver;		/* 0 when absent (reference app tokens) */
+	/* The configured JWT_ISSUER and JWT_AUDIENCE; "" when unset. */
+	char		 iss[CFG_ISSUER_MAX + 1];
+	char		 aud[CFG_AUDIENCE_MAX + 1];
 };
 
 enum token_result {
-	TOKEN_OK,		/* signature, algorithm and times all good */
+	TOKEN_OK,		/* signature, algorithm and claims all good */
 	TOKEN_INVALID,		/* malformed, forged, wrong alg, expired... */
 	TOKEN_BAD_PAYLOAD,	/* genuine, but sub or role missing or bad */
 };
 
 /*
  * Verify a token of len bytes (not NUL-terminated) at time now.  The
- * header's alg must be exactly cfg->alg; exp must be an integer in the
- * future and no further ahead than the configured lifetime; iat, nbf and
- * ver, when present, integers that make sense; sub and role non-empty
- * strings that fit the claims struct.  Fills *claims only on TOKEN_OK.
+ * header's alg must name exactly a key in cfg's key set, which must
+ * verify the signature; exp must be an integer in the future and no
+ * further ahead than the configured lifetime; iat, nbf and ver, when
+ * present, integers that make sense; aud refused unless JWT_AUDIENCE is
+ * set, then required and matching (the string, or an array of strings
+ * holding it); iss, when JWT_ISSUER is set, exactly it (else ignored);
+ * sub and role non-empty strings that fit the claims struct.  Fills
+ * *claims only on TOKEN_OK.
  */
 enum token_result token_verify(const struct cfg *cfg, const char *token,
 		    size_t len, time_t now, struct token_claims *claims);
@@ -48,12 +67,21 @@ int		 token_claims_current(const struct cfg *cfg,
 		    const struct token_claims *claims, time_t now);
 
 /*
- * Mint a token for sub with role and version ver, valid from now for
- * cfg->ttl_min minutes.  *out is malloc'd for the caller to free.
- * Returns 0, or -1 on failure.
+ * Clear *claims and set sub, role and ver, for token_mint.  Returns 0, or
+ * -1 if sub or role is empty or too long, or ver is out of range.
  */
-int		 token_mint(const struct cfg *cfg, const char *sub,
-		    const char *role, long ver, time_t now, char **out);
+int		 token_claims_init(struct token_claims *claims, const char *sub,
+		    const char *role, long ver);
+
+/*
+ * Mint an access token for claims' sub, role and ver, signed with the key
+ * set's signing key: iat now, exp the configured lifetime later, iss and
+ * aud as configured (omitted when unset); *claims is updated to say
+ * exactly that.  *out is malloc'd for the caller to free.  Returns 0, or
+ * -1 on failure.
+ */
+int		 token_mint(const struct cfg *cfg, struct token_claims *claims,
+		    time_t now, char **out);
 
 /*
  * Decode unpadded base64url (RFC 4648 5) into out.  Refuses other

@@ -45,17 +45,36 @@ fuzz_quiet(void)
 	log_set_sink(fuzz_log_discard, NULL);
 }
 
-/* An HS256 config with FUZZ_SECRET, as cfg_load would make it. */
+/* What fuzz_cfg_aud_iss configures as JWT_AUDIENCE and JWT_ISSUER. */
+#define FUZZ_AUDIENCE	"fuzz-api"
+#define FUZZ_ISSUER	"https://fuzz.example"
+
+/*
+ * An HS256 config with FUZZ_SECRET, as cfg_load would make it, with no
+ * audience or issuer.  Made once per process: the key set is never freed.
+ */
 static inline void
 fuzz_cfg(struct cfg *cfg)
 {
-	static unsigned char	 secret[] = FUZZ_SECRET;
+	char	 err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->secret = secret;
-	cfg->secret_len = sizeof(secret) - 1;
-	memcpy(cfg->alg, "HS256", sizeof("HS256"));
+	cfg->keys = keys_new_hs(KEYS_HS256, FUZZ_SECRET, strlen(FUZZ_SECRET),
+	    err, sizeof(err));
+	if (cfg->keys == NULL) {
+		fprintf(stderr, "fuzz_cfg: %s\n", err);
+		abort();
+	}
 	cfg->ttl_min = FUZZ_TTL_MIN;
+}
+
+/* The same, with FUZZ_AUDIENCE and FUZZ_ISSUER set. */
+static inline void
+fuzz_cfg_aud_iss(struct cfg *cfg)
+{
+	fuzz_cfg(cfg);
+	memcpy(cfg->audience, FUZZ_AUDIENCE, sizeof(FUZZ_AUDIENCE));
+	memcpy(cfg->issuer, FUZZ_ISSUER, sizeof(FUZZ_ISSUER));
 }
 
 /* What every accepted token must satisfy, whatever the input was. */
@@ -73,7 +92,10 @@ fuzz_check_claims(const struct cfg *cfg, const struct token_claims *c)
 	    (long long)cfg->ttl_min * 60 + TOKEN_LEEWAY_SEC);
 	FUZZ_ASSERT(c->iat >= 0 && c->iat <= FUZZ_NOW + TOKEN_LEEWAY_SEC);
 	FUZZ_ASSERT(c->iat <= c->exp);
-	FUZZ_ASSERT(c->ver >= 0);
+	FUZZ_ASSERT(c->ver >= 0 && c->ver <= TOKEN_VER_MAX);
+	/* Accepted only for the audience and issuer configured. */
+	FUZZ_ASSERT(strcmp(c->aud, cfg->audience) == 0);
+	FUZZ_ASSERT(strcmp(c->iss, cfg->issuer) == 0);
 }
 
 /*
@@ -100,6 +122,8 @@ fuzz_check_cache(struct token_cache *cache, const char *tok, size_t len,
 		FUZZ_ASSERT(cached.exp == claims->exp);
 		FUZZ_ASSERT(cached.nbf == claims->nbf);
 		FUZZ_ASSERT(cached.ver == claims->ver);
+		FUZZ_ASSERT(strcmp(cached.aud, claims->aud) == 0);
+		FUZZ_ASSERT(strcmp(cached.iss, claims->iss) == 0);
 	}
 }
 

@@ -118,9 +118,11 @@ SEEDS = {
         "nbf-future": token(H256, claims(nbf=b"%d" % (NOW + 10))),
         "typ-refresh": token(H256, claims(typ=b'"refresh"')),
         "four-parts": VALID + b".x",
+        "aud-other": token(H256, claims(aud=b'"other-service"')),
     },
-    # The first byte picks the mode (fuzz_token_signed.c): 0 payload,
-    # 1 header\npayload, 2 a JSON object for libjwt to sign.
+    # The first byte picks the mode (fuzz_token_signed.c), modulo 3: 0
+    # payload, 1 header\npayload, 2 a JSON object for libjwt to sign; and
+    # from 0x80 on, the configuration with JWT_AUDIENCE and JWT_ISSUER.
     "token_signed": {
         "payload-valid": b"\x00" + CLAIMS,
         "payload-ver": b"\x00" + claims(ver=b"7"),
@@ -136,6 +138,13 @@ SEEDS = {
         "header-typ": b"\x01" + b'{"alg":"HS256","typ":"at+jwt"}\n' + CLAIMS,
         "libjwt-valid": b"\x02" + CLAIMS,
         "libjwt-nested": b"\x02" + claims(role=b'{"a":[1,2,{"b":null}]}'),
+        "payload-aud-unset": b"\x00" + claims(aud=b'"fuzz-api"'),
+        "aud-iss-payload": b"\x81" + claims(aud=b'"fuzz-api"',
+                                           iss=b'"https://fuzz.example"'),
+        "aud-iss-array": b"\x81" + claims(aud=b'["x","fuzz-api"]',
+                                         iss=b'"https://fuzz.example"'),
+        "aud-iss-libjwt": b"\x80" + claims(aud=b'["fuzz-api",7]',
+                                          iss=b'"https://fuzz.example"'),
     },
 }
 

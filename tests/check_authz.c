@@ -10,10 +10,11 @@
 static char *
 mint(const char *sub, const char *role, long ver)
 {
-	char	*tok;
+	struct token_claims	 c;
+	char			*tok;
 
-	ck_assert_int_eq(token_mint(app_cfg(test_app), sub, role, ver, TS_CONST,
-	    &tok), 0);
+	ck_assert_int_eq(token_claims_init(&c, sub, role, ver), 0);
+	ck_assert_int_eq(token_mint(app_cfg(test_app), &c, TS_CONST, &tok), 0);
 	return tok;
 }
 

@@ -1,4 +1,4 @@
-/* check_cfg.c -- the environment: secrets, algorithms, lifetimes, paths */
+/* check_cfg.c -- the environment: key set, lifetimes, audience, paths */
 #include "config.h"
 
 #include "check_common.h"
@@ -6,8 +6,19 @@
 
 static const char *const cfg_vars[] = {
 	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALG", "ACCESS_TOKEN_TTL_MIN",
-	"USERS_FILE",
+	"USERS_FILE", "JWT_AUDIENCE", "JWT_ISSUER",
 };
+
+/* The key set's one key: the secret, signing and verifying. */
+static const struct keys_key *
+the_key(const struct cfg *cfg)
+{
+	const struct keys_key	*k = keys_signing(cfg->keys);
+
+	ck_assert_ptr_nonnull(k);
+	ck_assert_ptr_eq(keys_find(cfg->keys, k->alg, NULL), k);
+	return k;
+}
 
 static void
 clear_env(void)
@@ -76,16 +87,20 @@ START_TEST(test_env)
 	if (env_cases[_i].ok) {
 		ck_assert_msg(cfg.ttl_min == env_cases[_i].want_ttl,
 		    "%s: ttl %d", env_cases[_i].name, cfg.ttl_min);
-		ck_assert_uint_eq(cfg.secret_len, strlen(env_cases[_i].secret));
-		ck_assert(memcmp(cfg.secret, env_cases[_i].secret,
-		    cfg.secret_len) == 0);
+		ck_assert_uint_eq(the_key(&cfg)->secret_len,
+		    strlen(env_cases[_i].secret));
+		ck_assert(memcmp(the_key(&cfg)->secret, env_cases[_i].secret,
+		    the_key(&cfg)->secret_len) == 0);
+		ck_assert_int_eq(the_key(&cfg)->alg, env_cases[_i].alg == NULL ||
+		    *env_cases[_i].alg == '\0' ? KEYS_HS256 :
+		    keys_alg_from_name(env_cases[_i].alg));
 		cfg_clear(&cfg);
-		ck_assert_ptr_null(cfg.secret);
+		ck_assert_ptr_null(cfg.keys);
 	} else {
 		ck_assert_msg(strstr(err, env_cases[_i].err_has) != NULL,
 		    "%s: error \"%s\" lacks \"%s\"", env_cases[_i].name, err,
 		    env_cases[_i].err_has);
-		ck_assert_ptr_null(cfg.secret);
+		ck_assert_ptr_null(cfg.keys);
 	}
 }
 END_TEST
@@ -162,7 +177,8 @@ START_TEST(test_secret_file)
 	ck_assert_msg((cfg_load(&cfg, err, sizeof(err)) == 0) ==
 	    file_cases[_i].ok, "%s: %s", file_cases[_i].name, err);
 	if (file_cases[_i].ok) {
-		ck_assert_uint_eq(cfg.secret_len, file_cases[_i].want_len);
+		ck_assert_uint_eq(the_key(&cfg)->secret_len,
+		    file_cases[_i].want_len);
 		cfg_clear(&cfg);
 	} else
 		ck_assert_msg(strstr(err, file_cases[_i].err_has) != NULL,
@@ -191,7 +207,9 @@ START_TEST(test_users_file)
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
 	ck_assert_int_eq(cfg_load(&cfg, err, sizeof(err)), 0);
 	ck_assert_str_eq(cfg.users_file, SYSCONFDIR "/fcgi-auth/users");
-	ck_assert_str_eq(cfg.alg, "HS256");
+	ck_assert_int_eq(the_key(&cfg)->alg, KEYS_HS256);
+	ck_assert_str_eq(cfg.audience, "");
+	ck_assert_str_eq(cfg.issuer, "");
 	cfg_clear(&cfg);
 
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
@@ -200,6 +218,149 @@ START_TEST(test_users_file)
 	ck_assert_str_eq(cfg.users_file, "/srv/auth/users");
 	cfg_clear(&cfg);
 	cfg_clear(&cfg);	/* twice is harmless */
+}
+END_TEST
+
+#define S255	"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcdef0123456789abcdef0123456789abcdef" \
+		"0123456789abcde"
+
+/*
+ * JWT_AUDIENCE and JWT_ISSUER: what each value becomes, or the error.
+ * Every token is compared with them byte for byte, so a value that could
+ * only be a mistake (a newline or space from an environment file, a
+ * control character) stops the process at start.
+ */
+static const struct {
+	const char	*name;
+	const char	*var, *value;	/* value NULL: unset */
+	const char	*want;		/* NULL: refused */
+} claim_value_cases[] = {
+	{ "audience unset", "JWT_AUDIENCE", NULL, "" },
+	{ "audience empty is unset", "JWT_AUDIENCE", "", "" },
+	{ "audience a name", "JWT_AUDIENCE", "reports-api", "reports-api" },
+	{ "audience a URI", "JWT_AUDIENCE", "https://api.example/v1?x=1#y",
+	    "https://api.example/v1?x=1#y" },
+	{ "audience of 255 bytes", "JWT_AUDIENCE", S255, S255 },
+	{ "audience of 256 bytes", "JWT_AUDIENCE", S255 "f", NULL },
+	{ "audience with a newline", "JWT_AUDIENCE", "api\n", NULL },
+	{ "audience with a CR", "JWT_AUDIENCE", "api\r", NULL },
+	{ "audience with a tab", "JWT_AUDIENCE", "my\tapi", NULL },
+	{ "audience with a space", "JWT_AUDIENCE", "my api", NULL },
+	{ "audience with a trailing space", "JWT_AUDIENCE", "api ", NULL },
+	{ "audience with ESC", "JWT_AUDIENCE", "api\x1b[0m", NULL },
+	{ "audience with DEL", "JWT_AUDIENCE", "api\x7f", NULL },
+	{ "audience not ASCII", "JWT_AUDIENCE", "caf\xc3\xa9", NULL },
+	{ "issuer unset", "JWT_ISSUER", NULL, "" },
+	{ "issuer a URI", "JWT_ISSUER", "https://auth.example/",
+	    "https://auth.example/" },
+	{ "issuer of 255 bytes", "JWT_ISSUER", S255, S255 },
+	{ "issuer of 256 bytes", "JWT_ISSUER", S255 "f", NULL },
+	{ "issuer with a newline", "JWT_ISSUER", "https://auth.example\n",
+	    NULL },
+	{ "issuer with a space", "JWT_ISSUER", " https://auth.example", NULL },
+	{ "issuer with a bell", "JWT_ISSUER", "auth\a", NULL },
+};
+
+START_TEST(test_claim_values)
+{
+	struct cfg	 cfg;
+	char		 err[256] = "", want_err[128];
+	const char	*other;
+	int		 r;
+
+	clear_env();
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	if (claim_value_cases[_i].value != NULL)
+		setenv(claim_value_cases[_i].var, claim_value_cases[_i].value,
+		    1);
+	/* The other variable, set, shows the two are kept apart. */
+	other = strcmp(claim_value_cases[_i].var, "JWT_AUDIENCE") == 0 ?
+	    "JWT_ISSUER" : "JWT_AUDIENCE";
+	setenv(other, "the-other", 1);
+	r = cfg_load(&cfg, err, sizeof(err));
+	if (claim_value_cases[_i].want == NULL) {
+		ck_assert_msg(r == -1, "%s: accepted", claim_value_cases[_i].name);
+		(void)snprintf(want_err, sizeof(want_err), "%s must be 1 to "
+		    "255 printable ASCII characters without spaces",
+		    claim_value_cases[_i].var);
+		ck_assert_msg(strstr(err, want_err) != NULL, "%s: error \"%s\"",
+		    claim_value_cases[_i].name, err);
+		/* One line, and the value itself is not in it. */
+		ck_assert_ptr_null(strchr(err, '\n'));
+		ck_assert_ptr_null(strstr(err, claim_value_cases[_i].value));
+		ck_assert_ptr_null(cfg.keys);
+		return;
+	}
+	ck_assert_msg(r == 0, "%s: %s", claim_value_cases[_i].name, err);
+	if (strcmp(claim_value_cases[_i].var, "JWT_AUDIENCE") == 0) {
+		ck_assert_str_eq(cfg.audience, claim_value_cases[_i].want);
+		ck_assert_str_eq(cfg.issuer, "the-other");
+	} else {
+		ck_assert_str_eq(cfg.issuer, claim_value_cases[_i].want);
+		ck_assert_str_eq(cfg.audience, "the-other");
+	}
+	cfg_clear(&cfg);
+}
+END_TEST
+
+/* The key set's own rules, for sets built without the environment. */
+START_TEST(test_keys)
+{
+	static const struct {
+		enum keys_alg	 alg;
+		const char	*name;
+		size_t		 min;
+	} algs[] = {
+		{ KEYS_HS256, "HS256", 32 },
+		{ KEYS_HS384, "HS384", 48 },
+		{ KEYS_HS512, "HS512", 64 },
+	};
+	const struct keys_key	*k;
+	struct keys		*keys;
+	char			 err[256], secret[65];
+	size_t			 i;
+
+	memset(secret, 'k', sizeof(secret));
+	for (i = 0; i < ARRAY_SIZE(algs); i++) {
+		ck_assert_int_eq(keys_alg_from_name(algs[i].name), algs[i].alg);
+		ck_assert_str_eq(keys_alg_name(algs[i].alg), algs[i].name);
+		ck_assert_uint_eq(keys_alg_min_secret(algs[i].alg), algs[i].min);
+		/* One byte short, refused, saying so. */
+		ck_assert_ptr_null(keys_new_hs(algs[i].alg, secret,
+		    algs[i].min - 1, err, sizeof(err)));
+		ck_assert_msg(strstr(err, "needs at least") != NULL, "%s", err);
+		keys = keys_new_hs(algs[i].alg, secret, algs[i].min, err,
+		    sizeof(err));
+		ck_assert_msg(keys != NULL, "%s: %s", algs[i].name, err);
+		ck_assert_ptr_nonnull(k = keys_signing(keys));
+		ck_assert_int_eq(k->alg, algs[i].alg);
+		ck_assert_uint_eq(k->secret_len, algs[i].min);
+		/* A copy: the caller's buffer may be wiped at once. */
+		ck_assert_ptr_ne(k->secret, secret);
+		ck_assert(memcmp(k->secret, secret, algs[i].min) == 0);
+		/* Found only for its own algorithm, whatever the kid. */
+		ck_assert_ptr_eq(keys_find(keys, algs[i].alg, NULL), k);
+		ck_assert_ptr_eq(keys_find(keys, algs[i].alg, "any"), k);
+		ck_assert_ptr_null(keys_find(keys, algs[(i + 1) %
+		    ARRAY_SIZE(algs)].alg, NULL));
+		ck_assert_ptr_null(keys_find(keys, KEYS_ALG_NONE, NULL));
+		keys_free(keys);
+	}
+	ck_assert_int_eq(keys_alg_from_name("hs256"), KEYS_ALG_NONE);
+	ck_assert_int_eq(keys_alg_from_name("none"), KEYS_ALG_NONE);
+	ck_assert_int_eq(keys_alg_from_name(""), KEYS_ALG_NONE);
+	ck_assert_int_eq(keys_alg_from_name("HS256 "), KEYS_ALG_NONE);
+	ck_assert_str_eq(keys_alg_name(KEYS_ALG_NONE), "none");
+	ck_assert_uint_eq(keys_alg_min_secret(KEYS_ALG_NONE), 0);
+	ck_assert_ptr_null(keys_new_hs(KEYS_ALG_NONE, secret, sizeof(secret),
+	    err, sizeof(err)));
+	ck_assert_ptr_null(keys_find(NULL, KEYS_HS256, NULL));
+	ck_assert_ptr_null(keys_signing(NULL));
+	keys_free(NULL);
 }
 END_TEST
 
@@ -251,6 +412,15 @@ cfg_suite(void)
 	tcase_add_test(tc, test_secret_env_wiped);
 	tcase_add_test(tc, test_both_secrets);
 	tcase_add_test(tc, test_users_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("aud_iss");
+	tcase_add_loop_test(tc, test_claim_values, 0,
+	    ARRAY_SIZE(claim_value_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("keys");
+	tcase_add_test(tc, test_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("secret_file");

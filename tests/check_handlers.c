@@ -142,6 +142,7 @@ START_TEST(test_endpoint)
 {
 	struct http_request	 req;
 	struct http_response	 resp;
+	struct token_claims	 claims;
 	char			 header[4096];
 	char			*tok = NULL;
 	const char		*t;
@@ -156,8 +157,10 @@ START_TEST(test_endpoint)
 	req.remote_addr = "192.0.2.1";
 	req.authorization = cases[_i].auth;
 	if (cases[_i].tok_sub != NULL) {
-		ck_assert_int_eq(token_mint(app_cfg(test_app), cases[_i].tok_sub,
-		    "user", 3, TS_CONST, &tok), 0);
+		ck_assert_int_eq(token_claims_init(&claims, cases[_i].tok_sub,
+		    "user", 3), 0);
+		ck_assert_int_eq(token_mint(app_cfg(test_app), &claims,
+		    TS_CONST, &tok), 0);
 		t = strstr(cases[_i].auth, "%T");
 		(void)snprintf(header, sizeof(header), "%.*s%s",
 		    (int)(t - cases[_i].auth), cases[_i].auth, tok);

@@ -16,13 +16,23 @@
 
 static struct cfg	 cfg;
 
+/* A key set of one HMAC secret, as keys_load would make it. */
+static struct keys *
+test_keys(enum keys_alg alg, const char *secret)
+{
+	struct keys	*keys;
+	char		 err[256];
+
+	keys = keys_new_hs(alg, secret, strlen(secret), err, sizeof(err));
+	ck_assert_msg(keys != NULL, "keys_new_hs: %s", err);
+	return keys;
+}
+
 static void
 setup(void)
 {
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.secret = (unsigned char *)strdup(TEST_SECRET_32);
-	cfg.secret_len = 32;
-	(void)snprintf(cfg.alg, sizeof(cfg.alg), "HS256");
+	cfg.keys = test_keys(KEYS_HS256, TEST_SECRET_32);
 	cfg.ttl_min = 30;
 }
 
@@ -243,6 +253,146 @@ START_TEST(test_signed)
 }
 END_TEST
 
+/*
+ * aud and iss, under a configuration with JWT_AUDIENCE and JWT_ISSUER set
+ * or not (NULL): each token signed with the right key, valid in all else.
+ */
+#define AUD	"api.example"
+#define ISS	"https://issuer.example"
+#define CLAIMS(extra)	"{\"sub\":\"alice\",\"role\":\"admin\",\"exp\":" \
+			SOON extra "}"
+
+static const struct {
+	const char		*name;
+	const char		*audience, *issuer;	/* NULL: unset */
+	const char		*payload;
+	enum token_result	 want;
+} claim_cases[] = {
+	/* No audience configured: a token for any audience is refused. */
+	{ "no aud", NULL, NULL, CLAIMS(""), TOKEN_OK },
+	{ "aud another service", NULL, NULL,
+	    CLAIMS(",\"aud\":\"other-service\""), TOKEN_INVALID },
+	{ "aud an array", NULL, NULL, CLAIMS(",\"aud\":[\"other-service\"]"),
+	    TOKEN_INVALID },
+	{ "aud empty string", NULL, NULL, CLAIMS(",\"aud\":\"\""),
+	    TOKEN_INVALID },
+	{ "aud empty array", NULL, NULL, CLAIMS(",\"aud\":[]"),
+	    TOKEN_INVALID },
+	{ "aud null", NULL, NULL, CLAIMS(",\"aud\":null"), TOKEN_INVALID },
+	{ "aud a number", NULL, NULL, CLAIMS(",\"aud\":7"), TOKEN_INVALID },
+	{ "aud and no sub: invalid before the payload", NULL, NULL,
+	    "{\"role\":\"admin\",\"exp\":" SOON ",\"aud\":\"x\"}",
+	    TOKEN_INVALID },
+	{ "aud refused when only an issuer is set", NULL, ISS,
+	    CLAIMS(",\"iss\":\"" ISS "\",\"aud\":\"" AUD "\""),
+	    TOKEN_INVALID },
+
+	/* An audience configured: required, and it must be ours. */
+	{ "aud ours", AUD, NULL, CLAIMS(",\"aud\":\"" AUD "\""), TOKEN_OK },
+	{ "aud an array holding ours", AUD, NULL,
+	    CLAIMS(",\"aud\":[\"other\",\"" AUD "\"]"), TOKEN_OK },
+	{ "aud ours, escaped", AUD, NULL,
+	    CLAIMS(",\"aud\":\"\\u0061pi.example\""), TOKEN_OK },
+	{ "aud missing", AUD, NULL, CLAIMS(""), TOKEN_INVALID },
+	{ "aud another service", AUD, NULL, CLAIMS(",\"aud\":\"other\""),
+	    TOKEN_INVALID },
+	{ "aud ours in another case", AUD, NULL,
+	    CLAIMS(",\"aud\":\"API.example\""), TOKEN_INVALID },
+	{ "aud ours and a space", AUD, NULL,
+	    CLAIMS(",\"aud\":\"" AUD " \""), TOKEN_INVALID },
+	{ "aud a prefix of ours", AUD, NULL, CLAIMS(",\"aud\":\"api\""),
+	    TOKEN_INVALID },
+	{ "aud ours then a NUL", AUD, NULL,
+	    CLAIMS(",\"aud\":\"" AUD "\\u0000\""), TOKEN_INVALID },
+	{ "aud an array without ours", AUD, NULL,
+	    CLAIMS(",\"aud\":[\"a\",\"b\"]"), TOKEN_INVALID },
+	{ "aud an empty array", AUD, NULL, CLAIMS(",\"aud\":[]"),
+	    TOKEN_INVALID },
+	{ "aud an array with a number", AUD, NULL,
+	    CLAIMS(",\"aud\":[\"" AUD "\",1]"), TOKEN_INVALID },
+	{ "aud an array with null", AUD, NULL,
+	    CLAIMS(",\"aud\":[null,\"" AUD "\"]"), TOKEN_INVALID },
+	{ "aud an array in an array", AUD, NULL,
+	    CLAIMS(",\"aud\":[[\"" AUD "\"]]"), TOKEN_INVALID },
+	{ "aud an object", AUD, NULL, CLAIMS(",\"aud\":{\"" AUD "\":1}"),
+	    TOKEN_INVALID },
+	{ "aud a number", AUD, NULL, CLAIMS(",\"aud\":1"), TOKEN_INVALID },
+	{ "aud true", AUD, NULL, CLAIMS(",\"aud\":true"), TOKEN_INVALID },
+	{ "aud null", AUD, NULL, CLAIMS(",\"aud\":null"), TOKEN_INVALID },
+	{ "duplicate aud: the last, another, counts", AUD, NULL,
+	    CLAIMS(",\"aud\":\"" AUD "\",\"aud\":\"other\""),
+	    TOKEN_INVALID },
+
+	/* No issuer configured: iss is not looked at (python-jose, PyJWT). */
+	{ "iss any, none configured", NULL, NULL,
+	    CLAIMS(",\"iss\":\"https://elsewhere.example\""), TOKEN_OK },
+	{ "iss a number, none configured", NULL, NULL, CLAIMS(",\"iss\":7"),
+	    TOKEN_OK },
+
+	/* An issuer configured: exactly it. */
+	{ "iss ours", NULL, ISS, CLAIMS(",\"iss\":\"" ISS "\""), TOKEN_OK },
+	{ "iss missing", NULL, ISS, CLAIMS(""), TOKEN_INVALID },
+	{ "iss another", NULL, ISS,
+	    CLAIMS(",\"iss\":\"https://elsewhere.example\""),
+	    TOKEN_INVALID },
+	{ "iss ours with a slash", NULL, ISS, CLAIMS(",\"iss\":\"" ISS "/\""),
+	    TOKEN_INVALID },
+	{ "iss ours in another case", NULL, ISS,
+	    CLAIMS(",\"iss\":\"HTTPS://issuer.example\""), TOKEN_INVALID },
+	{ "iss empty", NULL, ISS, CLAIMS(",\"iss\":\"\""), TOKEN_INVALID },
+	{ "iss in an array", NULL, ISS, CLAIMS(",\"iss\":[\"" ISS "\"]"),
+	    TOKEN_INVALID },
+	{ "iss null", NULL, ISS, CLAIMS(",\"iss\":null"), TOKEN_INVALID },
+	{ "iss a number", NULL, ISS, CLAIMS(",\"iss\":1"), TOKEN_INVALID },
+
+	/* Both configured: both must hold. */
+	{ "aud and iss ours", AUD, ISS,
+	    CLAIMS(",\"iss\":\"" ISS "\",\"aud\":\"" AUD "\""), TOKEN_OK },
+	{ "aud ours, iss another", AUD, ISS,
+	    CLAIMS(",\"iss\":\"x\",\"aud\":\"" AUD "\""), TOKEN_INVALID },
+	{ "iss ours, aud another", AUD, ISS,
+	    CLAIMS(",\"iss\":\"" ISS "\",\"aud\":\"x\""), TOKEN_INVALID },
+	{ "iss ours, no aud", AUD, ISS, CLAIMS(",\"iss\":\"" ISS "\""),
+	    TOKEN_INVALID },
+	{ "aud ours, no iss", AUD, ISS, CLAIMS(",\"aud\":\"" AUD "\""),
+	    TOKEN_INVALID },
+	/* Still "expired" first, as in the reference app. */
+	{ "aud ours, expired", AUD, NULL,
+	    "{\"sub\":\"a\",\"role\":\"r\",\"exp\":1,\"aud\":\"" AUD "\"}",
+	    TOKEN_INVALID },
+};
+
+/* Set cfg's audience and issuer as a case says. */
+static void
+set_claim_cfg(const char *audience, const char *issuer)
+{
+	(void)snprintf(cfg.audience, sizeof(cfg.audience), "%s",
+	    audience != NULL ? audience : "");
+	(void)snprintf(cfg.issuer, sizeof(cfg.issuer), "%s",
+	    issuer != NULL ? issuer : "");
+}
+
+START_TEST(test_claims)
+{
+	struct token_claims	 c;
+	enum token_result	 r;
+	const char		*tok;
+
+	set_claim_cfg(claim_cases[_i].audience, claim_cases[_i].issuer);
+	tok = test_forge(H256, claim_cases[_i].payload, "HS256",
+	    TEST_SECRET_32, NULL);
+	r = token_verify(&cfg, tok, strlen(tok), TS_CONST, &c);
+	ck_assert_msg(r == claim_cases[_i].want, "%s: got %s, want %s",
+	    claim_cases[_i].name, result_name(r),
+	    result_name(claim_cases[_i].want));
+	if (r == TOKEN_OK) {
+		/* The claims say what was configured, and so matched. */
+		ck_assert_str_eq(c.aud, cfg.audience);
+		ck_assert_str_eq(c.iss, cfg.issuer);
+	}
+}
+END_TEST
+
 /* The shape, checked before any decoding. */
 static const struct {
 	const char	*name;
@@ -349,22 +499,27 @@ START_TEST(test_length)
 }
 END_TEST
 
-/* Never verify with an empty key, whatever the token was signed with. */
+/*
+ * Never verify with an empty key, whatever the token was signed with: a
+ * configuration without a key set verifies nothing, and mints nothing.
+ */
 START_TEST(test_empty_key_config)
 {
 	struct cfg		 empty;
 	struct token_claims	 c;
 	const char		*tok;
+	char			*out = NULL;
+	char			 err[256];
 
 	memset(&empty, 0, sizeof(empty));
-	(void)snprintf(empty.alg, sizeof(empty.alg), "HS256");
 	empty.ttl_min = 30;
 	tok = test_forge(H256, GOOD, "HS256", "", NULL);
 	ck_assert_int_eq(token_verify(&empty, tok, strlen(tok), TS_CONST, &c),
 	    TOKEN_INVALID);
-	empty.secret = (unsigned char *)"";
-	ck_assert_int_eq(token_verify(&empty, tok, strlen(tok), TS_CONST, &c),
-	    TOKEN_INVALID);
+	ck_assert_ptr_null(keys_new_hs(KEYS_HS256, "", 0, err, sizeof(err)));
+	ck_assert_int_eq(token_claims_init(&c, "alice", "admin", 0), 0);
+	ck_assert_int_eq(token_mint(&empty, &c, TS_CONST, &out), -1);
+	ck_assert_ptr_null(out);
 }
 END_TEST
 
@@ -380,17 +535,16 @@ static const struct {
 START_TEST(test_mint)
 {
 	struct cfg		 m;
-	struct token_claims	 c;
+	struct token_claims	 minted, c;
+	enum keys_alg		 alg = keys_alg_from_name(mint_cases[_i].alg);
 	char			*tok = NULL;
 
 	memset(&m, 0, sizeof(m));
-	m.secret = (unsigned char *)(uintptr_t)mint_cases[_i].secret;
-	m.secret_len = strlen(mint_cases[_i].secret);
-	(void)snprintf(m.alg, sizeof(m.alg), "%s", mint_cases[_i].alg);
+	m.keys = test_keys(alg, mint_cases[_i].secret);
 	m.ttl_min = 15;
 
-	ck_assert_int_eq(token_mint(&m, "alice", "admin", 4, TS_CONST, &tok),
-	    0);
+	ck_assert_int_eq(token_claims_init(&minted, "alice", "admin", 4), 0);
+	ck_assert_int_eq(token_mint(&m, &minted, TS_CONST, &tok), 0);
 	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 1, &c),
 	    TOKEN_OK);
 	ck_assert_str_eq(c.sub, "alice");
@@ -398,14 +552,111 @@ START_TEST(test_mint)
 	ck_assert_int_eq(c.iat, TS_CONST);
 	ck_assert_int_eq(c.exp, TS_CONST + 15 * 60);
 	ck_assert_int_eq(c.ver, 4);
+	/* What token_mint says it minted is what the token says. */
+	ck_assert(memcmp(&minted, &c, sizeof(c)) == 0);
 	/* Expired at exp, not a second later. */
 	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 15 * 60,
 	    &c), TOKEN_INVALID);
-	/* Another algorithm's configuration refuses it. */
-	(void)snprintf(m.alg, sizeof(m.alg), "%s",
-	    strcmp(mint_cases[_i].alg, "HS256") == 0 ? "HS512" : "HS256");
+	/* Another algorithm's key set refuses it. */
+	keys_free(m.keys);
+	m.keys = alg == KEYS_HS256 ? test_keys(KEYS_HS512, TEST_SECRET_64) :
+	    test_keys(KEYS_HS256, mint_cases[_i].secret);
 	ck_assert_int_eq(token_verify(&m, tok, strlen(tok), TS_CONST + 1, &c),
 	    TOKEN_INVALID);
+	cfg_clear(&m);
+	free(tok);
+}
+END_TEST
+
+/*
+ * Minted with an audience and an issuer: verified under the same
+ * configuration, refused under any other (a service with another
+ * audience, another issuer, or none configured).
+ */
+START_TEST(test_mint_aud_iss)
+{
+	static const struct {
+		const char	*audience, *issuer;
+		enum token_result want;
+	} verifiers[] = {
+		{ AUD, ISS, TOKEN_OK },
+		{ NULL, NULL, TOKEN_INVALID },	/* aud refused */
+		{ NULL, ISS, TOKEN_INVALID },
+		{ AUD, NULL, TOKEN_OK },	/* iss then not looked at */
+		{ "other", ISS, TOKEN_INVALID },
+		{ AUD, "https://elsewhere.example", TOKEN_INVALID },
+	};
+	struct token_claims	 minted, c;
+	enum token_result	 r;
+	char			*tok = NULL;
+	size_t			 i;
+
+	set_claim_cfg(AUD, ISS);
+	ck_assert_int_eq(token_claims_init(&minted, "alice", "admin", 2), 0);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
+	ck_assert_str_eq(minted.aud, AUD);
+	ck_assert_str_eq(minted.iss, ISS);
+	for (i = 0; i < ARRAY_SIZE(verifiers); i++) {
+		set_claim_cfg(verifiers[i].audience, verifiers[i].issuer);
+		r = token_verify(&cfg, tok, strlen(tok), TS_CONST, &c);
+		ck_assert_msg(r == verifiers[i].want, "verifier %zu: got %s",
+		    i, result_name(r));
+	}
+	free(tok);
+
+	/* Minted with neither: an issuer-checking service refuses it. */
+	set_claim_cfg(NULL, NULL);
+	ck_assert_int_eq(token_claims_init(&minted, "alice", "admin", 2), 0);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
+	ck_assert_str_eq(minted.aud, "");
+	ck_assert_str_eq(minted.iss, "");
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	set_claim_cfg(NULL, ISS);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_INVALID);
+	free(tok);
+}
+END_TEST
+
+/* The claims a minter may ask for: refused, never cut. */
+static const struct {
+	const char	*name;
+	const char	*sub, *role;
+	long		 ver;
+	int		 ok;
+} init_cases[] = {
+	{ "alice", "alice", "admin", 0, 1 },
+	{ "longest sub and role", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaa", "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", TOKEN_VER_MAX,
+	    1 },
+	{ "sub of 65 bytes", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaa", "r", 0, 0 },
+	{ "role of 33 bytes", "a", "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr", 0, 0 },
+	{ "empty sub", "", "r", 0, 0 },
+	{ "empty role", "a", "", 0, 0 },
+	{ "negative ver", "a", "r", -1, 0 },
+	{ "ver past the limit", "a", "r", TOKEN_VER_MAX + 1, 0 },
+};
+
+START_TEST(test_claims_init)
+{
+	struct token_claims	 c;
+	char			*tok = NULL;
+
+	ck_assert_msg((token_claims_init(&c, init_cases[_i].sub,
+	    init_cases[_i].role, init_cases[_i].ver) == 0) == init_cases[_i].ok,
+	    "%s", init_cases[_i].name);
+	if (!init_cases[_i].ok)
+		return;
+	ck_assert_str_eq(c.sub, init_cases[_i].sub);
+	ck_assert_str_eq(c.role, init_cases[_i].role);
+	ck_assert_int_eq(c.ver, init_cases[_i].ver);
+	/* Whatever may be asked for, the token verifies. */
+	ck_assert_int_eq(token_mint(&cfg, &c, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.sub, init_cases[_i].sub);
 	free(tok);
 }
 END_TEST
@@ -493,6 +744,28 @@ START_TEST(test_cache_same_verdicts)
 		    result_name(want));
 		if (r == TOKEN_OK)
 			ck_assert(memcmp(&c1, &c2, sizeof(c1)) == 0);
+	}
+	token_cache_free(cache);
+}
+END_TEST
+
+/* The same for aud and iss: the cache answers as the verifier does. */
+START_TEST(test_cache_claims)
+{
+	struct token_cache	*cache;
+	struct token_claims	 c;
+	enum token_result	 r;
+	const char		*tok;
+	int			 round;
+
+	set_claim_cfg(claim_cases[_i].audience, claim_cases[_i].issuer);
+	ck_assert_ptr_nonnull(cache = token_cache_new(&cfg));
+	tok = test_forge(H256, claim_cases[_i].payload, "HS256",
+	    TEST_SECRET_32, NULL);
+	for (round = 0; round < 2; round++) {
+		r = token_cache_verify(cache, tok, strlen(tok), TS_CONST, &c);
+		ck_assert_msg(r == claim_cases[_i].want, "%s, round %d: got %s",
+		    claim_cases[_i].name, round, result_name(r));
 	}
 	token_cache_free(cache);
 }
@@ -623,6 +896,13 @@ token_suite(void)
 	tcase_add_test(tc, test_foreign);
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("aud_iss");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_claims, 0, ARRAY_SIZE(claim_cases));
+	tcase_add_loop_test(tc, test_cache_claims, 0, ARRAY_SIZE(claim_cases));
+	tcase_add_test(tc, test_mint_aud_iss);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("cache");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_cache_same_verdicts, 0,
@@ -633,7 +913,9 @@ token_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("mint");
+	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, test_mint, 0, ARRAY_SIZE(mint_cases));
+	tcase_add_loop_test(tc, test_claims_init, 0, ARRAY_SIZE(init_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("base64url");

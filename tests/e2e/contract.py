@@ -2,6 +2,7 @@
 """contract.py -- fcgi-auth's HTTP contract, as named checks against a URL.
 
   contract.py --url URL --secret-file FILE [--alg HS256] [--ttl-min 30]
+              [--audience AUD] [--issuer ISS]
               [--reference] [--record FILE] [--only WORD] [--no-load]
 
 Every check is named; a failure says which check, what was sent, and
@@ -12,6 +13,9 @@ The server under test must know these users (tests/e2e/lib.sh writes them):
   alice/alicepass admin, bob/bobpass user                (both modes)
   carol/carolpass disabled, dave/davepass version 3,     (ours only)
   erin/erinpass role guest
+
+--audience and --issuer say what the server has as JWT_AUDIENCE and
+JWT_ISSUER (default: unset); the tokens the checks mint then carry them.
 
 --reference runs the subset the FastAPI reference app supports: it only
 knows alice and bob, has no disabled users, revocation or 413, accepts
@@ -88,6 +92,8 @@ class Contract:
             self.secret = f.read().rstrip(b"\r\n")
         self.alg = args.alg
         self.ttl_min = args.ttl_min
+        self.audience = args.audience
+        self.issuer = args.issuer
         self.reference = args.reference
         self.load = not args.no_load
         self.record = open(args.record, "w") if args.record else None
@@ -215,11 +221,12 @@ class Contract:
     # --- tokens ---------------------------------------------------------
 
     def claims(self, sub="alice", role=DEFAULT, **extra):
-        """Valid claims for sub, 5 minutes to live at most; role=None or a
-        keyword=None leaves that claim out."""
+        """Valid claims for sub, 5 minutes to live at most, with the
+        configured aud and iss; role=None or a keyword=None leaves that
+        claim out."""
         now = int(time.time())
-        c = {"sub": sub, "iat": now,
-             "exp": now + min(300, self.ttl_min * 60)}
+        c = self.ours({"sub": sub, "iat": now,
+                       "exp": now + min(300, self.ttl_min * 60)})
         if role is DEFAULT:
             role = USERS.get(sub, ("", "admin"))[1]
         if role is not None:
@@ -233,9 +240,23 @@ class Contract:
                 c[k] = v
         return c
 
+    def ours(self, claims):
+        """claims with the configured aud and iss added."""
+        if self.audience is not None:
+            claims["aud"] = self.audience
+        if self.issuer is not None:
+            claims["iss"] = self.issuer
+        return claims
+
     def mint(self, claims, key=None, alg=None):
         return jwt.encode(claims, self.secret if key is None else key,
                           algorithm=alg or self.alg)
+
+    def decode(self, token, **kw):
+        """PyJWT's verification of one of our tokens, pinned to the
+        configured algorithm, audience and issuer."""
+        return jwt.decode(token, self.secret, algorithms=[self.alg],
+                          audience=self.audience, issuer=self.issuer, **kw)
 
 
 def b64url(data):
@@ -286,8 +307,8 @@ def _(c):
     header = jwt.get_unverified_header(token)
     c.expect("token header alg", c.alg, header.get("alg"), r)
     try:
-        claims = jwt.decode(token, c.secret, algorithms=[c.alg],
-                            options={"require": ["exp", "iat", "sub"]})
+        claims = c.decode(token,
+                          options={"require": ["exp", "iat", "sub"]})
     except jwt.InvalidTokenError as e:
         c.fail("PyJWT verifies the token", "valid", "%s: %s" %
                (type(e).__name__, e), r)
@@ -299,6 +320,9 @@ def _(c):
         c.fail("iat close to now", int(time.time()), claims["iat"], r)
     if not c.reference:
         c.expect("ver", 0, claims.get("ver"), r)
+        # aud and iss exactly when configured.
+        c.expect("aud", c.audience, claims.get("aud"), r)
+        c.expect("iss", c.issuer, claims.get("iss"), r)
     c.expect_token_ok(token, "alice", "login token on /me")
 
 
@@ -306,8 +330,7 @@ def _(c):
 def _(c):
     r = c.login({"username": "bob", "password": "bobpass"})
     c.expect_status(r, 200)
-    claims = jwt.decode(r.json["access_token"], c.secret,
-                        algorithms=[c.alg])
+    claims = c.decode(r.json["access_token"])
     c.expect("role claim", "user", claims.get("role"), r)
     c.expect_token_ok(r.json["access_token"], "bob")
 
@@ -429,8 +452,7 @@ def _(c):
 def _(c):
     r = c.login({"username": "dave", "password": "davepass"})
     c.expect_status(r, 200)
-    claims = jwt.decode(r.json["access_token"], c.secret,
-                        algorithms=[c.alg])
+    claims = c.decode(r.json["access_token"])
     c.expect("ver claim", 3, claims.get("ver"), r)
     c.expect_token_ok(r.json["access_token"], "dave")
 
@@ -489,8 +511,8 @@ def _(c):
     # A token minted elsewhere with the secret (no "ver": the reference
     # app's shape) is as good as ours.
     now = int(time.time())
-    token = c.mint({"sub": "alice", "role": "admin", "iat": now,
-                    "exp": now + c.ttl_min * 60})
+    token = c.mint(c.ours({"sub": "alice", "role": "admin", "iat": now,
+                           "exp": now + c.ttl_min * 60}))
     c.expect_token_ok(token, "alice", "PyJWT token on /me")
     r = c.get("/reports", token, label="PyJWT token")
     c.expect_status(r, 200, "PyJWT token on /reports")
@@ -664,6 +686,72 @@ def _(c):
     c.expect_token_ok(c.mint(c.claims(typ="access")), "alice", "typ access")
 
 
+@check("token.aud_refused")
+def _(c):
+    # A token for another service, signed with the shared secret.  With
+    # no audience configured any aud is refused, as python-jose does;
+    # with one, aud is required and must be it (RFC 7519 4.1.3).
+    cases = [("aud another service", "other-service"),
+             ("aud an array of another", ["other-service"]),
+             ("aud an empty array", []),
+             ("aud a number", 7),
+             ("aud an object", {"aud": c.audience or "x"}),
+             ("aud null", None)]
+    if c.audience is None:
+        cases.append(("aud fcgi-auth", "fcgi-auth"))
+    else:
+        cases += [("aud ours in another case", c.audience.upper()
+                   if c.audience.upper() != c.audience
+                   else c.audience.lower()),
+                  ("aud ours with a trailing space", c.audience + " "),
+                  ("aud ours and a number", [c.audience, 1])]
+    for what, aud in cases:
+        claims = c.claims()
+        claims["aud"] = aud
+        c.expect_bad_token(c.mint(claims), label=what, paths=("/me",))
+    # Signed by PyJWT, decoded by us: the whole exchange once on every
+    # endpoint.
+    claims = c.claims()
+    claims["aud"] = "other-service"
+    c.expect_bad_token(c.mint(claims), label="aud another service")
+    if c.audience is not None:
+        c.expect_bad_token(c.mint(c.claims(aud=None)), label="no aud",
+                           paths=("/me",))
+
+
+@check("token.aud_match", ours_only=True)
+def _(c):
+    if c.audience is None:
+        # Nothing to match: our tokens carry none (login.alice) and any is
+        # refused (token.aud_refused).
+        c.expect_token_ok(c.mint(c.claims(aud=None)), "alice", "no aud")
+        return
+    c.expect_token_ok(c.mint(c.claims()), "alice", "aud ours")
+    c.expect_token_ok(c.mint(c.claims(aud=["other-service", c.audience])),
+                      "alice", "aud an array holding ours")
+    r = c.get("/reports", c.mint(c.claims(aud=[c.audience])),
+              label="aud [ours]")
+    c.expect_status(r, 200, "aud [ours] on /reports")
+
+
+@check("token.iss_required", ours_only=True)
+def _(c):
+    if c.issuer is None:
+        # Not configured: iss is not looked at (python-jose, PyJWT).
+        c.expect_token_ok(c.mint(c.claims(iss="https://elsewhere.example")),
+                          "alice", "iss, none configured")
+        c.expect_token_ok(c.mint(c.claims(iss=7)), "alice",
+                          "iss a number, none configured")
+        return
+    c.expect_token_ok(c.mint(c.claims()), "alice", "iss ours")
+    for what, iss in (("no iss", None), ("iss another", "elsewhere"),
+                      ("iss ours with a slash", c.issuer + "/"),
+                      ("iss ours in an array", [c.issuer]),
+                      ("iss a number", 1)):
+        c.expect_bad_token(c.mint(c.claims(iss=iss)), label=what,
+                           paths=("/me",))
+
+
 @check("authz.reports")
 def _(c):
     r = c.get("/reports", c.token_for("alice"), label="alice")
@@ -810,6 +898,8 @@ def main():
     ap.add_argument("--alg", default="HS256",
                     choices=("HS256", "HS384", "HS512"))
     ap.add_argument("--ttl-min", type=int, default=30)
+    ap.add_argument("--audience", help="the server's JWT_AUDIENCE")
+    ap.add_argument("--issuer", help="the server's JWT_ISSUER")
     ap.add_argument("--reference", action="store_true",
                     help="only what the FastAPI reference app supports")
     ap.add_argument("--record", help="write every exchange to this file")

@@ -10,9 +10,10 @@ set -eu
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 
 # The checks assume the defaults; a developer's shell must not change them
-# (the snippet copies JWT_ALG and ACCESS_TOKEN_TTL_MIN from lighttpd's env).
+# (the snippet copies JWT_ALG, ACCESS_TOKEN_TTL_MIN, JWT_AUDIENCE and
+# JWT_ISSUER from lighttpd's env).
 unset JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN USERS_FILE \
-    AUTH_DEBUG
+    AUTH_DEBUG JWT_AUDIENCE JWT_ISSUER
 
 e2e_setup
 helper=$E2E_SRCDIR/tests/e2e/helper.py
@@ -313,6 +314,23 @@ check_alg_and_ttl_from_env()
 	return "$ok"
 }
 
+# JWT_AUDIENCE and JWT_ISSUER reach the endpoints the same way: login's
+# tokens carry both, a token for another audience or issuer (or none) is
+# refused, and the contract's own tokens, carrying both, still pass.
+check_aud_iss_from_env()
+{
+	JWT_AUDIENCE=https://api.example.test/v1 JWT_ISSUER=fcgi-auth-e2e
+	export JWT_AUDIENCE JWT_ISSUER
+	e2e_start_lighttpd || return 1
+	unset JWT_AUDIENCE JWT_ISSUER
+	ok=0
+	check_contract --audience https://api.example.test/v1 \
+	    --issuer fcgi-auth-e2e --no-load --only login.alice \
+	    --only login.bob --only token. --only authz. || ok=1
+	e2e_stop_lighttpd || return 1
+	return "$ok"
+}
+
 # --- the run ------------------------------------------------------------
 
 e2e_start_lighttpd || e2e_die "lighttpd did not start"
@@ -334,6 +352,8 @@ e2e_check "with a short secret nothing is served, and the log says why" \
     check_short_secret_serves_nothing
 e2e_check "JWT_ALG and ACCESS_TOKEN_TTL_MIN from lighttpd's environment" \
     check_alg_and_ttl_from_env
+e2e_check "JWT_AUDIENCE and JWT_ISSUER from lighttpd's environment" \
+    check_aud_iss_from_env
 e2e_check "no sanitizer report in any output" check_no_sanitizer_reports
 
 e2e_finish

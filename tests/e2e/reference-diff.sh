@@ -38,7 +38,8 @@ else
 fi
 abs_top_srcdir=$root
 abs_top_builddir=$(cd "$builddir" && pwd)
-unset JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN USERS_FILE
+unset JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN USERS_FILE \
+    JWT_AUDIENCE JWT_ISSUER
 
 . "$root/tests/e2e/lib.sh"
 e2e_setup
