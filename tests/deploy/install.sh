@@ -118,6 +118,8 @@ check_spawn()
 	deploy__spawned=1
 	# shellcheck disable=SC2086
 	st=$("$spawn" $as status) || { echo "$st"; return 1; }
+	# shellcheck disable=SC2046 # pids
+	e2e_runs_from_state $(cat "$E2E_SOCKDIR"/*.pid) || return 1
 	e2e_expect "status" "login: 1 of 1 running
 me: 3 of 3 running
 reports: 3 of 3 running
