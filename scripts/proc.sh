@@ -66,12 +66,12 @@ fa_alive()
 # longer, never shorter).
 fa_wait_gone()
 {
-	fa__n=$(($2 * 10))
-	while fa_alive "$1"; do
-		[ "$fa__n" -gt 0 ] || return 1
-		sleep 0.1
-		fa__n=$((fa__n - 1))
-	done
+	fa_wait_for "$2" - fa__gone "$1"
+}
+
+fa__gone()
+{
+	! fa_alive "$1"
 }
 
 # fa_stop PID [SECONDS]: SIGTERM, then wait for PID to be gone for at most

@@ -152,7 +152,7 @@ projects: 3 of 3 running" "$(printf '%s\n' "$st" | sed 's/ (.*//')" ||
 	"$spawn" stop || return 1
 	deploy__spawned=0
 	for p in $pids; do
-		if kill -0 "$p" 2>/dev/null; then
+		if fa_alive "$p"; then
 			echo "#   pid $p still running after stop"
 			return 1
 		fi

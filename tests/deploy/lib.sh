@@ -266,15 +266,9 @@ deploy_check_log_line()
 	    "$E2E_SRCDIR/tests/e2e/helper.py" http GET "$E2E_URL/me" \
 	    'Authorization: -' | sed -n 1p)
 	e2e_expect "GET /me as disabled carol" 401 "$got" || return 1
-	i=0
-	while ! grep -q 'me\.fcgi: 401 "User disabled" user=carol' \
-	    "$DEPLOY_SERVER_LOG" 2>/dev/null && [ "$i" -lt 20 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	e2e_expect "carol's refusal in $DEPLOY_SERVER_LOG" yes "$(grep -q \
-	    'me\.fcgi: 401 "User disabled" user=carol' "$DEPLOY_SERVER_LOG" \
-	    2>/dev/null && echo yes || echo no)"
+	e2e_expect "carol's refusal in $DEPLOY_SERVER_LOG" yes "$(fa_wait_for \
+	    10 - grep -q 'me\.fcgi: 401 "User disabled" user=carol' \
+	    "$DEPLOY_SERVER_LOG" 2>/dev/null && echo yes || echo no)"
 }
 
 # The secret is on no command line and in no log; the installed copy is
