@@ -335,7 +335,8 @@ e2e_stop_lighttpd()
 }
 
 # e2e_runs_from_state PID...: fail, naming each, if a server's config in
-# E2E_STATE (*.conf, *.service, fcgi-auth-spawn) or one of the processes
+# E2E_STATE (*.conf, *.service, fcgi-auth-spawn; not under E2E_GUARD_SKIP,
+# if set) or one of the processes
 # PID (its program, links resolved, or its command line) names a path in
 # the checkout (E2E_SRCDIR or E2E_BUILDDIR).  What the servers run must be
 # copied or installed into E2E_STATE: a checkout may be under a folder
@@ -345,9 +346,7 @@ e2e_stop_lighttpd()
 e2e_runs_from_state()
 {
 	e2e__rc=0
-	e2e__bad=$(find "$E2E_STATE" ${e2e__sockdir_tmp:+"$e2e__sockdir_tmp"} \
-	    -type f \( -name '*.conf' -o -name '*.service' -o \
-	    -name fcgi-auth-spawn \) 2>/dev/null | while IFS= read -r e2e__f; do
+	e2e__bad=$(e2e__server_files | while IFS= read -r e2e__f; do
 		if [ -n "$(e2e__in_tree "$(cat "$e2e__f")")" ]; then
 			printf '%s\n' "$e2e__f"
 		fi
@@ -375,15 +374,50 @@ e2e_runs_from_state()
 	return "$e2e__rc"
 }
 
+# e2e__server_files: the servers' configs in E2E_STATE, one a line; not
+# those under E2E_GUARD_SKIP (tests/deploy's DESTDIR, whose files name the
+# install paths, which make distcheck puts in its build tree: the servers
+# get copies with the paths moved).
+e2e__server_files()
+{
+	if [ -n "${E2E_GUARD_SKIP:-}" ]; then
+		set -- -path "$E2E_GUARD_SKIP" -prune -o
+	else
+		set --
+	fi
+	find "$E2E_STATE" ${e2e__sockdir_tmp:+"$e2e__sockdir_tmp"} "$@" \
+	    -type f \( -name '*.conf' -o -name '*.service' -o \
+	    -name fcgi-auth-spawn \) -print 2>/dev/null
+}
+
 # e2e__in_tree TEXT: the checkout's top dirs (E2E_SRCDIR, E2E_BUILDDIR,
-# each as given and with links resolved) that TEXT names a path in.
+# each as given and with links resolved) that TEXT names a path in.  Only
+# a path that starts there counts: after a space, a quote, "=", ":", ","
+# or "(", or at the start.  A DESTDIR install of a prefix in the build
+# tree (make distcheck's) names DESTDIR/BUILDDIR/..., which is no path in
+# the checkout.
 e2e__in_tree()
 {
 	for e2e__t in "$E2E_SRCDIR" "$E2E_BUILDDIR"; do
-		for e2e__u in "$e2e__t" "$(cd "$e2e__t" && pwd -P)"; do
-			case $1 in
-			*"$e2e__u/"*) printf '%s\n' "$e2e__u" ;;
-			esac
+		for e2e__u in "$e2e__t" "$(cd "$e2e__t" 2>/dev/null &&
+		    pwd -P)"; do
+			[ -n "$e2e__u" ] || continue
+			e2e__rest=$1
+			while :; do
+				case $e2e__rest in
+				*"$e2e__u/"*) ;;
+				*) break ;;
+				esac
+				e2e__before=${e2e__rest%%"$e2e__u/"*}
+				case ${e2e__before#"${e2e__before%?}"} in
+				''|' '|'	'|'
+'|'"'|"'"|=|:|,|'(')
+					printf '%s\n' "$e2e__u"
+					break
+					;;
+				esac
+				e2e__rest=${e2e__rest#*"$e2e__u/"}
+			done
 		done
 	done | sort -u
 }
