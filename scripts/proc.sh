@@ -77,7 +77,9 @@ fa__gone()
 # fa_stop PID [SECONDS]: SIGTERM, then wait for PID to be gone for at most
 # SECONDS (default 10); if it is still there, say so, SIGKILL it and
 # return 1.  Reaps PID if it is our child, and sets fa_status to its exit
-# status (127 if it was not our child).
+# status (127 if it was not our child).  (A shell's child signalled before
+# it has exec'd its program may lose the SIGTERM, and then gets SIGKILL.)
+# shellcheck disable=SC2034 # fa_status is for the caller
 fa_stop()
 {
 	fa__rc=0
@@ -88,7 +90,6 @@ fa_stop()
 		kill -KILL "$1" 2>/dev/null || true
 		fa__rc=1
 	fi
-	# shellcheck disable=SC2034 # for the caller
 	fa_status=0
 	wait "$1" 2>/dev/null || fa_status=$?
 	return "$fa__rc"

@@ -336,9 +336,9 @@ e2e_stop_lighttpd()
 
 # e2e_runs_from_state PID...: fail, naming each, if a server's config in
 # E2E_STATE (*.conf, *.service, fcgi-auth-spawn; not under E2E_GUARD_SKIP,
-# if set) or one of the processes
-# PID (its program, links resolved, or its command line) names a path in
-# the checkout (E2E_SRCDIR or E2E_BUILDDIR).  What the servers run must be
+# if set) or one of the processes PID (its program, links resolved, or its
+# command line) names a path in the checkout (E2E_SRCDIR or
+# E2E_BUILDDIR).  What the servers run must be
 # copied or installed into E2E_STATE: a checkout may be under a folder
 # other users cannot enter, and a server that drops to www-data then
 # cannot read it.  This checks that wherever the checkout is, so a test
@@ -416,7 +416,8 @@ e2e__in_tree()
 					break
 					;;
 				esac
-				e2e__rest=${e2e__rest#*"$e2e__u/"}
+				# What follows, after the "/" it followed.
+				e2e__rest=/${e2e__rest#*"$e2e__u/"}
 			done
 		done
 	done | sort -u
