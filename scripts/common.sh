@@ -1,7 +1,10 @@
 # common.sh -- sourced by scripts/check and scripts/demo: packages and builds
 #
 # The caller sets fa_prog (its name, for messages) and fa_root (the
-# repository's top dir, absolute) and runs under "set -eu".
+# repository's top dir, absolute) and runs under "set -eu".  It also gets
+# scripts/proc.sh (stopping processes, waits, secrets).
+
+. "$fa_root/scripts/proc.sh"
 
 fa_say()
 {
@@ -99,11 +102,4 @@ fa_configure()
 	mkdir -p "$fa_dir"
 	fa_say "configure $* (in ${fa_dir#"$fa_root"/})"
 	(cd "$fa_dir" && "$fa_root/configure" -q "$@")
-}
-
-# fa_pids_matching STRING: pids whose command line contains STRING.
-fa_pids_matching()
-{
-	pgrep -f -- "$(printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g')" ||
-	    true
 }

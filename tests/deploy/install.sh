@@ -118,6 +118,8 @@ check_spawn()
 	deploy__spawned=1
 	# shellcheck disable=SC2086
 	st=$("$spawn" $as status) || { echo "$st"; return 1; }
+	# shellcheck disable=SC2046 # pids
+	e2e_runs_from_state $(cat "$E2E_SOCKDIR"/*.pid) || return 1
 	e2e_expect "status" "login: 1 of 1 running
 me: 3 of 3 running
 reports: 3 of 3 running
@@ -150,7 +152,7 @@ projects: 3 of 3 running" "$(printf '%s\n' "$st" | sed 's/ (.*//')" ||
 	"$spawn" stop || return 1
 	deploy__spawned=0
 	for p in $pids; do
-		if kill -0 "$p" 2>/dev/null; then
+		if fa_alive "$p"; then
 			echo "#   pid $p still running after stop"
 			return 1
 		fi

@@ -5,7 +5,7 @@
 #	deploy_setup LABEL PROGRAM...	# skips (77) without a PROGRAM
 #	deploy_conf FILE		# an installed file, paths moved
 #	deploy_spawn start|stop		# the installed fcgi-auth-spawn
-#	deploy_start_server CMD...	# as our child; sets E2E_URL
+#	deploy_start_server WRITER CMD...	# as our child; sets E2E_URL
 #	deploy_common_checks		# the contract and friends
 #	deploy_stop_server		# and nothing of ours left running
 #	e2e_finish
@@ -22,6 +22,12 @@
 # DEPLOY_CONF (rewritten copies),
 # DEPLOY_WEB_USER (www-data when root, else empty: the servers then run
 # as us), DEPLOY_SERVER_LOG (set by the caller: the server's error log).
+#
+# Everything a server reads is in E2E_STATE, which tests/e2e/lib.sh makes
+# outside the checkout in a temp dir every user can reach: as root the
+# servers and endpoints run as www-data, which may not enter the folder
+# the checkout is in (/root is 0700).  deploy_stop_server checks that no
+# server config or process names the checkout (e2e_runs_from_state).
 
 # This machine's share of ports, unless told otherwise.
 E2E_PORT_RANGE=${E2E_PORT_RANGE:-20000-20999}
@@ -70,6 +76,9 @@ deploy_setup()
 	e2e_at_exit deploy__on_exit
 	DEPLOY_TOOL=$E2E_SRCDIR/tests/deploy/tool.py
 	DEPLOY_DEST=$E2E_STATE/dest
+	# Installed as is, with the install paths: the servers get moved
+	# copies (deploy_conf).
+	E2E_GUARD_SKIP=$DEPLOY_DEST
 	DEPLOY_CONF=$E2E_STATE/conf
 	mkdir "$DEPLOY_CONF"
 	if [ "$(id -u)" -eq 0 ]; then
@@ -98,8 +107,11 @@ deploy_install()
 {
 	t0=$(date +%s)
 	# A make of our own: not the jobserver of the make check above us.
-	if ! (cd "$E2E_BUILDDIR" && MAKEFLAGS='' MFLAGS='' ${FA_MAKE:-make} -s \
-	    install DESTDIR="$DEPLOY_DEST") >"$E2E_STATE/install.log" 2>&1; then
+	# umask 022, as a packager's: the web server's user must get through
+	# the installed folders.
+	if ! (cd "$E2E_BUILDDIR" && umask 022 && MAKEFLAGS='' MFLAGS='' \
+	    ${FA_MAKE:-make} -s install DESTDIR="$DEPLOY_DEST") \
+	    >"$E2E_STATE/install.log" 2>&1; then
 		cat "$E2E_STATE/install.log" >&2
 		e2e_die "make install DESTDIR=$DEPLOY_DEST failed"
 	fi
@@ -112,12 +124,13 @@ deploy_install()
 	DEPLOY_BIN=$DEPLOY_DEST$FA_pkglibexecdir
 	# mod_fcgid cuts an InitialEnv value to 127 bytes without a word, and
 	# refuses to start a program whose path is over 255 ("Executable
-	# path length exceeds compiled-in limit").  A deep build dir (make
-	# distcheck's, in a deep checkout) exceeds both: the configs then
-	# name the installed etc and bin dirs through links in a short dir.
+	# path length exceeds compiled-in limit").  A deep state dir (under
+	# a deep TMPDIR) exceeds both: the configs then name the installed
+	# etc and bin dirs through links in a short dir in /tmp.
 	if [ "${#DEPLOY_ETC}" -gt 100 ] || [ "${#DEPLOY_BIN}" -gt 100 ]; then
-		deploy__short=$(mktemp -d \
-		    "${TMPDIR:-/tmp}/fcgi-auth-deploy.XXXXXX")
+		deploy__short=$(TMPDIR='' fa_state_dir fcgi-auth-deploy \
+		    "$E2E_SRCDIR" "$E2E_BUILDDIR") ||
+		    e2e_die "cannot make a short dir for links"
 		e2e_at_exit 'rm -rf "$deploy__short"'
 		chmod 0755 "$deploy__short"
 		ln -s "$DEPLOY_ETC" "$deploy__short/etc"
@@ -135,13 +148,16 @@ deploy_install()
 		# lib.sh made these 0700: let the web server's group through.
 		chgrp "$DEPLOY_WEB_USER" "$E2E_STATE" "$E2E_SOCKDIR"
 		chmod 0750 "$E2E_STATE" "$E2E_SOCKDIR"
+		# fa_state_dir put E2E_STATE where every user can reach it,
+		# unless no temp dir lets them (it said so).
 		if ! setpriv --reuid="$DEPLOY_WEB_USER" \
 		    --regid="$DEPLOY_WEB_USER" --init-groups sh -c \
 		    'test -x "$1" && test -r "$2"' sh \
 		    "$DEPLOY_BIN/me.fcgi" "$DEPLOY_ETC/users" \
 		    2>/dev/null; then
 			e2e_skip "$DEPLOY_WEB_USER cannot reach $E2E_STATE" \
-			    "(a folder above it is private); build elsewhere"
+			    "(a folder above it is private): set TMPDIR to" \
+			    "a folder every user can enter"
 		fi
 	fi
 	e2e_log "e2e: make install DESTDIR=$DEPLOY_DEST:" \
@@ -190,88 +206,42 @@ deploy_spawn()
 	[ "$cmd" != stop ] || deploy__spawned=0
 }
 
-# deploy_start_server [CONF_WRITER] CMD...: start a server as our child,
-# in its own session, after calling "CONF_WRITER PORT" to write its config
-# for a free port; wait until it answers.  Retries on another port when
-# the chosen one was taken meanwhile.  Sets E2E_PORT, E2E_URL.
+# deploy_start_server WRITER CMD...: start a server as our child after
+# "WRITER PORT" wrote its config for a free port, and wait until it
+# answers (e2e_start_server).  Sets E2E_PORT, E2E_URL.
 deploy_start_server()
 {
-	writer=$1
-	shift
-	out=$E2E_STATE/server.out
-	try=0
-	while [ "$try" -lt 5 ]; do
-		try=$((try + 1))
-		E2E_PORT=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" \
-		    port "$E2E_PORT_RANGE") || e2e_die "no free port"
-		E2E_URL=http://127.0.0.1:$E2E_PORT
-		"$writer" "$E2E_PORT"
-		if command -v setsid >/dev/null 2>&1; then
-			setsid "$@" >>"$out" 2>&1 &
-		else
-			"$@" >>"$out" 2>&1 &
-		fi
-		deploy__pid=$!
-		if "$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" wait \
-		    "$E2E_URL/" 20 "$deploy__pid"; then
-			export E2E_PORT E2E_URL
-			return 0
-		fi
-		deploy_stop_server >/dev/null 2>&1 || true
-		grep -qi 'address already in use' "$out" \
-		    ${DEPLOY_SERVER_LOG:+"$DEPLOY_SERVER_LOG"} 2>/dev/null ||
-		    break
-	done
-	e2e_log "e2e: $DEPLOY_LABEL did not come up; its output and log:"
-	cat "$out" ${DEPLOY_SERVER_LOG:+"$DEPLOY_SERVER_LOG"} >&2 || true
-	return 1
+	e2e_start_server "$DEPLOY_LABEL" "$E2E_STATE/server.out" \
+	    "$DEPLOY_SERVER_LOG" "$@" || return 1
+	deploy__pid=$E2E_SERVER_PID
 }
 
 # Stop the server (SIGTERM, SIGKILL after 10 s) and the spawn-fcgi pools;
 # then no process it started and none started from E2E_STATE may be left.
+# Before that, none of them may run from the checkout, and no config of
+# theirs name it (e2e_runs_from_state).
 deploy_stop_server()
 {
 	rc=0
+	deploy__tree=
 	if [ -n "$deploy__pid" ]; then
 		# Its workers and endpoints, as they are now.
-		deploy__tree=$("$E2E_PYTHON" "$DEPLOY_TOOL" tree "$deploy__pid")
-		kill -TERM "$deploy__pid" 2>/dev/null || true
-		i=0
-		while kill -0 "$deploy__pid" 2>/dev/null && [ "$i" -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if kill -0 "$deploy__pid" 2>/dev/null; then
-			e2e_log "e2e: $DEPLOY_LABEL ignored SIGTERM for 10 s"
-			kill -KILL "$deploy__pid" 2>/dev/null || true
-			rc=1
-		fi
-		wait "$deploy__pid" 2>/dev/null || true
+		deploy__tree=$(fa_tree "$deploy__pid")
+	fi
+	# shellcheck disable=SC2046,SC2086 # pids
+	e2e_runs_from_state $deploy__tree $(e2e_pids_matching "$E2E_STATE/") \
+	    ${deploy__short:+$(e2e_pids_matching "$deploy__short/")} || rc=1
+	if [ -n "$deploy__pid" ]; then
+		fa_stop "$deploy__pid" || rc=1
 		deploy__pid=
 	fi
 	if [ "$deploy__spawned" = 1 ]; then
 		deploy_spawn stop || rc=1
 	fi
-	i=0
-	while [ "$i" -lt 50 ]; do
-		left=$(deploy__left)
-		[ -z "$left" ] && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	# shellcheck disable=SC2086
-	e2e_kill_left "$DEPLOY_LABEL" $left || rc=1
+	# shellcheck disable=SC2086 # pids
+	fa_none_left "$DEPLOY_LABEL" $deploy__tree "$E2E_STATE/" \
+	    ${deploy__short:+"$deploy__short/"} || rc=1
 	return "$rc"
-}
-
-deploy__left()
-{
-	for p in $deploy__tree $(e2e_pids_matching "$E2E_STATE/") \
-	    ${deploy__short:+$(e2e_pids_matching "$deploy__short/")}; do
-		if kill -0 "$p" 2>/dev/null; then
-			echo "$p"
-		fi
-	done | sort -u
 }
 
 deploy__on_exit()
@@ -299,15 +269,9 @@ deploy_check_log_line()
 	    "$E2E_SRCDIR/tests/e2e/helper.py" http GET "$E2E_URL/me" \
 	    'Authorization: -' | sed -n 1p)
 	e2e_expect "GET /me as disabled carol" 401 "$got" || return 1
-	i=0
-	while ! grep -q 'me\.fcgi: 401 "User disabled" user=carol' \
-	    "$DEPLOY_SERVER_LOG" 2>/dev/null && [ "$i" -lt 20 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	e2e_expect "carol's refusal in $DEPLOY_SERVER_LOG" yes "$(grep -q \
-	    'me\.fcgi: 401 "User disabled" user=carol' "$DEPLOY_SERVER_LOG" \
-	    2>/dev/null && echo yes || echo no)"
+	e2e_expect "carol's refusal in $DEPLOY_SERVER_LOG" yes "$(fa_wait_for \
+	    10 - grep -q 'me\.fcgi: 401 "User disabled" user=carol' \
+	    "$DEPLOY_SERVER_LOG" 2>/dev/null && echo yes || echo no)"
 }
 
 # The secret is on no command line and in no log; the installed copy is

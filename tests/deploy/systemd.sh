@@ -81,15 +81,11 @@ check_exec_start()
 	# shellcheck disable=SC2086
 	env -i PATH=/usr/bin:/bin $env "$@" >"$E2E_STATE/exec.out" 2>&1 &
 	pid=$!
-	i=0
-	while [ ! -S "$E2E_SOCKDIR/me.sock" ] && [ "$i" -lt 50 ]; do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
+	fa_wait_for 10 "$pid" test -S "$E2E_SOCKDIR/me.sock" || true
 	rc=0
 	e2e_expect "me.sock's mode" 660 \
 	    "$(stat -c %a "$E2E_SOCKDIR/me.sock" 2>&1)" || rc=1
+	e2e_runs_from_state "$pid" || rc=1
 	if [ "$rc" = 0 ] && command -v cgi-fcgi >/dev/null 2>&1; then
 		token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
 		    "$E2E_SECRET_FILE" alice admin)
@@ -102,15 +98,9 @@ check_exec_start()
 	fi
 	# systemctl stop: SIGTERM to the main process, the endpoint itself.
 	kill -TERM "$pid" 2>/dev/null || true
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	e2e_expect "the endpoint 5 s after SIGTERM" gone \
-	    "$(kill -0 "$pid" 2>/dev/null && echo running || echo gone)" ||
-	    rc=1
-	wait "$pid" 2>/dev/null || true
+	e2e_expect "the endpoint 10 s after SIGTERM" gone \
+	    "$(fa_wait_gone "$pid" 10 && echo gone || echo running)" || rc=1
+	fa_stop "$pid" 1 || true
 	if [ "$rc" != 0 ]; then
 		sed 's/^/#   /' "$E2E_STATE/exec.out"
 	fi

@@ -18,8 +18,6 @@
         GET URL/me with alice's token from stdin in Authorization headers
         spelt in different ways; prints one line per case: NAME STATUS
         DETAIL (or "ok" for a 200)
-  tool.py tree PID
-        print PID and the pids of all its descendants
 """
 
 import os
@@ -192,29 +190,8 @@ def cmd_bearer(argv):
     return 0
 
 
-def cmd_tree(argv):
-    children = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % pid) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = stat.rsplit(")", 1)[1].split()[1]
-        children.setdefault(ppid, []).append(pid)
-    pending, seen = [argv[0]], []
-    while pending:
-        p = pending.pop()
-        seen.append(p)
-        pending.extend(children.get(p, []))
-    print("\n".join(seen))
-    return 0
-
-
 COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "errors": cmd_errors,
-            "bearer": cmd_bearer, "tree": cmd_tree}
+            "bearer": cmd_bearer}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

@@ -4,7 +4,6 @@
   helper.py port [LOW-HIGH]           print a free loopback TCP port
   helper.py wait URL SECONDS [PID]    wait until URL answers HTTP at all
                                       (exit 1 on timeout, 2 if PID died)
-  helper.py secret FILE [BYTES]       write a new random secret, mode 0600
   helper.py hash PREFIX [COST]        crypt(5) hash of the password on stdin
                                       ($y$, $2b$, $6$, $5$) via libcrypt
   helper.py token SECRET_FILE SUB ROLE [VER|-] [EXP_IN_SECONDS] [ALG]
@@ -81,18 +80,6 @@ def cmd_wait(argv):
         except OSError:
             time.sleep(0.05)
     return 1
-
-
-def cmd_secret(argv):
-    nbytes = int(argv[1]) if len(argv) > 1 else 48
-    # base64url text: printable, and 48 random bytes make 64 characters,
-    # enough for HS512 too.
-    import base64
-    text = base64.urlsafe_b64encode(os.urandom(nbytes)).rstrip(b"=")
-    fd = os.open(argv[0], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(text + b"\n")
-    return 0
 
 
 def crypt_hash(password, prefix, cost=0):
@@ -231,7 +218,7 @@ def cmd_abort(argv):
     return 0
 
 
-COMMANDS = {"port": cmd_port, "wait": cmd_wait, "secret": cmd_secret,
+COMMANDS = {"port": cmd_port, "wait": cmd_wait,
             "hash": cmd_hash, "token": cmd_token, "tokens": cmd_tokens, "abort": cmd_abort,
             "http": cmd_http, "fcgi": cmd_fcgi}
 

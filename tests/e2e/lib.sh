@@ -7,25 +7,38 @@
 #	e2e_setup		# state dir, secret, users; exits 77 if a tool is missing
 #	e2e_start_lighttpd	# free port, lighttpd -D as our child; sets E2E_URL
 #	e2e_check "name" some_shell_function args...
-#	e2e_stop_lighttpd	# stops it; fails if any of its processes is left
+#	e2e_stop_lighttpd	# stops it; fails if any of its processes is left,
+#				# or if one ran from the checkout
 #	e2e_finish		# summary line; exit status 0 or 1
 #
 # Set E2E_NEED_LIGHTTPD=0 before e2e_setup to run without lighttpd (a test
-# of another server); e2e_start_lighttpd then cannot be used.
+# of another server); e2e_start_lighttpd then cannot be used.  Another
+# server: e2e_start_server, e2e_runs_from_state, and fa_stop and
+# fa_none_left from scripts/proc.sh (sourced here).
 #
 # e2e_setup installs an EXIT trap that runs what e2e_at_exit registered,
 # stops lighttpd and removes the state dir (kept when a check failed or
 # E2E_KEEP=1, to read its logs).
 #
+# The servers run nothing from the checkout: e2e_setup copies what they
+# run into the state dir, in a temp dir every user can reach (see
+# fa_state_dir in scripts/proc.sh), and e2e_runs_from_state checks it
+# when a server stops.  A checkout under a folder other users cannot enter
+# (/root, any mktemp -d) then works as well as any other, for servers
+# that run as www-data (tests/deploy) too.  (lighttpd here runs as the
+# user who runs the test: this config sets no server.username.)
+#
 # Set by e2e_setup (read them, do not change them):
 #	E2E_SRCDIR E2E_BUILDDIR	the top source and build dirs (absolute)
 #	E2E_LIGHTTPD		lighttpd (from PATH, else /usr/sbin)
 #	E2E_PYTHON		a python3 with PyJWT (/usr/bin/python3 first)
-#	E2E_STATE		the private temp dir; every process we start has
-#				this path on its command line
-#	E2E_SECRET_FILE		a random secret, 0600
-#	E2E_USERS_FILE		the users below, 0600
-#	E2E_BINDIR		E2E_STATE/bin: links to the built *.fcgi
+#	E2E_STATE		the private state dir (0700), outside the
+#				checkout; every process we start has this path
+#				on its command line
+#	E2E_SECRET_FILE		E2E_STATE/secret: a random secret, 0600
+#	E2E_USERS_FILE		E2E_STATE/users: the users below, 0600
+#	E2E_BINDIR		E2E_STATE/bin: copies of the built *.fcgi
+#	E2E_SNIPPET_COPY	E2E_STATE/fcgi-auth.conf: the shipped snippet
 #	E2E_SOCKDIR		the FastCGI sockets' dir, 0700
 # Set by e2e_start_lighttpd: E2E_PORT E2E_URL E2E_LIGHTTPD_PID E2E_CONF
 #	E2E_ERROR_LOG (server.errorlog) E2E_LIGHTTPD_OUT (its stdout+stderr,
@@ -44,6 +57,9 @@ e2e__failed=0
 e2e__passed=0
 e2e__sockdir_tmp=
 e2e__at_exit=:
+fa_prog=${fa_prog:-e2e}
+# shellcheck source=scripts/proc.sh
+. "${abs_top_srcdir:-$(dirname "$0")/../..}/scripts/proc.sh"
 
 # Print to stderr (the test's log).
 e2e_log()
@@ -64,16 +80,10 @@ e2e_skip()
 	exit 77
 }
 
-# A basic regular expression matching the string s literally (for pgrep).
-e2e__regex_quote()
-{
-	printf '%s\n' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'
-}
-
 # The pids of processes whose command line contains the fixed string $1.
 e2e_pids_matching()
 {
-	pgrep -f -- "$(e2e__regex_quote "$1")" || true
+	fa_pids_matching "$1"
 }
 
 e2e_find_lighttpd()
@@ -118,9 +128,11 @@ e2e_setup()
 	    e2e_skip "$E2E_PYTHON has no PyJWT (apt-get install python3-jwt)"
 	export E2E_PYTHON PYTHONDONTWRITEBYTECODE=1
 
-	# Under the build dir: distcheck's srcdir is read-only.
-	mkdir -p "$E2E_BUILDDIR/tests/e2e"
-	E2E_STATE=$(mktemp -d "$E2E_BUILDDIR/tests/e2e/state.XXXXXX")
+	# Outside the checkout, where every user can reach it: the servers
+	# (tests/deploy's run as www-data) must not need the checkout's
+	# folders, which may be private.
+	E2E_STATE=$(fa_state_dir fcgi-auth-e2e "$E2E_SRCDIR" "$E2E_BUILDDIR") ||
+	    e2e_die "cannot make a state dir"
 	chmod 700 "$E2E_STATE"
 	trap 'e2e__on_exit' EXIT
 	trap 'exit 130' INT
@@ -130,30 +142,41 @@ e2e_setup()
 	# A unix socket path holds at most 107 bytes, and Apache's
 	# mod_proxy takes at most 95 ("ProxyPass worker uds path ... too
 	# long"); the longest we make is E2E_STATE/sock/projects.sock-NN.
-	# Deep build dirs (distcheck's under a long checkout path) get their
-	# sockets under TMPDIR instead.
+	# A deep TMPDIR gets the sockets in /tmp instead.
 	if [ "${#E2E_STATE}" -le 70 ]; then
 		E2E_SOCKDIR=$E2E_STATE/sock
 		mkdir -m 700 "$E2E_SOCKDIR"
 	else
-		E2E_SOCKDIR=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-auth-e2e.XXXXXX")
+		E2E_SOCKDIR=$(TMPDIR='' fa_state_dir fcgi-auth-sock \
+		    "$E2E_SRCDIR" "$E2E_BUILDDIR") ||
+		    e2e_die "cannot make a socket dir"
 		e2e__sockdir_tmp=$E2E_SOCKDIR
-		chmod 700 "$E2E_SOCKDIR"
 	fi
-	# Links, so that each process's command line names E2E_STATE and
-	# e2e_stop_lighttpd can find every one of them, and only them.
+	# Copies, not links to the build: a server running as another user
+	# (tests/deploy) reads them here; and each process's command line
+	# names E2E_STATE, so e2e_stop_lighttpd finds every one, and only them.
 	E2E_BINDIR=$E2E_STATE/bin
 	for b in login me reports projects; do
-		ln -s "$E2E_BUILDDIR/cgi-bin/$b.fcgi" "$E2E_BINDIR/$b.fcgi"
+		e2e_install_program "$E2E_BUILDDIR/cgi-bin/$b.fcgi"
 	done
+	E2E_SNIPPET_COPY=$E2E_STATE/fcgi-auth.conf
+	cp "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf" "$E2E_SNIPPET_COPY"
 
 	E2E_SECRET_FILE=$E2E_STATE/secret
-	"$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" secret \
-	    "$E2E_SECRET_FILE"
+	fa_secret_file "$E2E_SECRET_FILE" || e2e_die "cannot write a secret"
 	E2E_USERS_FILE=$E2E_STATE/users
 	e2e_write_users "$E2E_USERS_FILE"
 	export E2E_SRCDIR E2E_BUILDDIR E2E_STATE E2E_SECRET_FILE \
-	    E2E_USERS_FILE E2E_BINDIR E2E_SOCKDIR
+	    E2E_USERS_FILE E2E_BINDIR E2E_SOCKDIR E2E_SNIPPET_COPY
+}
+
+# e2e_install_program PROGRAM: a copy of the built PROGRAM in E2E_BINDIR,
+# under its own name, for a server to run.
+e2e_install_program()
+{
+	if ! cp "$1" "$E2E_BINDIR/" || ! chmod 0755 "$E2E_BINDIR/${1##*/}"; then
+		e2e_die "cannot copy $1 to $E2E_BINDIR"
+	fi
 }
 
 # e2e_hash PREFIX PASSWORD: a crypt(5) hash ($y$, $2b$, $6$, $5$).  The
@@ -209,16 +232,65 @@ var.fcgi_auth_bindir = "$E2E_BINDIR"
 var.fcgi_auth_secret_file = "${3:-$E2E_SECRET_FILE}"
 var.fcgi_auth_users_file = "$E2E_USERS_FILE"
 var.fcgi_auth_sockdir = "$E2E_SOCKDIR"
-include "${E2E_SNIPPET:-$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf}"
+include "${E2E_SNIPPET:-$E2E_SNIPPET_COPY}"
 ${E2E_CONF_EXTRA:-}
 EOF
 }
 
+# e2e_start_server LABEL OUT LOG WRITER CMD...: start the server CMD as our
+# child, in its own session, its output appended to OUT, after "WRITER
+# PORT" wrote its config for a free loopback port; wait until it answers.
+# Retries another port when the chosen one was taken meanwhile (as OUT or
+# LOG, its error log, says).  Sets E2E_PORT, E2E_URL and E2E_SERVER_PID;
+# returns 1, with OUT and LOG in the test's log, if it does not come up.
+e2e_start_server()
+{
+	e2e__label=$1
+	e2e__out=$2
+	e2e__log=$3
+	e2e__writer=$4
+	shift 4
+	e2e__try=0
+	while [ "$e2e__try" -lt 5 ]; do
+		e2e__try=$((e2e__try + 1))
+		E2E_PORT=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" \
+		    port "$E2E_PORT_RANGE") || e2e_die "no free port"
+		E2E_URL=http://127.0.0.1:$E2E_PORT
+		"$e2e__writer" "$E2E_PORT"
+		# Its own session, where available: a Ctrl-C on "make check"
+		# then reaches only us, and we stop the server, which stops
+		# the endpoints.  Not a group leader, setsid execs in place:
+		# $! is the server.
+		if command -v setsid >/dev/null 2>&1; then
+			setsid "$@" >>"$e2e__out" 2>&1 &
+		else
+			"$@" >>"$e2e__out" 2>&1 &
+		fi
+		E2E_SERVER_PID=$!
+		if "$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" wait \
+		    "$E2E_URL/" 20 "$E2E_SERVER_PID"; then
+			export E2E_PORT E2E_URL
+			return 0
+		fi
+		e2e__tree=$(fa_tree "$E2E_SERVER_PID")
+		fa_stop "$E2E_SERVER_PID" >/dev/null 2>&1 || true
+		# shellcheck disable=SC2086 # pids
+		fa_none_left "$e2e__label" $e2e__tree >/dev/null 2>&1 || true
+		if ! grep -qi 'address already in use' "$e2e__out" \
+		    ${e2e__log:+"$e2e__log"} 2>/dev/null; then
+			break
+		fi
+	done
+	e2e_log "e2e: $e2e__label did not come up; its output and log:"
+	cat "$e2e__out" ${e2e__log:+"$e2e__log"} >&2 2>/dev/null || true
+	return 1
+}
+
 # e2e_start_lighttpd [SECRET_FILE]: start lighttpd in the foreground (-D)
-# as our child on a free loopback port and wait until it answers.  Retries
-# another port if the chosen one was taken meanwhile.  Returns 1, with its
-# output in the log, if lighttpd does not come up.  One at a time: a
-# lighttpd still running is stopped first.
+# as our child on a free loopback port and wait until it answers
+# (e2e_start_server).  Returns 1, with its output in the log, if lighttpd
+# does not come up.  One at a time: a lighttpd still running is stopped
+# first.
 e2e_start_lighttpd()
 {
 	if [ -n "$e2e__lighttpd_pid" ]; then
@@ -229,90 +301,126 @@ e2e_start_lighttpd()
 	E2E_CONF=$E2E_STATE/lighttpd.conf
 	E2E_ERROR_LOG=$E2E_STATE/error.log
 	E2E_LIGHTTPD_OUT=$E2E_STATE/lighttpd.out
-	e2e__try=0
-	while [ "$e2e__try" -lt 5 ]; do
-		e2e__try=$((e2e__try + 1))
-		E2E_PORT=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" \
-		    port "$E2E_PORT_RANGE") || e2e_die "no free port"
-		E2E_URL=http://127.0.0.1:$E2E_PORT
-		e2e_write_lighttpd_conf "$E2E_CONF" "$E2E_PORT" "${1:-}"
-		# Its own session, where available: a Ctrl-C on "make check"
-		# then reaches only us, and we stop lighttpd, which stops the
-		# endpoints.  Not a group leader, setsid execs in place: $! is
-		# lighttpd.
-		if command -v setsid >/dev/null 2>&1; then
-			setsid "$E2E_LIGHTTPD" -D -f "$E2E_CONF" \
-			    >>"$E2E_LIGHTTPD_OUT" 2>&1 &
-		else
-			"$E2E_LIGHTTPD" -D -f "$E2E_CONF" \
-			    >>"$E2E_LIGHTTPD_OUT" 2>&1 &
-		fi
-		e2e__lighttpd_pid=$!
-		E2E_LIGHTTPD_PID=$e2e__lighttpd_pid
-		if "$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" wait \
-		    "$E2E_URL/" 20 "$e2e__lighttpd_pid"; then
-			export E2E_PORT E2E_URL E2E_LIGHTTPD_PID E2E_CONF \
-			    E2E_ERROR_LOG E2E_LIGHTTPD_OUT
-			return 0
-		fi
-		e2e_stop_lighttpd >/dev/null 2>&1 || true
-		if ! grep -q 'Address already in use' "$E2E_LIGHTTPD_OUT" \
-		    "$E2E_ERROR_LOG" 2>/dev/null; then
-			break
-		fi
-	done
-	e2e_log "e2e: lighttpd did not come up; its output and error log:"
-	cat "$E2E_LIGHTTPD_OUT" "$E2E_ERROR_LOG" >&2 2>/dev/null || true
-	return 1
+	e2e__secret_arg=${1:-}
+	e2e_start_server lighttpd "$E2E_LIGHTTPD_OUT" "$E2E_ERROR_LOG" \
+	    e2e__lighttpd_writer "$E2E_LIGHTTPD" -D -f "$E2E_CONF" || return 1
+	e2e__lighttpd_pid=$E2E_SERVER_PID
+	E2E_LIGHTTPD_PID=$E2E_SERVER_PID
+	export E2E_LIGHTTPD_PID E2E_CONF E2E_ERROR_LOG E2E_LIGHTTPD_OUT
+}
+
+e2e__lighttpd_writer()
+{
+	e2e_write_lighttpd_conf "$E2E_CONF" "$1" "$e2e__secret_arg"
 }
 
 # Stop our lighttpd (SIGTERM, SIGKILL after 10 s), reap it, then make sure
 # no process started from E2E_STATE is left (lighttpd stops the endpoints
-# it spawned).  Leftovers are reported, killed by pid, and make it return 1.
+# it spawned).  Leftovers are reported, killed by pid, and make it return
+# 1; so does a process of lighttpd's that ran from the checkout
+# (e2e_runs_from_state).
 e2e_stop_lighttpd()
 {
 	e2e__rc=0
 	if [ -n "$e2e__lighttpd_pid" ]; then
-		kill -TERM "$e2e__lighttpd_pid" 2>/dev/null || true
-		e2e__i=0
-		while kill -0 "$e2e__lighttpd_pid" 2>/dev/null &&
-		    [ "$e2e__i" -lt 100 ]; do
-			sleep 0.1
-			e2e__i=$((e2e__i + 1))
-		done
-		if kill -0 "$e2e__lighttpd_pid" 2>/dev/null; then
-			e2e_log "e2e: lighttpd ignored SIGTERM for 10 s"
-			kill -KILL "$e2e__lighttpd_pid" 2>/dev/null || true
-			e2e__rc=1
-		fi
-		wait "$e2e__lighttpd_pid" 2>/dev/null || true
+		# shellcheck disable=SC2046 # pids
+		e2e_runs_from_state $(fa_tree "$e2e__lighttpd_pid") ||
+		    e2e__rc=1
+		fa_stop "$e2e__lighttpd_pid" || e2e__rc=1
 		e2e__lighttpd_pid=
 	fi
 	# The endpoints get SIGTERM from lighttpd; give them a moment.
-	e2e__i=0
-	while [ -n "$(e2e_pids_matching "$E2E_STATE/")" ] &&
-	    [ "$e2e__i" -lt 50 ]; do
-		sleep 0.1
-		e2e__i=$((e2e__i + 1))
-	done
-	# shellcheck disable=SC2046
-	e2e_kill_left lighttpd $(e2e_pids_matching "$E2E_STATE/") || e2e__rc=1
+	fa_none_left lighttpd "$E2E_STATE/" || e2e__rc=1
 	return "$e2e__rc"
 }
 
-# e2e_kill_left LABEL [PID...]: processes that outlived LABEL's stop: name
-# each on stderr and kill it.  Returns 1 if there were any.
-e2e_kill_left()
+# e2e_runs_from_state PID...: fail, naming each, if a server's config in
+# E2E_STATE (*.conf, *.service, fcgi-auth-spawn; not under E2E_GUARD_SKIP,
+# if set) or one of the processes PID (its program, links resolved, or its
+# command line) names a path in the checkout (E2E_SRCDIR or
+# E2E_BUILDDIR).  What the servers run must be
+# copied or installed into E2E_STATE: a checkout may be under a folder
+# other users cannot enter, and a server that drops to www-data then
+# cannot read it.  This checks that wherever the checkout is, so a test
+# run from a world-readable checkout also fails when the rule is broken.
+e2e_runs_from_state()
 {
-	e2e__label=$1
-	shift
-	[ $# -eq 0 ] && return 0
-	e2e_log "e2e: processes left after $e2e__label stopped:"
+	e2e__rc=0
+	e2e__bad=$(e2e__server_files | while IFS= read -r e2e__f; do
+		if [ -n "$(e2e__in_tree "$(cat "$e2e__f")")" ]; then
+			printf '%s\n' "$e2e__f"
+		fi
+	done)
+	if [ -n "$e2e__bad" ]; then
+		e2e_log "e2e: server configs that name the checkout:"
+		printf '%s\n' "$e2e__bad" | while IFS= read -r e2e__f; do
+			e2e_log "  $e2e__f:"
+			e2e__in_tree "$(cat "$e2e__f")" |
+			    while IFS= read -r e2e__d; do
+				grep -nF -- "$e2e__d/" "$e2e__f" >&2 || true
+			done
+		done
+		e2e__rc=1
+	fi
 	for e2e__p in "$@"; do
-		ps -o pid=,args= -p "$e2e__p" >&2 || true
-		kill -KILL "$e2e__p" 2>/dev/null || true
+		e2e__what="$(readlink "/proc/$e2e__p/exe" 2>/dev/null) $(tr \
+		    '\0' ' ' <"/proc/$e2e__p/cmdline" 2>/dev/null)"
+		if [ -n "$(e2e__in_tree "$e2e__what")" ]; then
+			e2e_log "e2e: pid $e2e__p runs from the checkout:" \
+			    "$e2e__what"
+			e2e__rc=1
+		fi
 	done
-	return 1
+	return "$e2e__rc"
+}
+
+# e2e__server_files: the servers' configs in E2E_STATE, one a line; not
+# those under E2E_GUARD_SKIP (tests/deploy's DESTDIR, whose files name the
+# install paths, which make distcheck puts in its build tree: the servers
+# get copies with the paths moved).
+e2e__server_files()
+{
+	if [ -n "${E2E_GUARD_SKIP:-}" ]; then
+		set -- -path "$E2E_GUARD_SKIP" -prune -o
+	else
+		set --
+	fi
+	find "$E2E_STATE" ${e2e__sockdir_tmp:+"$e2e__sockdir_tmp"} "$@" \
+	    -type f \( -name '*.conf' -o -name '*.service' -o \
+	    -name fcgi-auth-spawn \) -print 2>/dev/null
+}
+
+# e2e__in_tree TEXT: the checkout's top dirs (E2E_SRCDIR, E2E_BUILDDIR,
+# each as given and with links resolved) that TEXT names a path in.  Only
+# a path that starts there counts: after a space, a quote, "=", ":", ","
+# or "(", or at the start.  A DESTDIR install of a prefix in the build
+# tree (make distcheck's) names DESTDIR/BUILDDIR/..., which is no path in
+# the checkout.
+e2e__in_tree()
+{
+	for e2e__t in "$E2E_SRCDIR" "$E2E_BUILDDIR"; do
+		for e2e__u in "$e2e__t" "$(cd "$e2e__t" 2>/dev/null &&
+		    pwd -P)"; do
+			[ -n "$e2e__u" ] || continue
+			e2e__rest=$1
+			while :; do
+				case $e2e__rest in
+				*"$e2e__u/"*) ;;
+				*) break ;;
+				esac
+				e2e__before=${e2e__rest%%"$e2e__u/"*}
+				case ${e2e__before#"${e2e__before%?}"} in
+				''|' '|'	'|'
+'|'"'|"'"|=|:|,|'(')
+					printf '%s\n' "$e2e__u"
+					break
+					;;
+				esac
+				# What follows, after the "/" it followed.
+				e2e__rest=/${e2e__rest#*"$e2e__u/"}
+			done
+		done
+	done | sort -u
 }
 
 # e2e_check NAME COMMAND [ARGS...]: run one named check.  The command

@@ -207,13 +207,8 @@ check_worker_sigterm()
 	pid=$(e2e_pids_matching "$E2E_BINDIR/me.fcgi" | sed -n 1p)
 	[ -n "$pid" ] || { echo "#   no me.fcgi worker found"; return 1; }
 	kill -TERM "$pid"
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 20 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	e2e_expect "me.fcgi $pid gone 2 s after SIGTERM" no \
-	    "$(kill -0 "$pid" 2>/dev/null && echo still running || echo no)" ||
+	e2e_expect "me.fcgi $pid gone 10 s after SIGTERM" no \
+	    "$(fa_wait_gone "$pid" 10 && echo no || echo still running)" ||
 	    return 1
 	# lighttpd uses the other worker and restarts this one.
 	for _ in 1 2 3 4; do

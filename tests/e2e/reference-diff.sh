@@ -58,8 +58,7 @@ ref_url=http://127.0.0.1:$ref_port
 JWT_SECRET=$(cat "$E2E_SECRET_FILE") "$ref_app/run" "$ref_port" \
     >"$out/reference-app.log" 2>&1 &
 ref_pid=$!
-e2e_at_exit 'kill -TERM "$ref_pid" 2>/dev/null
-	wait "$ref_pid" 2>/dev/null || true'
+e2e_at_exit 'fa_stop "$ref_pid" || true'
 "$E2E_PYTHON" "$helper" wait "$ref_url/" 30 "$ref_pid" || {
 	cat "$out/reference-app.log" >&2
 	e2e_die "the reference app did not start"

@@ -22,6 +22,8 @@ set -eu
 
 srcdir=$(cd "${abs_top_srcdir:-$(dirname "$0")/../..}" && pwd)
 builddir=$(cd "${abs_top_builddir:-.}" && pwd)
+fa_prog=leak
+. "$srcdir/scripts/proc.sh"
 LEAK_REQUESTS=${LEAK_REQUESTS:-10000}
 LEAK_LOGIN_REQUESTS=${LEAK_LOGIN_REQUESTS:-$LEAK_REQUESTS}
 LEAK_RSS_REQUESTS=${LEAK_RSS_REQUESTS:-30000}
@@ -58,9 +60,9 @@ done
 [ "$sanitized" = 1 ] || [ -n "$VALGRIND" ] ||
     skip "valgrind not installed (apt-get install valgrind)"
 
-# Sockets need a short path, so the state lives under TMPDIR.
-state=$(mktemp -d "${TMPDIR:-/tmp}/fcgi-auth-leak.XXXXXX")
-chmod 700 "$state"
+# Sockets need a short path, so the state lives in a temp dir (0700).
+# The endpoints run as us, so they reach the build wherever it is.
+state=$(fa_state_dir fcgi-auth-leak "$srcdir" "$builddir")
 child=
 failed=0
 passed=0
@@ -68,8 +70,7 @@ passed=0
 stop_child()
 {
 	if [ -n "$child" ]; then
-		kill -TERM "$child" 2>/dev/null || true
-		wait "$child" 2>/dev/null || true
+		fa_stop "$child" 60 || true
 		child=
 	fi
 }
@@ -114,27 +115,28 @@ start()
 	    "$SPAWN_FCGI" -n -s "$sock" -M 0600 -- "$@" \
 	    "$builddir/cgi-bin/$name.fcgi" 2>>"$state/$name.stderr" &
 	child=$!
-	i=0
-	until [ -S "$sock" ]; do
-		kill -0 "$child" 2>/dev/null || {
-			echo "leak: $name did not start" >&2
-			cat "$state/$name.stderr" >&2
-			exit 99
-		}
-		i=$((i + 1))
-		[ "$i" -lt 300 ] || { echo "leak: no socket" >&2; exit 99; }
-		sleep 0.1
-	done
+	st=0
+	fa_wait_for 30 "$child" test -S "$sock" || st=$?
+	case $st in
+	0) ;;
+	2)
+		echo "leak: $name did not start" >&2
+		cat "$state/$name.stderr" >&2
+		exit 99
+		;;
+	*) echo "leak: no socket" >&2; exit 99 ;;
+	esac
 }
 
-# stop: SIGTERM (the endpoint exits from accept) and its exit status.
+# stop: SIGTERM (the endpoint exits from accept) and its exit status;
+# valgrind's own exit takes a while, SIGKILL only after 60 s.
 stop()
 {
-	kill -TERM "$child"
 	st=0
-	wait "$child" || st=$?
+	fa_stop "$child" 60 || st=1
 	child=
-	return "$st"
+	[ "$st" -eq 0 ] || return 1
+	return "$fa_status"
 }
 
 drive()
@@ -144,7 +146,7 @@ drive()
 	    "$@"
 }
 
-head -c 48 /dev/urandom | base64 | tr -d '\n=' >"$state/secret"
+fa_secret_file "$state/secret" || { echo "leak: no secret" >&2; exit 99; }
 "$PYTHON" "$srcdir/tests/leak/drive.py" users "$state/users"
 
 # every_kind NAME N: N requests of every kind to the endpoint started on
