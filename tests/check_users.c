@@ -3,6 +3,7 @@
 
 #include <time.h>
 
+#include "watch.h"
 #include "check_common.h"
 #include "log.h"
 #include "password.h"
@@ -369,12 +370,13 @@ START_TEST(test_reload_logs_once)
 }
 END_TEST
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec	 pause = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+/* The clock users_refresh goes by in the tests below: test_clk, stepped. */
+static struct watch_clock	 clk;
 
-	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+static void
+clock_setup(void)
+{
+	clk = test_clock_reset();
 }
 
 /* Without force: a change is seen once the check interval has passed. */
@@ -382,42 +384,41 @@ START_TEST(test_reload_unforced)
 {
 	const char	*path = test_path("users2");
 	struct users	*u;
-	char		 err[512], line[128];
-	struct timespec	 times[2];
+	char		 err[512];
 
-	test_replace(path, "alice:" H_SHA512 ":admin\n");
-	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
-	test_replace(path, "bob:" H_SHA512 ":admin\n");
-	users_refresh(u, USERS_REFRESH_DUE);	/* within USERS_CHECK_INTERVAL_MS: no look */
+	test_replace_now(path, "alice:" H_SHA512 ":admin\n");
+	test_set_mtime(path, test_clk.real - 10000);
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
+	test_replace_now(path, "bob:" H_SHA512 ":admin\n");
+	test_clock_step(USERS_CHECK_INTERVAL_MS - 1);
+	users_refresh(u, USERS_REFRESH_DUE);	/* too soon: no look */
 	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
-	sleep_ms(300);
-	users_refresh(u, USERS_REFRESH_DUE);
+	test_clock_step(1);
+	ck_assert_int_eq(users_refresh(u, USERS_REFRESH_DUE), 1);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 	ck_assert_ptr_null(users_lookup(u, "alice"));
 
 	/* Replaced by rename a moment ago: whole, so read at once. */
-	sleep_ms(300);
-	test_replace(path, "carol:" H_SHA512 ":admin\n");
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
+	test_replace_now(path, "carol:" H_SHA512 ":admin\n");
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
 
 	/* Edited in place a moment ago: left alone until it has settled. */
-	sleep_ms(300);
-	(void)snprintf(line, sizeof(line), "dave:%s:admin\n", H_SHA512);
-	test_write(path, line, strlen(line));
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
+	test_write_now(path, "dave:" H_SHA512 ":admin\n");
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
-	sleep_ms(300);
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "dave"));
 
 	/* An mtime in the future does not hold the file back for ever. */
 	test_write(path, "erin:" H_SHA512 ":admin\n",
 	    strlen("erin:" H_SHA512 ":admin\n"));
-	times[0].tv_sec = times[1].tv_sec = time(NULL) + 3600;
-	times[0].tv_nsec = times[1].tv_nsec = 0;
-	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
-	sleep_ms(300);
+	test_set_mtime(path, test_clk.real + 3600 * 1000);
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "erin"));
 	users_free(u);
@@ -444,16 +445,17 @@ START_TEST(test_reload_stream)
 	char		 err[512], line[128], name[16];
 	int		 i, k, seen;
 
-	test_replace(path, "u0:" H_SHA512 ":admin\n");
-	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
+	test_replace_now(path, "u0:" H_SHA512 ":admin\n");
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
 	for (i = 1; i <= 25; i++) {
 		(void)snprintf(line, sizeof(line), "u%d:%s:admin\n", i,
 		    H_SHA512);
 		if (stream_cases[_i].in_place)
-			test_write(path, line, strlen(line));
+			test_write_now(path, line);
 		else
-			test_replace(path, line);
-		sleep_ms(100);
+			test_replace_now(path, line);
+		test_clock_step(100);
 		users_refresh(u, USERS_REFRESH_DUE);
 		/* Changes u(i-9)..u(i) are at most a second old. */
 		for (seen = 0, k = i < 9 ? 0 : i - 9; k <= i && !seen; k++) {
@@ -490,9 +492,14 @@ users_suite(void)
 	tcase_add_test(tc, test_open_errors);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_reload_logs_once);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	/* On a stepped clock (watch.h): nothing here sleeps. */
+	tc = tcase_create("reload clock");
+	tcase_add_checked_fixture(tc, clock_setup, NULL);
 	tcase_add_test(tc, test_reload_unforced);
 	tcase_add_loop_test(tc, test_reload_stream, 0, ARRAY_SIZE(stream_cases));
-	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;
 }
