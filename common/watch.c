@@ -1,4 +1,4 @@
-/* watch.c -- a file re-read when it changes: bounded read, identity, settle */
+/* watch.c -- a file re-read when it changes: bounded, settled, racily clean */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -24,9 +24,12 @@ struct file_id {
 	struct timespec	 mtim;
 };
 
-/* One version as read. */
+/* One version as read: who it was, what it held, and when. */
 struct version {
 	struct file_id	 id;
+	uint64_t	 hash;		/* of the content */
+	long long	 read_ms;	/* real time just before the read */
+	int		 clean;		/* mtime WATCH_RACY_MS older than that */
 };
 
 struct watch {
@@ -48,6 +51,9 @@ static long long sys_real_ms(void *);
 static void	file_id_of(const struct stat *, struct file_id *);
 static int	file_id_eq(const struct file_id *, const struct file_id *);
 static long long mtime_ms(const struct file_id *);
+static uint64_t	content_hash(const char *, size_t);
+static void	version_set(struct version *, const struct stat *,
+		    const char *, size_t, long long);
 static int	settling(struct watch *, const struct file_id *, long long,
 		    long long);
 static int	report(struct watch *, int, const struct file_id *);
@@ -100,6 +106,39 @@ static long long
 mtime_ms(const struct file_id *id)
 {
 	return (long long)id->mtim.tv_sec * 1000 + id->mtim.tv_nsec / 1000000;
+}
+
+/*
+ * 64-bit FNV-1a over 8-byte words, then the tail byte by byte.  Each step
+ * is a bijection of the state, so two contents of one size that differ in
+ * a single word never collide; otherwise a collision is a 2^-64 chance.
+ * The content is not an attacker's: whoever writes the file owns the
+ * service, so no keyed hash is needed.
+ */
+static uint64_t
+content_hash(const char *buf, size_t len)
+{
+	uint64_t	 h = 0xcbf29ce484222325ULL, w;
+	size_t		 i = 0;
+
+	for (; len - i >= sizeof(w); i += sizeof(w)) {
+		memcpy(&w, buf + i, sizeof(w));
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+	return h ^ (uint64_t)len;
+}
+
+static void
+version_set(struct version *v, const struct stat *st, const char *buf,
+    size_t len, long long read_ms)
+{
+	file_id_of(st, &v->id);
+	v->hash = content_hash(buf, len);
+	v->read_ms = read_ms;
+	v->clean = read_ms - mtime_ms(&v->id) >= WATCH_RACY_MS;
 }
 
 static void
@@ -160,7 +199,9 @@ watch_read(const char *path, size_t max_bytes, char **out, size_t *outlen,
 	/*
 	 * An edit in place (nobody's lock keeps it out) may have shrunk the
 	 * file, grown it past what fstat said, or changed it under us: what
-	 * we hold is then no version of it.
+	 * we hold is then no version of it.  A same-size rewrite within one
+	 * timestamp tick goes unseen here; the caller's racily-clean check
+	 * reads the file again.
 	 */
 	if (len != size || read(fd, &extra, 1) != 0 ||
 	    fstat(fd, &again) == -1 || again.st_size != st.st_size ||
@@ -193,6 +234,7 @@ watch_open(const char *path, size_t max_bytes, int interval_ms,
 {
 	struct watch	*w;
 	struct stat	 st;
+	long long	 real;
 	int		 n;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
@@ -208,11 +250,12 @@ watch_open(const char *path, size_t max_bytes, int interval_ms,
 	w->max_bytes = max_bytes;
 	w->interval_ms = interval_ms;
 	w->clock = clock != NULL ? *clock : system_clock;
+	real = w->clock.real_ms(w->clock.arg);
 	if (watch_read(path, max_bytes, buf, len, &st, err, errlen) == -1) {
 		free(w);
 		return NULL;
 	}
-	file_id_of(&st, &w->cur.id);
+	version_set(&w->cur, &st, *buf, *len, real);
 	w->checked_ms = w->clock.mono_ms(w->clock.arg);
 	w->edit_seen_ms = -1;
 	return w;
@@ -280,6 +323,7 @@ watch_poll(struct watch *w, enum watch_mode mode, char **out,
 	char		*buf;
 	size_t		 len;
 	long long	 mono, real;
+	int		 same;
 
 	w->pending = 0;
 	mono = w->clock.mono_ms(w->clock.arg);
@@ -292,10 +336,18 @@ watch_poll(struct watch *w, enum watch_mode mode, char **out,
 		return report(w, errno, NULL);
 	}
 	file_id_of(&st, &id);
-	if (file_id_eq(&id, &w->cur.id))
+	same = file_id_eq(&id, &w->cur.id);
+	/* The hot path: a version known to be old, still there. */
+	if (same && w->cur.clean)
 		goto unchanged;
 	real = w->clock.real_ms(w->clock.arg);
-	if (mode != WATCH_FORCE && settling(w, &id, mono, real))
+	/*
+	 * An mtime further ahead than the racy window: a write since the
+	 * last read would carry the time of now, far from it.
+	 */
+	if (same && mtime_ms(&id) - real >= WATCH_RACY_MS)
+		goto unchanged;
+	if (!same && mode != WATCH_FORCE && settling(w, &id, mono, real))
 		return 0;
 
 	if (watch_read(w->path, w->max_bytes, &buf, &len, &st, err,
@@ -304,7 +356,18 @@ watch_poll(struct watch *w, enum watch_mode mode, char **out,
 			return 0;	/* being edited: the next check */
 		return report(w, errno, &id);
 	}
-	file_id_of(&st, &v.id);
+	version_set(&v, &st, buf, len, real);
+	if (v.hash == w->cur.hash && v.id.size == w->cur.id.size) {
+		/* The same content (touched, copied, or racily clean). */
+		wipe_free(buf, len);
+		w->cur = v;
+		goto unchanged;
+	}
+	/* Racily clean until now: an edit in place, found by its content. */
+	if (same && mode != WATCH_FORCE && settling(w, &v.id, mono, real)) {
+		wipe_free(buf, len);
+		return 0;
+	}
 	w->edit_seen_ms = -1;
 	w->problem = 0;
 	w->next = v;

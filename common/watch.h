@@ -1,4 +1,4 @@
-/* watch.h -- a file re-read when it changes: bounded read, identity, settle */
+/* watch.h -- a file re-read when it changes: bounded, settled, racily clean */
 #ifndef FCGI_AUTH_WATCH_H
 #define FCGI_AUTH_WATCH_H
 
@@ -7,11 +7,23 @@
 #include <stddef.h>
 
 /*
- * A watched file is looked at (stat(2)) at most every interval_ms, and a
- * new version is handed to its caller to parse; the caller keeps its last
- * good copy.  A version is new when its identity (device, inode, size,
- * mtime) differs from the version read last.
+ * A watched file is looked at (stat(2)) at most every interval_ms, and
+ * read when its identity (device, inode, size, mtime) changed or, while
+ * that identity cannot be trusted, at every look.  A version whose content
+ * differs from the one read last is new, and handed to the caller to
+ * parse; the caller keeps its last good copy.
  *
+ * Racily clean (git's word for the same problem in its index): two
+ * versions written within one timestamp tick (1 s on ext4 with 128-byte
+ * inodes, NFS, some tmpfs set-ups) can share an mtime, and with the same
+ * size and a reused inode number (a rename-based writer alternates two)
+ * their identities are equal.  So a version whose mtime was not at least
+ * WATCH_RACY_MS older than the moment it was read is compared by content
+ * (a hash) at every check until a read shows it that old.  After that, any
+ * later write carries a later mtime, and a check is one stat again.
+ */
+#define WATCH_RACY_MS		3000	/* a 1 s (or FAT's 2 s) tick + skew */
+/*
  * A file edited in place (same inode) is left alone until it has been
  * still for WATCH_SETTLE_MS (an editor that truncates and writes shows an
  * empty file for a moment), but no longer than WATCH_SETTLE_MAX_MS after

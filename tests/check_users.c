@@ -8,6 +8,7 @@
 #include "log.h"
 #include "password.h"
 #include "users.h"
+#include "users_edit.h"
 
 /* Real hashes of "pw" (cheap settings: these tests are about parsing). */
 #define H_SHA256 "$5$rounds=1000$saltsalt$eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2"
@@ -469,6 +470,157 @@ START_TEST(test_reload_stream)
 }
 END_TEST
 
+/* The mtime of path in milliseconds. */
+static long long
+mtime_of(const char *path)
+{
+	struct stat	 st;
+
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (long long)st.st_mtim.tv_sec * 1000 +
+	    st.st_mtim.tv_nsec / 1000000;
+}
+
+/*
+ * Review finding: a file with 1 s timestamps, version B written in place
+ * at A's size within A's second (here: A's mtime put back with
+ * utimensat), so device, inode, size and mtime are A's.  Requests every
+ * 100 ms: B is loaded within a second.
+ */
+START_TEST(test_reload_same_tick)
+{
+	const char	*path = test_path("users-tick");
+	struct users	*u;
+	const struct user *e;
+	char		 err[512];
+	long long	 a_mtime;
+	int		 t;
+
+	test_replace_now(path, "alice:" H_SHA512 ":admin:active:1\n");
+	a_mtime = mtime_of(path);
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
+	test_clock_step(100);
+	test_write_now(path, "alice:" H_SHA512 ":admin:active:2\n");
+	test_set_mtime(path, a_mtime);
+	for (t = 100; t < 1000; t += 100) {
+		test_clock_step(100);
+		users_refresh(u, USERS_REFRESH_DUE);
+	}
+	ck_assert_ptr_nonnull(e = users_lookup(u, "alice"));
+	ck_assert_msg(e->version == 2, "alice at version %ld a second after "
+	    "her revoke", e->version);
+	users_free(u);
+}
+END_TEST
+
+/* One authctl change (users_edit), then its mtime set to tick. */
+static void
+edit(const char *path, const char *what, const char *name,
+    const char *hash, long long tick)
+{
+	struct users_edit	*e;
+	enum users_edit_status	 st;
+	char			 err[512];
+
+	e = users_edit_open(path, USERS_EDIT_QUIET, 1000, err, sizeof(err));
+	ck_assert_msg(e != NULL, "users_edit_open: %s", err);
+	if (strcmp(what, "revoke") == 0)
+		st = users_edit_revoke(e, name);
+	else
+		st = users_edit_passwd(e, name, hash);
+	ck_assert_int_eq(st, USERS_EDIT_OK);
+	ck_assert_msg(users_edit_commit(e, err, sizeof(err)) == 0, "%s", err);
+	users_edit_free(e);
+	test_set_mtime(path, tick);
+}
+
+static int
+verifies(const struct user *e, const char *password)
+{
+	int	 match = 0;
+
+	ck_assert_int_eq(password_verify(password, e->hash, &match), 0);
+	return match;
+}
+
+/*
+ * Review finding, as observed on a file system with 1 s timestamps:
+ * "authctl revoke alice", a login, "authctl revoke bob", "authctl passwd
+ * carol", all within one second and at the same sizes.  authctl renames
+ * PATH.tmp over PATH, so inode numbers alternate and come back; here the
+ * last version certainly lands on the inode of the version the login
+ * loaded (a hard link keeps that inode for it), with the same size and
+ * mtime.  Token checks every 100 ms must see bob revoked and carol's new
+ * password within the second.
+ */
+START_TEST(test_reload_revoke_burst)
+{
+	char			 path[512], keep[512], image[1024];
+	char			 old_pw[PASSWORD_HASH_MAX];
+	char			 new_pw[PASSWORD_HASH_MAX];
+	char			*buf, err[512];
+	struct users		*u;
+	const struct user	*e;
+	struct stat		 loaded, now;
+	size_t			 len;
+	long long		 tick;
+	int			 t;
+
+	(void)snprintf(path, sizeof(path), "%s", test_path("users-burst"));
+	(void)snprintf(keep, sizeof(keep), "%s", test_path("users-burst.k"));
+	ck_assert_int_eq(password_hash("carolpass", "$5$", 1000, old_pw,
+	    sizeof(old_pw)), 0);
+	ck_assert_int_eq(password_hash("carolnew", "$5$", 1000, new_pw,
+	    sizeof(new_pw)), 0);
+	ck_assert_uint_eq(strlen(old_pw), strlen(new_pw));
+	(void)snprintf(image, sizeof(image), "alice:%s:admin:active:1\n"
+	    "bob:%s:user:active:1\ncarol:%s:admin:active:1\n", H_SHA512,
+	    H_SHA512, old_pw);
+	tick = test_clk.real;	/* a whole second: every version's mtime */
+	test_replace_now(path, image);
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
+
+	test_clock_step(100);
+	edit(path, "revoke", "alice", NULL, tick);
+	ck_assert_int_eq(link(path, keep), 0);
+	test_clock_step(100);
+	ck_assert_int_eq(users_refresh(u, USERS_REFRESH_NOW), 1); /* login */
+	ck_assert_int_eq(users_lookup(u, "alice")->version, 2);
+	ck_assert_int_eq(stat(path, &loaded), 0);
+
+	test_clock_step(100);
+	edit(path, "revoke", "bob", NULL, tick);
+	test_clock_step(100);
+	edit(path, "passwd", "carol", new_pw, tick);
+	/* The new file, on the inode the login loaded. */
+	ck_assert_int_eq(watch_read(path, USERS_FILE_MAX_BYTES, &buf, &len,
+	    NULL, err, sizeof(err)), 0);
+	test_write(keep, buf, len);
+	free(buf);
+	test_set_mtime(keep, tick);
+	ck_assert_int_eq(rename(keep, path), 0);
+	ck_assert_int_eq(stat(path, &now), 0);
+	ck_assert(now.st_dev == loaded.st_dev && now.st_ino == loaded.st_ino &&
+	    now.st_size == loaded.st_size &&
+	    now.st_mtim.tv_sec == loaded.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == loaded.st_mtim.tv_nsec);
+
+	for (t = 400; t < 1000; t += 100) {
+		test_clock_step(100);
+		users_refresh(u, USERS_REFRESH_DUE);	/* token checks */
+	}
+	ck_assert_ptr_nonnull(e = users_lookup(u, "bob"));
+	ck_assert_msg(e->version == 2, "bob's revoke not seen");
+	ck_assert_ptr_nonnull(e = users_lookup(u, "carol"));
+	ck_assert_int_eq(e->version, 2);
+	ck_assert_msg(verifies(e, "carolnew") && !verifies(e, "carolpass"),
+	    "carol's old password still in use");
+	users_free(u);
+}
+END_TEST
+
 static Suite *
 users_suite(void)
 {
@@ -500,6 +652,8 @@ users_suite(void)
 	tcase_add_checked_fixture(tc, clock_setup, NULL);
 	tcase_add_test(tc, test_reload_unforced);
 	tcase_add_loop_test(tc, test_reload_stream, 0, ARRAY_SIZE(stream_cases));
+	tcase_add_test(tc, test_reload_same_tick);
+	tcase_add_test(tc, test_reload_revoke_burst);
 	suite_add_tcase(s, tc);
 	return s;
 }

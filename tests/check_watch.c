@@ -1,4 +1,4 @@
-/* check_watch.c -- a watched file: bounded read, settle, problems, on a stepped clock */
+/* check_watch.c -- a watched file: bounded read, settle, racily clean, on a stepped clock */
 #include "config.h"
 
 #include <sys/stat.h>
@@ -251,6 +251,129 @@ START_TEST(test_settle)
 END_TEST
 
 /*
+ * Racily clean.  A is read read_age_ms after its mtime; later_ms after
+ * that, B is written in place at A's size, its mtime reset to A's
+ * (utimensat): the identity is A's.  The next due look finds B by its
+ * content unless A's mtime was old enough when read that no later write
+ * could carry it (then a look is one stat, and B goes unseen: a file
+ * system never gives a later write an older mtime).
+ */
+static const struct {
+	const char	*name;
+	long long	 read_age_ms;
+	long long	 later_ms;
+	int		 want;
+} racy_cases[] = {
+	{ "read in the tick it was written", 0, 100, 1 },
+	{ "read 999 ms after", 999, 100, 1 },
+	{ "read 2999 ms after", 2999, 100, 1 },
+	{ "B written 1 ms after A was read", 0, 1, 1 },
+	{ "read 3000 ms after: old, a stat only", 3000, 100, 0 },
+	{ "mtime 1 s ahead", -1000, 100, 1 },
+	{ "mtime 10 s ahead: a stat only", -10000, 100, 0 },
+};
+
+START_TEST(test_racy)
+{
+	const char	*path = own_path("racy", _i);
+	struct watch	*w;
+	struct stat	 a, b;
+
+	w = start(path, "alice:1\n", racy_cases[_i].read_age_ms);
+	ck_assert_int_eq(stat(path, &a), 0);
+	test_clock_step(racy_cases[_i].later_ms);
+	test_write(path, "alice:2\n", 8);
+	test_set_mtime(path, (long long)a.st_mtim.tv_sec * 1000 +
+	    a.st_mtim.tv_nsec / 1000000);
+	ck_assert_int_eq(stat(path, &b), 0);
+	ck_assert(a.st_ino == b.st_ino && a.st_size == b.st_size &&
+	    a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+	    a.st_mtim.tv_nsec == b.st_mtim.tv_nsec);
+	test_clock_step(INTERVAL_MS - racy_cases[_i].later_ms);
+	ck_assert_msg(look(w, WATCH_DUE) == racy_cases[_i].want,
+	    "%s: %s", racy_cases[_i].name, got);
+	ck_assert_str_eq(got, racy_cases[_i].want ? "alice:2\n" :
+	    "alice:1\n");
+	watch_free(w);
+}
+END_TEST
+
+/*
+ * A racily clean version is read again at every look until a read finds
+ * it old; from then on a look is one stat.  Looks every 250 ms from A's
+ * write (same tick); B as above after verified_ms.
+ */
+static const struct {
+	const char	*name;
+	long long	 verified_ms;
+	int		 want;
+} until_old_cases[] = {
+	{ "last read 2750 ms after A: still compared", 2750, 1 },
+	{ "last read 3000 ms after A: old, a stat only", 3000, 0 },
+};
+
+START_TEST(test_racy_until_old)
+{
+	const char	*path = own_path("until-old", _i);
+	struct watch	*w;
+	struct stat	 a;
+	long long	 t;
+
+	w = start(path, "bob:1\n", 0);
+	ck_assert_int_eq(stat(path, &a), 0);
+	for (t = INTERVAL_MS; t <= until_old_cases[_i].verified_ms;
+	    t += INTERVAL_MS) {
+		test_clock_step(INTERVAL_MS);
+		ck_assert_int_eq(look(w, WATCH_DUE), 0);
+	}
+	test_clock_step(10);
+	test_write(path, "bob:2\n", 6);
+	test_set_mtime(path, (long long)a.st_mtim.tv_sec * 1000 +
+	    a.st_mtim.tv_nsec / 1000000);
+	test_clock_step(INTERVAL_MS - 10);
+	ck_assert_msg(look(w, WATCH_DUE) == until_old_cases[_i].want, "%s",
+	    until_old_cases[_i].name);
+	watch_free(w);
+}
+END_TEST
+
+/*
+ * Inode numbers come back: a writer that renames PATH.tmp over PATH (as
+ * authctl does) alternates two, and a file system hands a freed one out
+ * again.  Here, for certain, with a hard link: A (inode X) is watched, B
+ * replaces it by rename unseen, then C, at A's size and mtime, is written
+ * into inode X and renamed over PATH: the identity is A's again.
+ */
+START_TEST(test_racy_reused_inode)
+{
+	char		 path[512], keep[512];
+	struct watch	*w;
+	struct stat	 a, c;
+
+	(void)snprintf(path, sizeof(path), "%s", own_path("reuse", 0));
+	(void)snprintf(keep, sizeof(keep), "%s", own_path("reuse-keep", 0));
+	w = start(path, "carol:$5$old\n", 0);
+	ck_assert_int_eq(stat(path, &a), 0);
+	ck_assert_int_eq(link(path, keep), 0);
+	test_clock_step(100);
+	test_replace_now(path, "carol:$5$new:disabled\n");
+	test_clock_step(100);
+	test_write(keep, "carol:$5$NEW\n", 13);
+	test_set_mtime(keep, (long long)a.st_mtim.tv_sec * 1000 +
+	    a.st_mtim.tv_nsec / 1000000);
+	ck_assert_int_eq(rename(keep, path), 0);
+	ck_assert_int_eq(stat(path, &c), 0);
+	ck_assert(a.st_dev == c.st_dev && a.st_ino == c.st_ino &&
+	    a.st_size == c.st_size && a.st_mtim.tv_sec == c.st_mtim.tv_sec &&
+	    a.st_mtim.tv_nsec == c.st_mtim.tv_nsec);
+	test_clock_step(INTERVAL_MS - 200);
+	ck_assert_int_eq(look(w, WATCH_DUE), 1);
+	ck_assert_str_eq(got, "carol:$5$NEW\n");
+	watch_free(w);
+}
+END_TEST
+
+/*
  * A broken version is handed out once (the caller reports it), and a fix
  * is a new version even at the same size with the same mtime.
  */
@@ -259,6 +382,7 @@ static const struct {
 	int		 rename;	/* the fix comes by rename */
 } fixed_cases[] = {
 	{ "fixed by rename", 1 },
+	{ "fixed in place, same size, same mtime", 0 },
 };
 
 START_TEST(test_broken_then_fixed)
@@ -307,9 +431,9 @@ START_TEST(test_vanished)
 	ck_assert_ptr_nonnull(strstr(last_err, "No such file"));
 	ck_assert_int_eq(look(w, WATCH_FORCE), 0);
 	ck_assert_int_eq(look(w, WATCH_FORCE), 0);
-	/* Back: read again. */
-	test_replace_now(path, "A2\n");
-	ck_assert_int_eq(look(w, WATCH_FORCE), 1);
+	/* Back with the same content: nothing new to parse. */
+	test_replace_now(path, "A\n");
+	ck_assert_int_eq(look(w, WATCH_FORCE), 0);
 	/* Gone again: said again, since it was back in between. */
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(look(w, WATCH_FORCE), -1);
@@ -392,6 +516,27 @@ START_TEST(test_not_done)
 }
 END_TEST
 
+/* A touched or copied-over file with the same content is nothing new. */
+START_TEST(test_same_content)
+{
+	const char	*path = own_path("touch", 0);
+	struct watch	*w;
+
+	w = start(path, "A\n", 10000);
+	test_set_mtime(path, test_clk.real);
+	ck_assert_int_eq(look(w, WATCH_NOW), 0);	/* settling */
+	test_clock_step(INTERVAL_MS);
+	ck_assert_int_eq(look(w, WATCH_DUE), 0);	/* read: the same */
+	test_replace_now(path, "A\n");
+	ck_assert_int_eq(look(w, WATCH_NOW), 0);
+	test_write_now(path, "AB\n");
+	test_clock_step(INTERVAL_MS);
+	ck_assert_int_eq(look(w, WATCH_DUE), 1);
+	ck_assert_str_eq(got, "AB\n");
+	watch_free(w);
+}
+END_TEST
+
 static Suite *
 watch_suite(void)
 {
@@ -408,6 +553,15 @@ watch_suite(void)
 	tc = tcase_create("settle");
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_loop_test(tc, test_settle, 0, ARRAY_SIZE(settle_cases));
+	tcase_add_test(tc, test_same_content);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("racy");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_loop_test(tc, test_racy, 0, ARRAY_SIZE(racy_cases));
+	tcase_add_loop_test(tc, test_racy_until_old, 0,
+	    ARRAY_SIZE(until_old_cases));
+	tcase_add_test(tc, test_racy_reused_inode);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("problems");
