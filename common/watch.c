@@ -46,6 +46,7 @@ struct watch {
 	struct file_id	 problem_id;	/* ...and the version it concerned */
 };
 
+static long long clock_ms(clockid_t);
 static long long sys_mono_ms(void *);
 static long long sys_real_ms(void *);
 static void	file_id_of(const struct stat *, struct file_id *);
@@ -64,23 +65,26 @@ static const struct watch_clock system_clock = {
 };
 
 static long long
-sys_mono_ms(void *arg)
+clock_ms(clockid_t id)
 {
 	struct timespec	 ts;
 
-	(void)arg;
-	(void)clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	(void)clock_gettime(id, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long
+sys_mono_ms(void *arg)
+{
+	(void)arg;
+	return clock_ms(CLOCK_MONOTONIC_COARSE);
 }
 
 static long long
 sys_real_ms(void *arg)
 {
-	struct timespec	 ts;
-
 	(void)arg;
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ms(CLOCK_REALTIME);
 }
 
 static void

@@ -233,6 +233,18 @@ test_set_mtime(const char *path, long long ms)
 	    path, strerror(errno));
 }
 
+/* The mtime of path in milliseconds since the epoch. */
+static inline long long
+test_mtime_ms(const char *path)
+{
+	struct stat	 st;
+
+	ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path,
+	    strerror(errno));
+	return (long long)st.st_mtim.tv_sec * 1000 +
+	    st.st_mtim.tv_nsec / 1000000;
+}
+
 /* Write path in place, its mtime test_clk's now (a write "now"). */
 static inline void
 test_write_now(const char *path, const char *data)

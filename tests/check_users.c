@@ -470,17 +470,6 @@ START_TEST(test_reload_stream)
 }
 END_TEST
 
-/* The mtime of path in milliseconds. */
-static long long
-mtime_of(const char *path)
-{
-	struct stat	 st;
-
-	ck_assert_int_eq(stat(path, &st), 0);
-	return (long long)st.st_mtim.tv_sec * 1000 +
-	    st.st_mtim.tv_nsec / 1000000;
-}
-
 /*
  * Review finding: a file with 1 s timestamps, version B written in place
  * at A's size within A's second (here: A's mtime put back with
@@ -497,7 +486,7 @@ START_TEST(test_reload_same_tick)
 	int		 t;
 
 	test_replace_now(path, "alice:" H_SHA512 ":admin:active:1\n");
-	a_mtime = mtime_of(path);
+	a_mtime = test_mtime_ms(path);
 	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
 	    sizeof(err)));
 	test_clock_step(100);

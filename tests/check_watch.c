@@ -278,13 +278,14 @@ START_TEST(test_racy)
 	const char	*path = own_path("racy", _i);
 	struct watch	*w;
 	struct stat	 a, b;
+	long long	 a_ms;
 
 	w = start(path, "alice:1\n", racy_cases[_i].read_age_ms);
 	ck_assert_int_eq(stat(path, &a), 0);
+	a_ms = test_mtime_ms(path);
 	test_clock_step(racy_cases[_i].later_ms);
 	test_write(path, "alice:2\n", 8);
-	test_set_mtime(path, (long long)a.st_mtim.tv_sec * 1000 +
-	    a.st_mtim.tv_nsec / 1000000);
+	test_set_mtime(path, a_ms);
 	ck_assert_int_eq(stat(path, &b), 0);
 	ck_assert(a.st_ino == b.st_ino && a.st_size == b.st_size &&
 	    a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
@@ -316,11 +317,10 @@ START_TEST(test_racy_until_old)
 {
 	const char	*path = own_path("until-old", _i);
 	struct watch	*w;
-	struct stat	 a;
-	long long	 t;
+	long long	 a_ms, t;
 
 	w = start(path, "bob:1\n", 0);
-	ck_assert_int_eq(stat(path, &a), 0);
+	a_ms = test_mtime_ms(path);
 	for (t = INTERVAL_MS; t <= until_old_cases[_i].verified_ms;
 	    t += INTERVAL_MS) {
 		test_clock_step(INTERVAL_MS);
@@ -328,8 +328,7 @@ START_TEST(test_racy_until_old)
 	}
 	test_clock_step(10);
 	test_write(path, "bob:2\n", 6);
-	test_set_mtime(path, (long long)a.st_mtim.tv_sec * 1000 +
-	    a.st_mtim.tv_nsec / 1000000);
+	test_set_mtime(path, a_ms);
 	test_clock_step(INTERVAL_MS - 10);
 	ck_assert_msg(look(w, WATCH_DUE) == until_old_cases[_i].want, "%s",
 	    until_old_cases[_i].name);
@@ -349,18 +348,19 @@ START_TEST(test_racy_reused_inode)
 	char		 path[512], keep[512];
 	struct watch	*w;
 	struct stat	 a, c;
+	long long	 a_ms;
 
 	(void)snprintf(path, sizeof(path), "%s", own_path("reuse", 0));
 	(void)snprintf(keep, sizeof(keep), "%s", own_path("reuse-keep", 0));
 	w = start(path, "carol:$5$old\n", 0);
 	ck_assert_int_eq(stat(path, &a), 0);
+	a_ms = test_mtime_ms(path);
 	ck_assert_int_eq(link(path, keep), 0);
 	test_clock_step(100);
 	test_replace_now(path, "carol:$5$new:disabled\n");
 	test_clock_step(100);
 	test_write(keep, "carol:$5$NEW\n", 13);
-	test_set_mtime(keep, (long long)a.st_mtim.tv_sec * 1000 +
-	    a.st_mtim.tv_nsec / 1000000);
+	test_set_mtime(keep, a_ms);
 	ck_assert_int_eq(rename(keep, path), 0);
 	ck_assert_int_eq(stat(path, &c), 0);
 	ck_assert(a.st_dev == c.st_dev && a.st_ino == c.st_ino &&
@@ -389,7 +389,7 @@ START_TEST(test_broken_then_fixed)
 {
 	const char	*path = own_path("fixed", _i);
 	struct watch	*w;
-	struct stat	 b;
+	long long	 b_ms;
 	int		 k;
 
 	w = start(path, "good:1\n", 10000);
@@ -397,7 +397,7 @@ START_TEST(test_broken_then_fixed)
 	test_clock_step(INTERVAL_MS);
 	ck_assert_int_eq(look(w, WATCH_DUE), 1);
 	ck_assert_str_eq(got, "bro:ken\n");	/* the caller refuses it */
-	ck_assert_int_eq(stat(path, &b), 0);
+	b_ms = test_mtime_ms(path);
 	for (k = 0; k < 3; k++) {
 		test_clock_step(INTERVAL_MS);
 		ck_assert_int_eq(look(w, WATCH_DUE), 0);
@@ -406,8 +406,7 @@ START_TEST(test_broken_then_fixed)
 		test_replace_now(path, "fixed:1\n");
 	else {
 		test_write(path, "fixed:1\n", 8);
-		test_set_mtime(path, (long long)b.st_mtim.tv_sec * 1000 +
-		    b.st_mtim.tv_nsec / 1000000);
+		test_set_mtime(path, b_ms);
 	}
 	test_clock_step(INTERVAL_MS);
 	ck_assert_msg(look(w, WATCH_DUE) == 1, "%s", fixed_cases[_i].name);
