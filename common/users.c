@@ -17,6 +17,7 @@
 #include "log.h"
 #include "password.h"
 #include "users.h"
+#include "watch.h"
 
 /*
  * Verified against when a users file has no entry to copy the cost from:
@@ -43,22 +44,9 @@ struct table {
 	const char	*dummy;		/* chosen by users_dummy_hash */
 };
 
-/* What identifies one version of the file on disk. */
-struct file_id {
-	dev_t		 dev;
-	ino_t		 ino;
-	off_t		 size;
-	struct timespec	 mtim;
-};
-
 struct users {
-	char		 path[PATH_MAX];
+	struct watch	*watch;		/* NULL: made from a buffer */
 	struct table	*table;
-	struct file_id	 loaded;	/* the version in table */
-	struct file_id	 failed;	/* the last version that failed */
-	int		 failed_errno;	/* the last stat/open error reported */
-	long long	 checked_ms;	/* monotonic time of the last check */
-	long long	 edit_seen_ms;	/* an edit in place first seen, or -1 */
 };
 
 static uint64_t	hash_name(const char *);
@@ -69,20 +57,6 @@ static struct table *table_parse(char *, size_t, const char *, char *,
 static void	table_settings(struct table *, const char *);
 static const char *table_costliest(const struct table *);
 static void	table_free(struct table *);
-static int	read_file(const char *, char **, size_t *, struct file_id *,
-		    char *, size_t);
-static void	file_id_of(const struct stat *, struct file_id *);
-static int	file_id_eq(const struct file_id *, const struct file_id *);
-static long long now_ms(clockid_t);
-
-static long long
-now_ms(clockid_t clock)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(clock, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* FNV-1a: the keys are the administrator's names, not an attacker's. */
 static uint64_t
@@ -382,121 +356,33 @@ table_free(struct table *t)
 	free(t);
 }
 
-static void
-file_id_of(const struct stat *st, struct file_id *id)
+struct users *
+users_open(const char *path, char *err, size_t errlen)
 {
-	memset(id, 0, sizeof(*id));
-	id->dev = st->st_dev;
-	id->ino = st->st_ino;
-	id->size = st->st_size;
-	id->mtim = st->st_mtim;
-}
-
-static int
-file_id_eq(const struct file_id *a, const struct file_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	    a->mtim.tv_sec == b->mtim.tv_sec &&
-	    a->mtim.tv_nsec == b->mtim.tv_nsec;
-}
-
-/*
- * Read the whole file, at most USERS_FILE_MAX_BYTES, into a NUL-terminated
- * malloc'd buffer.  If the file changes while we read (an in-place edit),
- * fail with EAGAIN: the caller tries again at the next check.
- */
-static int
-read_file(const char *path, char **out, size_t *outlen, struct file_id *id,
-    char *err, size_t errlen)
-{
-	struct stat	 st;
-	struct file_id	 after;
-	char		*buf = NULL;
-	size_t		 len = 0, size;
-	ssize_t		 n;
-	int		 fd, ret = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return log_seterr(err, errlen, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		log_seterr(err, errlen, "%s: %s", path, strerror(errno));
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		log_seterr(err, errlen, "%s: not a regular file", path);
-		goto done;
-	}
-	if (st.st_size < 0 || (unsigned long)st.st_size > USERS_FILE_MAX_BYTES) {
-		errno = EFBIG;
-		log_seterr(err, errlen, "%s: larger than %lu bytes", path,
-		    USERS_FILE_MAX_BYTES);
-		goto done;
-	}
-	file_id_of(&st, id);
-	size = (size_t)st.st_size;
-	if ((buf = malloc(size + 1)) == NULL) {
-		log_seterr(err, errlen, "out of memory");
-		goto done;
-	}
-	while (len < size) {
-		n = read(fd, buf + len, size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			log_seterr(err, errlen, "%s: %s", path, strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (fstat(fd, &st) == -1) {
-		log_seterr(err, errlen, "%s: %s", path, strerror(errno));
-		goto done;
-	}
-	file_id_of(&st, &after);
-	if (len != size || !file_id_eq(id, &after)) {
-		errno = EAGAIN;
-		log_seterr(err, errlen, "%s: changed while being read", path);
-		goto done;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	buf = NULL;
-	ret = 0;
-done:
-	free(buf);
-	(void)close(fd);
-	return ret;
+	return users_open_clock(path, NULL, err, errlen);
 }
 
 struct users *
-users_open(const char *path, char *err, size_t errlen)
+users_open_clock(const char *path, const struct watch_clock *clock,
+    char *err, size_t errlen)
 {
 	struct users	*u;
 	char		*buf;
 	size_t		 len;
-	int		 n;
 
 	if ((u = calloc(1, sizeof(*u))) == NULL) {
 		log_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	n = snprintf(u->path, sizeof(u->path), "%s", path);
-	if (n < 0 || (size_t)n >= sizeof(u->path)) {
-		log_seterr(err, errlen, "users file path too long");
-		goto fail;
-	}
-	if (read_file(path, &buf, &len, &u->loaded, err, errlen) == -1)
+	u->watch = watch_open(path, USERS_FILE_MAX_BYTES,
+	    USERS_CHECK_INTERVAL_MS, clock, &buf, &len, err, errlen);
+	if (u->watch == NULL)
 		goto fail;
 	if ((u->table = table_parse(buf, len, path, err, errlen)) == NULL)
 		goto fail;
-	u->checked_ms = now_ms(CLOCK_MONOTONIC_COARSE);
-	u->edit_seen_ms = -1;
 	return u;
 fail:
+	watch_free(u->watch);
 	free(u);
 	return NULL;
 }
@@ -533,80 +419,55 @@ users_free(struct users *u)
 	if (u == NULL)
 		return;
 	table_free(u->table);
+	watch_free(u->watch);
 	free(u);
 }
 
+/*
+ * Look at the file (watch.c decides when, and whether a version is new);
+ * parse a new version, and keep the last good copy if it does not parse.
+ * Each problem is logged once, not per request.
+ */
 int
 users_refresh(struct users *u, enum users_refresh_mode mode)
 {
-	int		 force = mode == USERS_REFRESH_FORCE;
-	struct stat	 st;
-	struct file_id	 id;
 	struct table	*t;
 	char		 err[PATH_MAX + 128];
 	char		*buf;
 	size_t		 len;
-	long long	 now, mtime_ms, age_ms;
+	enum watch_mode	 wm;
+	int		 r;
 
-	if (u->path[0] == '\0')
+	if (u->watch == NULL)
 		return 0;	/* made from a buffer: nothing to watch */
-	now = now_ms(CLOCK_MONOTONIC_COARSE);
-	if (mode == USERS_REFRESH_DUE &&
-	    now - u->checked_ms < USERS_CHECK_INTERVAL_MS)
-		return 0;
-	u->checked_ms = now;
-
-	if (stat(u->path, &st) == -1) {
-		/* Say it once per cause, not once per request. */
-		if (errno != u->failed_errno)
-			log_warn("%s: keeping the %zu users already loaded",
-			    u->path, u->table->count);
-		u->failed_errno = errno;
-		return 0;
+	switch (mode) {
+	case USERS_REFRESH_FORCE:
+		wm = WATCH_FORCE;
+		break;
+	case USERS_REFRESH_NOW:
+		wm = WATCH_NOW;
+		break;
+	case USERS_REFRESH_DUE:
+	default:
+		wm = WATCH_DUE;
+		break;
 	}
-	u->failed_errno = 0;
-	file_id_of(&st, &id);
-	if (file_id_eq(&id, &u->loaded) || file_id_eq(&id, &u->failed))
-		return 0;
-	/*
-	 * A file replaced by rename (authctl, most editors) is a new inode and
-	 * whole: load it at once, however often it is replaced.  An editor
-	 * that truncates and rewrites in place shows us an empty or
-	 * half-written file for a moment: wait until it has been still for
-	 * USERS_SETTLE_MS, but no longer than USERS_SETTLE_MAX_MS after the
-	 * edit was first seen, so a stream of edits cannot hold it back.
-	 */
-	if (!force && id.dev == u->loaded.dev && id.ino == u->loaded.ino) {
-		if (u->edit_seen_ms < 0)
-			u->edit_seen_ms = now;
-		mtime_ms = (long long)st.st_mtim.tv_sec * 1000 +
-		    st.st_mtim.tv_nsec / 1000000;
-		age_ms = now_ms(CLOCK_REALTIME) - mtime_ms;
-		/* A future mtime (a copied file, a clock step) is not new. */
-		if (age_ms >= 0 && age_ms < USERS_SETTLE_MS &&
-		    now - u->edit_seen_ms < USERS_SETTLE_MAX_MS)
-			return 0;
-	}
-	u->edit_seen_ms = -1;
-
-	if (read_file(u->path, &buf, &len, &id, err, sizeof(err)) == -1) {
-		if (errno != EAGAIN) {
+	if ((r = watch_poll(u->watch, wm, &buf, &len, err, sizeof(err))) <= 0) {
+		if (r == -1)
 			log_warnx("%s; keeping the %zu users already loaded",
 			    err, u->table->count);
-			u->failed = id;
-		}
 		return 0;
 	}
-	if ((t = table_parse(buf, len, u->path, err, sizeof(err))) == NULL) {
+	t = table_parse(buf, len, watch_path(u->watch), err, sizeof(err));
+	watch_done(u->watch);
+	if (t == NULL) {
 		log_warnx("%s; keeping the %zu users already loaded", err,
 		    u->table->count);
-		u->failed = id;
 		return 0;
 	}
 	table_free(u->table);
 	u->table = t;
-	u->loaded = id;
-	log_info("%s: reloaded, %zu users", u->path, t->count);
+	log_info("%s: reloaded, %zu users", watch_path(u->watch), t->count);
 	return 1;
 }
 

@@ -19,16 +19,12 @@
 #define USERS_LINE_MAX		1024
 #define USERS_FILE_MAX_BYTES	(64UL * 1024 * 1024)
 #define USERS_VERSION_MAX	2147483647L
-/* Look at the file's stat at most this often... */
-#define USERS_CHECK_INTERVAL_MS	250
 /*
- * ...and leave a file edited in place alone until it has been still this
- * long, but no longer than the second figure after the edit was seen (a
- * file replaced by rename is whole and read at once).  So a change is seen
- * within a second.
+ * Look at the file's stat at most this often (watch.h: an edit in place
+ * is read once it has settled, a version with a recent mtime is compared
+ * by content).  So a change is seen within a second.
  */
-#define USERS_SETTLE_MS		200
-#define USERS_SETTLE_MAX_MS	500
+#define USERS_CHECK_INTERVAL_MS	250
 
 struct user {
 	const char	*name;
@@ -40,13 +36,18 @@ struct user {
 };
 
 struct users;
+struct watch_clock;
 
 /*
  * Load the users file at path.  Malformed lines are skipped with a warning
  * naming the line number; an unreadable or oversized file fails.  Returns
  * NULL with one line in err on failure.  users_free(NULL) is a no-op.
+ * users_open_clock takes the clock users_refresh goes by (tests step
+ * one); users_open uses the system's.
  */
 struct users	*users_open(const char *path, char *err, size_t errlen);
+struct users	*users_open_clock(const char *path,
+		    const struct watch_clock *clock, char *err, size_t errlen);
 void		 users_free(struct users *users);
 
 /*
@@ -64,11 +65,13 @@ enum users_refresh_mode {
 };
 
 /*
- * Re-read the file if it changed (device, inode, size or mtime), when
- * mode says to look, and when edited in place only once it has settled
- * (see USERS_SETTLE_MS).  A file that cannot be read or parsed keeps the
- * last good copy and is reported once.  Returns 1 if it loaded a new copy
- * (which invalidates every struct user handed out), else 0.
+ * Re-read the file if it changed (device, inode, size or mtime; by content
+ * while the mtime is too recent to tell, see watch.h), when mode says to
+ * look, and when edited in place only once it has settled.  A file that
+ * cannot be read or parsed keeps the last good copy and is reported once;
+ * a broken file fixed later is loaded, even at the same size within the
+ * same second.  Returns 1 if it loaded a new copy (which invalidates every
+ * struct user handed out), else 0.
  */
 int		 users_refresh(struct users *users,
 		    enum users_refresh_mode mode);

@@ -18,6 +18,7 @@
 #include "password.h"
 #include "users.h"
 #include "users_edit.h"
+#include "watch.h"
 
 enum line_kind {
 	LINE_TEXT,		/* a comment or a blank line */
@@ -166,89 +167,31 @@ lock_wait(int fd, int wait_ms)
 /*
  * Read the whole file into a NUL-terminated malloc'd buffer, bounded by
  * USERS_FILE_MAX_BYTES, and note its owner and mode.  A missing file is
- * an empty image if create is set.
+ * an empty image if create is set.  A file that changed while being read
+ * (only an edit by hand, which takes no lock, does that) fails: the lines
+ * we would write back would not be the file's.
  */
 static int
 read_image(struct users_edit *e, int create, char **out, size_t *outlen,
     char *err, size_t errlen)
 {
-	struct stat	 st, again;
-	char		*buf = NULL, extra;
-	size_t		 len = 0, size;
-	ssize_t		 n;
-	int		 fd, ret = -1;
+	struct stat	 st;
 
-	if ((fd = open(e->path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if (watch_read(e->path, USERS_FILE_MAX_BYTES, out, outlen, &st, err,
+	    errlen) == -1) {
 		if (errno != ENOENT || !create)
-			return log_seterr(err, errlen, "%s: %s", e->path,
-			    strerror(errno));
+			return -1;
 		if ((*out = calloc(1, 1)) == NULL)
 			return log_seterr(err, errlen, "out of memory");
 		*outlen = 0;
 		e->exists = 0;
 		return 0;
 	}
-	if (fstat(fd, &st) == -1) {
-		log_seterr(err, errlen, "%s: %s", e->path, strerror(errno));
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_seterr(err, errlen, "%s: not a regular file", e->path);
-		goto done;
-	}
-	if (st.st_size < 0 ||
-	    (unsigned long)st.st_size > USERS_FILE_MAX_BYTES) {
-		log_seterr(err, errlen, "%s: larger than %lu bytes", e->path,
-		    USERS_FILE_MAX_BYTES);
-		goto done;
-	}
-	size = (size_t)st.st_size;
-	if ((buf = malloc(size + 1)) == NULL) {
-		log_seterr(err, errlen, "out of memory");
-		goto done;
-	}
-	while (len < size) {
-		n = read(fd, buf + len, size - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			log_seterr(err, errlen, "%s: %s", e->path,
-			    strerror(errno));
-			goto done;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	/*
-	 * Only an in-place edit by hand (which takes no lock) does this: the
-	 * file shrank, grew past what fstat said, or changed under us.  Any
-	 * of them and the lines we would write back are not the file's.
-	 */
-	if (len != size || read(fd, &extra, 1) != 0 ||
-	    fstat(fd, &again) == -1 || again.st_size != st.st_size ||
-	    again.st_mtim.tv_sec != st.st_mtim.tv_sec ||
-	    again.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
-		log_seterr(err, errlen, "%s: changed while being read; try again",
-		    e->path);
-		goto done;
-	}
-	buf[len] = '\0';
 	e->exists = 1;
 	e->uid = st.st_uid;
 	e->gid = st.st_gid;
 	e->mode = st.st_mode & 07777;
-	*out = buf;
-	*outlen = len;
-	buf = NULL;
-	ret = 0;
-done:
-	if (buf != NULL) {
-		explicit_bzero(buf, size);
-		free(buf);
-	}
-	(void)close(fd);
-	return ret;
+	return 0;
 }
 
 /* A line of len bytes at s, classified by the services' own parser. */

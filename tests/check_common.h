@@ -175,4 +175,94 @@ test_app_teardown(void)
 }
 #endif
 
+#ifdef FCGI_AUTH_WATCH_H
+#include <time.h>
+
+/*
+ * A clock the test steps instead of sleeping (watch.h): monotonic and
+ * real time in milliseconds.  Real time starts at TS_CONST; files the test
+ * writes get their mtime from it (test_set_mtime), as the kernel would.
+ */
+struct test_clock {
+	long long	 mono;
+	long long	 real;
+};
+
+static struct test_clock	test_clk;
+
+static inline long long
+test_clock_mono(void *arg)
+{
+	return ((struct test_clock *)arg)->mono;
+}
+
+static inline long long
+test_clock_real(void *arg)
+{
+	return ((struct test_clock *)arg)->real;
+}
+
+/* test_clk back at its start; the watch_clock that reads it. */
+static inline struct watch_clock
+test_clock_reset(void)
+{
+	struct watch_clock	 c = { test_clock_mono, test_clock_real,
+				    &test_clk };
+
+	test_clk.mono = 1000000;
+	test_clk.real = (long long)TS_CONST * 1000;
+	return c;
+}
+
+static inline void
+test_clock_step(long long ms)
+{
+	test_clk.mono += ms;
+	test_clk.real += ms;
+}
+
+/* Set path's mtime (and atime) to ms since the epoch. */
+static inline void
+test_set_mtime(const char *path, long long ms)
+{
+	struct timespec	 t[2];
+
+	t[0].tv_sec = t[1].tv_sec = (time_t)(ms / 1000);
+	t[0].tv_nsec = t[1].tv_nsec = (long)(ms % 1000) * 1000000;
+	ck_assert_msg(utimensat(AT_FDCWD, path, t, 0) == 0, "utimensat %s: %s",
+	    path, strerror(errno));
+}
+
+/* The mtime of path in milliseconds since the epoch. */
+static inline long long
+test_mtime_ms(const char *path)
+{
+	struct stat	 st;
+
+	ck_assert_msg(stat(path, &st) == 0, "stat %s: %s", path,
+	    strerror(errno));
+	return (long long)st.st_mtim.tv_sec * 1000 +
+	    st.st_mtim.tv_nsec / 1000000;
+}
+
+/* Write path in place, its mtime test_clk's now (a write "now"). */
+static inline void
+test_write_now(const char *path, const char *data)
+{
+	test_write(path, data, strlen(data));
+	test_set_mtime(path, test_clk.real);
+}
+
+/* Replace path by rename, the new file's mtime test_clk's now. */
+static inline void
+test_replace_now(const char *path, const char *data)
+{
+	char	 tmp[600];
+
+	(void)snprintf(tmp, sizeof(tmp), "%s.new", path);
+	test_write_now(tmp, data);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+#endif
+
 #endif /* FCGI_AUTH_CHECK_COMMON_H */

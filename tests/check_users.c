@@ -3,10 +3,12 @@
 
 #include <time.h>
 
+#include "watch.h"
 #include "check_common.h"
 #include "log.h"
 #include "password.h"
 #include "users.h"
+#include "users_edit.h"
 
 /* Real hashes of "pw" (cheap settings: these tests are about parsing). */
 #define H_SHA256 "$5$rounds=1000$saltsalt$eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2"
@@ -369,12 +371,13 @@ START_TEST(test_reload_logs_once)
 }
 END_TEST
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec	 pause = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+/* The clock users_refresh goes by in the tests below: test_clk, stepped. */
+static struct watch_clock	 clk;
 
-	ck_assert_int_eq(nanosleep(&pause, NULL), 0);
+static void
+clock_setup(void)
+{
+	clk = test_clock_reset();
 }
 
 /* Without force: a change is seen once the check interval has passed. */
@@ -382,42 +385,41 @@ START_TEST(test_reload_unforced)
 {
 	const char	*path = test_path("users2");
 	struct users	*u;
-	char		 err[512], line[128];
-	struct timespec	 times[2];
+	char		 err[512];
 
-	test_replace(path, "alice:" H_SHA512 ":admin\n");
-	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
-	test_replace(path, "bob:" H_SHA512 ":admin\n");
-	users_refresh(u, USERS_REFRESH_DUE);	/* within USERS_CHECK_INTERVAL_MS: no look */
+	test_replace_now(path, "alice:" H_SHA512 ":admin\n");
+	test_set_mtime(path, test_clk.real - 10000);
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
+	test_replace_now(path, "bob:" H_SHA512 ":admin\n");
+	test_clock_step(USERS_CHECK_INTERVAL_MS - 1);
+	users_refresh(u, USERS_REFRESH_DUE);	/* too soon: no look */
 	ck_assert_ptr_nonnull(users_lookup(u, "alice"));
-	sleep_ms(300);
-	users_refresh(u, USERS_REFRESH_DUE);
+	test_clock_step(1);
+	ck_assert_int_eq(users_refresh(u, USERS_REFRESH_DUE), 1);
 	ck_assert_ptr_nonnull(users_lookup(u, "bob"));
 	ck_assert_ptr_null(users_lookup(u, "alice"));
 
 	/* Replaced by rename a moment ago: whole, so read at once. */
-	sleep_ms(300);
-	test_replace(path, "carol:" H_SHA512 ":admin\n");
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
+	test_replace_now(path, "carol:" H_SHA512 ":admin\n");
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
 
 	/* Edited in place a moment ago: left alone until it has settled. */
-	sleep_ms(300);
-	(void)snprintf(line, sizeof(line), "dave:%s:admin\n", H_SHA512);
-	test_write(path, line, strlen(line));
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
+	test_write_now(path, "dave:" H_SHA512 ":admin\n");
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "carol"));
-	sleep_ms(300);
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "dave"));
 
 	/* An mtime in the future does not hold the file back for ever. */
 	test_write(path, "erin:" H_SHA512 ":admin\n",
 	    strlen("erin:" H_SHA512 ":admin\n"));
-	times[0].tv_sec = times[1].tv_sec = time(NULL) + 3600;
-	times[0].tv_nsec = times[1].tv_nsec = 0;
-	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
-	sleep_ms(300);
+	test_set_mtime(path, test_clk.real + 3600 * 1000);
+	test_clock_step(USERS_CHECK_INTERVAL_MS);
 	users_refresh(u, USERS_REFRESH_DUE);
 	ck_assert_ptr_nonnull(users_lookup(u, "erin"));
 	users_free(u);
@@ -444,16 +446,17 @@ START_TEST(test_reload_stream)
 	char		 err[512], line[128], name[16];
 	int		 i, k, seen;
 
-	test_replace(path, "u0:" H_SHA512 ":admin\n");
-	ck_assert_ptr_nonnull(u = users_open(path, err, sizeof(err)));
+	test_replace_now(path, "u0:" H_SHA512 ":admin\n");
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
 	for (i = 1; i <= 25; i++) {
 		(void)snprintf(line, sizeof(line), "u%d:%s:admin\n", i,
 		    H_SHA512);
 		if (stream_cases[_i].in_place)
-			test_write(path, line, strlen(line));
+			test_write_now(path, line);
 		else
-			test_replace(path, line);
-		sleep_ms(100);
+			test_replace_now(path, line);
+		test_clock_step(100);
 		users_refresh(u, USERS_REFRESH_DUE);
 		/* Changes u(i-9)..u(i) are at most a second old. */
 		for (seen = 0, k = i < 9 ? 0 : i - 9; k <= i && !seen; k++) {
@@ -463,6 +466,146 @@ START_TEST(test_reload_stream)
 		ck_assert_msg(seen, "%s: after change %d, nothing from the "
 		    "last second is loaded", stream_cases[_i].name, i);
 	}
+	users_free(u);
+}
+END_TEST
+
+/*
+ * Review finding: a file with 1 s timestamps, version B written in place
+ * at A's size within A's second (here: A's mtime put back with
+ * utimensat), so device, inode, size and mtime are A's.  Requests every
+ * 100 ms: B is loaded within a second.
+ */
+START_TEST(test_reload_same_tick)
+{
+	const char	*path = test_path("users-tick");
+	struct users	*u;
+	const struct user *e;
+	char		 err[512];
+	long long	 a_mtime;
+	int		 t;
+
+	test_replace_now(path, "alice:" H_SHA512 ":admin:active:1\n");
+	a_mtime = test_mtime_ms(path);
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
+	test_clock_step(100);
+	test_write_now(path, "alice:" H_SHA512 ":admin:active:2\n");
+	test_set_mtime(path, a_mtime);
+	for (t = 100; t < 1000; t += 100) {
+		test_clock_step(100);
+		users_refresh(u, USERS_REFRESH_DUE);
+	}
+	ck_assert_ptr_nonnull(e = users_lookup(u, "alice"));
+	ck_assert_msg(e->version == 2, "alice at version %ld a second after "
+	    "her revoke", e->version);
+	users_free(u);
+}
+END_TEST
+
+/* One authctl change (users_edit), then its mtime set to tick. */
+static void
+edit(const char *path, const char *what, const char *name,
+    const char *hash, long long tick)
+{
+	struct users_edit	*e;
+	enum users_edit_status	 st;
+	char			 err[512];
+
+	e = users_edit_open(path, USERS_EDIT_QUIET, 1000, err, sizeof(err));
+	ck_assert_msg(e != NULL, "users_edit_open: %s", err);
+	if (strcmp(what, "revoke") == 0)
+		st = users_edit_revoke(e, name);
+	else
+		st = users_edit_passwd(e, name, hash);
+	ck_assert_int_eq(st, USERS_EDIT_OK);
+	ck_assert_msg(users_edit_commit(e, err, sizeof(err)) == 0, "%s", err);
+	users_edit_free(e);
+	test_set_mtime(path, tick);
+}
+
+static int
+verifies(const struct user *e, const char *password)
+{
+	int	 match = 0;
+
+	ck_assert_int_eq(password_verify(password, e->hash, &match), 0);
+	return match;
+}
+
+/*
+ * Review finding, as observed on a file system with 1 s timestamps:
+ * "authctl revoke alice", a login, "authctl revoke bob", "authctl passwd
+ * carol", all within one second and at the same sizes.  authctl renames
+ * PATH.tmp over PATH, so inode numbers alternate and come back; here the
+ * last version certainly lands on the inode of the version the login
+ * loaded (a hard link keeps that inode for it), with the same size and
+ * mtime.  Token checks every 100 ms must see bob revoked and carol's new
+ * password within the second.
+ */
+START_TEST(test_reload_revoke_burst)
+{
+	char			 path[512], keep[512], image[1024];
+	char			 old_pw[PASSWORD_HASH_MAX];
+	char			 new_pw[PASSWORD_HASH_MAX];
+	char			*buf, err[512];
+	struct users		*u;
+	const struct user	*e;
+	struct stat		 loaded, now;
+	size_t			 len;
+	long long		 tick;
+	int			 t;
+
+	(void)snprintf(path, sizeof(path), "%s", test_path("users-burst"));
+	(void)snprintf(keep, sizeof(keep), "%s", test_path("users-burst.k"));
+	ck_assert_int_eq(password_hash("carolpass", "$5$", 1000, old_pw,
+	    sizeof(old_pw)), 0);
+	ck_assert_int_eq(password_hash("carolnew", "$5$", 1000, new_pw,
+	    sizeof(new_pw)), 0);
+	ck_assert_uint_eq(strlen(old_pw), strlen(new_pw));
+	(void)snprintf(image, sizeof(image), "alice:%s:admin:active:1\n"
+	    "bob:%s:user:active:1\ncarol:%s:admin:active:1\n", H_SHA512,
+	    H_SHA512, old_pw);
+	tick = test_clk.real;	/* a whole second: every version's mtime */
+	test_replace_now(path, image);
+	ck_assert_ptr_nonnull(u = users_open_clock(path, &clk, err,
+	    sizeof(err)));
+
+	test_clock_step(100);
+	edit(path, "revoke", "alice", NULL, tick);
+	ck_assert_int_eq(link(path, keep), 0);
+	test_clock_step(100);
+	ck_assert_int_eq(users_refresh(u, USERS_REFRESH_NOW), 1); /* login */
+	ck_assert_int_eq(users_lookup(u, "alice")->version, 2);
+	ck_assert_int_eq(stat(path, &loaded), 0);
+
+	test_clock_step(100);
+	edit(path, "revoke", "bob", NULL, tick);
+	test_clock_step(100);
+	edit(path, "passwd", "carol", new_pw, tick);
+	/* The new file, on the inode the login loaded. */
+	ck_assert_int_eq(watch_read(path, USERS_FILE_MAX_BYTES, &buf, &len,
+	    NULL, err, sizeof(err)), 0);
+	test_write(keep, buf, len);
+	free(buf);
+	test_set_mtime(keep, tick);
+	ck_assert_int_eq(rename(keep, path), 0);
+	ck_assert_int_eq(stat(path, &now), 0);
+	ck_assert(now.st_dev == loaded.st_dev && now.st_ino == loaded.st_ino &&
+	    now.st_size == loaded.st_size &&
+	    now.st_mtim.tv_sec == loaded.st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == loaded.st_mtim.tv_nsec);
+
+	for (t = 400; t < 1000; t += 100) {
+		test_clock_step(100);
+		users_refresh(u, USERS_REFRESH_DUE);	/* token checks */
+	}
+	ck_assert_ptr_nonnull(e = users_lookup(u, "bob"));
+	ck_assert_msg(e->version == 2, "bob's revoke not seen");
+	ck_assert_ptr_nonnull(e = users_lookup(u, "carol"));
+	ck_assert_int_eq(e->version, 2);
+	ck_assert_msg(verifies(e, "carolnew") && !verifies(e, "carolpass"),
+	    "carol's old password still in use");
 	users_free(u);
 }
 END_TEST
@@ -490,9 +633,16 @@ users_suite(void)
 	tcase_add_test(tc, test_open_errors);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_reload_logs_once);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	/* On a stepped clock (watch.h): nothing here sleeps. */
+	tc = tcase_create("reload clock");
+	tcase_add_checked_fixture(tc, clock_setup, NULL);
 	tcase_add_test(tc, test_reload_unforced);
 	tcase_add_loop_test(tc, test_reload_stream, 0, ARRAY_SIZE(stream_cases));
-	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_reload_same_tick);
+	tcase_add_test(tc, test_reload_revoke_burst);
 	suite_add_tcase(s, tc);
 	return s;
 }
