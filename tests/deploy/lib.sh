@@ -69,8 +69,6 @@ deploy_setup()
 	lighttpd*) ;;
 	*) E2E_NEED_LIGHTTPD=0 ;;
 	esac
-	unset JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN \
-	    USERS_FILE AUTH_DEBUG
 	e2e_setup
 	# On any exit, before lib.sh removes the state dir.
 	e2e_at_exit deploy__on_exit

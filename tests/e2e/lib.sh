@@ -95,8 +95,17 @@ e2e_find_lighttpd()
 	fi
 }
 
+# Every variable the endpoints read: e2e_setup unsets them, so the checks
+# see the defaults whatever the developer's shell holds (the snippets
+# copy some of them from the server's environment); a test sets what it
+# tries after e2e_setup.
+E2E_SERVICE_SETTINGS="JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN
+    JWT_AUDIENCE JWT_ISSUER USERS_FILE AUTH_DEBUG"
+
 e2e_setup()
 {
+	# shellcheck disable=SC2086 # one word per variable
+	unset $E2E_SERVICE_SETTINGS
 	E2E_SRCDIR=$(cd "${abs_top_srcdir:-$(dirname "$0")/../..}" && pwd)
 	E2E_BUILDDIR=$(cd "${abs_top_builddir:-.}" && pwd)
 	[ -f "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf" ] ||

@@ -38,11 +38,9 @@ else
 fi
 abs_top_srcdir=$root
 abs_top_builddir=$(cd "$builddir" && pwd)
-unset JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN USERS_FILE \
-    JWT_AUDIENCE JWT_ISSUER
 
 . "$root/tests/e2e/lib.sh"
-e2e_setup
+e2e_setup	# unsets the endpoints' settings
 helper=$E2E_SRCDIR/tests/e2e/helper.py
 contract=$E2E_SRCDIR/tests/e2e/contract.py
 out=$E2E_BUILDDIR/tests/e2e/reference-diff
