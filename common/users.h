@@ -7,12 +7,23 @@
 /*
  * One user a line: name:hash:role[:state[:version]]
  *   name     1..64 of A-Z a-z 0-9 . _ @ + -  (not starting with - or .)
- *   hash     a crypt(5) hash: $y$, $gy$, $7$, $2b$/$2y$/$2a$, $6$ or $5$
+ *   hash     a crypt(5) hash: $y$, $gy$, $7$, $2b$/$2y$/$2a$, $6$ or $5$,
+ *            one libxcrypt verifies (password_hash_parse), at a cost of
+ *            around a second of CPU or less (password.h measures them):
+ *              bcrypt       cost 4..14
+ *              sha512crypt, sha256crypt   rounds 1000..1000000
+ *              yescrypt, gost-yescrypt    flavor j (libxcrypt's), N and r
+ *                           only, N <= 2^18, N * r <= 2^22 (cost <= 10)
+ *              scrypt       N <= 2^18, N * r * p <= 2^21 (cost <= 9)
+ *            A dearer hash would let one login for its name, or for any
+ *            unknown name (see users_dummy_hash), take minutes.
  *   role     1..32 of A-Z a-z 0-9 . _ -
  *   state    "active" (also when empty or absent) or "disabled"
  *   version  0..2147483647, default 0: tokens minted under a lower one
  *            are revoked
- * '#' starts a comment line; blank lines are ignored.
+ * '#' starts a comment line; blank lines are ignored.  A line that breaks
+ * these rules is skipped with a warning that gives its number and what is
+ * wrong, never its text.
  */
 #define USERS_NAME_MAX		64
 #define USERS_ROLE_MAX		32

@@ -12,6 +12,15 @@
 #define H_SHA256 "$5$rounds=1000$saltsalt$eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2"
 #define H_SHA512 "$6$rounds=1000$saltsalt$nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/0"
 #define H_BCRYPT "$2b$04$abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09MlzlW"
+/*
+ * Salts and checksums of real hashes, to put after any setting: the file
+ * is parsed, never verified, so a costly setting costs nothing here.
+ */
+#define BF_TAIL	"abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09MlzlW"
+#define Y_TAIL	"$abcdefghijklmnopqrstu/$9iyfnuB7Ao6NmSt4hxtr9jZ852A5LQVFXlLeCRcfiy1"
+#define S7_TAIL	"abcdefghijklmnopqrstuv$DGJsmr55ysyQkD.E/yK423f3shHwKw5KR.r57tOG/6."
+#define T43	"eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2"
+#define T86	"nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/0"
 
 static const struct {
 	const char	*name;
@@ -75,6 +84,19 @@ static const struct {
 	{ "des hash", "a:abJnggxhB/yWI:r" },
 	{ "locked hash", "a:!" H_SHA512 ":r" },
 	{ "truncated hash", "a:$6$rounds=1000$saltsalt$nII71:r" },
+	/* Hashes crypt refuses to verify: 500 for a name, 401 for none. */
+	{ "bcrypt cost 99", "a:$2b$99$" BF_TAIL ":r" },
+	{ "bcrypt cost 1a", "a:$2b$1a$" BF_TAIL ":r" },
+	{ "yescrypt without parameters", "a:$y$" Y_TAIL ":r" },
+	{ "sha512crypt rounds=0100", "a:$6$rounds=0100$saltsalt$" T86 ":r" },
+	{ "sha512crypt rounds overflowing",
+	    "a:$6$rounds=18446744073709551617$saltsalt$" T86 ":r" },
+	/* Hashes above the caps: minutes of CPU for one login. */
+	{ "bcrypt cost 31", "a:$2b$31$" BF_TAIL ":r" },
+	{ "bcrypt cost 15", "a:$2b$15$" BF_TAIL ":r" },
+	{ "yescrypt cost 11", "a:$y$jFT" Y_TAIL ":r" },
+	{ "sha512crypt 1000001 rounds",
+	    "a:$6$rounds=1000001$saltsalt$" T86 ":r" },
 };
 
 START_TEST(test_parse)
@@ -120,6 +142,62 @@ START_TEST(test_bad_line)
 	ck_assert_msg(users_count(u) == 1, "%s: line was accepted",
 	    bad_lines[_i].name);
 	ck_assert_ptr_nonnull(users_lookup(u, "ok"));
+	users_free(u);
+}
+END_TEST
+
+/*
+ * A line with a hash the loader refuses is logged with its number and
+ * why, and nothing of the hash.
+ */
+static const struct {
+	const char	*line;
+	const char	*why;
+} hash_logs[] = {
+	{ "a:$2b$31$" BF_TAIL ":r", "bcrypt cost above the limit (14)" },
+	{ "a:$2b$99$" BF_TAIL ":r", "bcrypt cost above the limit (14)" },
+	{ "a:$2b$03$" BF_TAIL ":r", "malformed bcrypt cost (below 4)" },
+	{ "a:$y$jFT" Y_TAIL ":r", "yescrypt cost above the limit" },
+	{ "a:$y$" Y_TAIL ":r", "malformed or unsupported yescrypt parameters" },
+	{ "a:$7$FU..../...." S7_TAIL ":r", "scrypt cost above the limit" },
+	{ "a:$6$rounds=2000000$saltsalt$" T86 ":r",
+	    "sha-crypt rounds above the limit (1000000)" },
+	{ "a:$6$rounds=0100$saltsalt$" T86 ":r", "malformed sha-crypt rounds" },
+	{ "a:$1$saltsalt$qjXMvbEw8oaL.CzflDugX/:r",
+	    "unsupported password hash scheme" },
+};
+
+static char	logged[1024];
+
+static void
+keep_log(const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	(void)snprintf(logged, sizeof(logged), "%.*s", (int)len, line);
+}
+
+START_TEST(test_hash_logged)
+{
+	struct users	*u;
+	char		 image[2048], err[256], want[300];
+
+	(void)snprintf(image, sizeof(image), "ok:" H_SHA512 ":r\n%s\n",
+	    hash_logs[_i].line);
+	logged[0] = '\0';
+	log_set_sink(keep_log, NULL);
+	u = users_from_buffer(image, strlen(image), err, sizeof(err));
+	log_set_sink(NULL, NULL);
+	ck_assert_msg(u != NULL, "%s", err);
+	ck_assert_uint_eq(users_count(u), 1);
+	(void)snprintf(want, sizeof(want), "users line 2: %s",
+	    hash_logs[_i].why);
+	ck_assert_msg(strstr(logged, want) != NULL, "logged \"%s\", want "
+	    "\"%s\"", logged, want);
+	/* Not even the setting, nor the salts ("salt", "abcdefgh"). */
+	ck_assert_msg(strchr(logged, '$') == NULL &&
+	    strstr(logged, "salt") == NULL &&
+	    strstr(logged, "abcdefgh") == NULL, "the hash is in \"%s\"",
+	    logged);
 	users_free(u);
 }
 END_TEST
@@ -478,6 +556,7 @@ users_suite(void)
 	tcase_add_loop_test(tc, test_bad_line, 0, ARRAY_SIZE(bad_lines));
 	tcase_add_test(tc, test_name_charset);
 	tcase_add_loop_test(tc, test_dummy_hash, 0, ARRAY_SIZE(dummy_cases));
+	tcase_add_loop_test(tc, test_hash_logged, 0, ARRAY_SIZE(hash_logs));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
