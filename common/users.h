@@ -89,16 +89,20 @@ const struct user *users_lookup(const struct users *users, const char *name);
 
 /*
  * A hash to verify against when the user is unknown, so that costs a
- * wrong password's time: one of the file's own, of the scheme and cost
- * that takes longest (measured at the first call after each load when the
- * file mixes schemes or costs, a few hash verifications).  Borrowed until
- * the next users_refresh.
+ * wrong password's time: one of the file's own, the first of the setting
+ * (scheme and cost) that a cost model says takes longest (password.c:
+ * within 10% for the settings libxcrypt writes, about 30% for others),
+ * or a yescrypt one at libxcrypt's default cost for a file of no users.
+ * Chosen once per load, without hashing anything: a CGI process (one
+ * request each) chooses as a FastCGI one does.  Borrowed until the next
+ * users_refresh.
  */
 const char	*users_dummy_hash(const struct users *users);
 
 /*
  * How many different hash settings (scheme and cost) the file uses, up to
- * 8; more than 1 means users_dummy_hash measures them.
+ * 8; more than 1 is logged at load, as names with a cheaper hash can be
+ * told from unknown ones by time.
  */
 size_t		 users_hash_settings(const struct users *users);
 
