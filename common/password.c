@@ -26,10 +26,12 @@ enum scheme_kind { KIND_YESCRYPT, KIND_SCRYPT, KIND_BCRYPT, KIND_SHACRYPT };
  *   sha-crypt    per * rounds (5000 when not given)
  *   yescrypt     N * (base_n + per * r) + base
  *   scrypt       N * p * (base_n + per * r) + base
- * Within 10% for the settings libxcrypt writes, within about 30% for any
- * other (yescrypt and scrypt with r below 8 are latency-bound); other
- * machines differ most between the CPU-bound schemes (bcrypt, sha-crypt)
- * and the memory-bound ones (yescrypt, scrypt).
+ * Within 10% for bcrypt, scrypt and yescrypt from libxcrypt's cost 3 up,
+ * 25% for yescrypt's costs 1 and 2 and for sha-crypt (its cost grows with
+ * the password's length), about 30% for settings libxcrypt does not write
+ * (yescrypt and scrypt with r below 8 are latency-bound).  Other machines
+ * differ most between the CPU-bound schemes (bcrypt, sha-crypt) and the
+ * memory-bound ones (yescrypt, scrypt).
  */
 static const struct scheme {
 	const char		*prefix;

@@ -39,8 +39,8 @@ int	password_hash(const char *password, const char *prefix,
  * or less; measured with libxcrypt 4.4.33 on a 2-core x86-64 VM, for a
  * password of 8 to 16 bytes:
  *   bcrypt cost 14                                   0.80 s
- *   sha512crypt / sha256crypt 1000000 rounds         0.25-0.4 s (0.5 s at
- *       32 bytes; these two hash the password in every round, so a
+ *   sha512crypt / sha256crypt 1000000 rounds         0.25-0.45 s (0.56 s
+ *       at 32 bytes; these two hash the password in every round, so a
  *       511-byte one costs 8 times as much)
  *   yescrypt N <= 2^18 and N * r <= 2^22 (512 MiB),  0.60 s at cost 10
  *       libxcrypt's cost 10 (N 2^17, r 32)           (0.70 s at worst)

@@ -91,7 +91,7 @@ const struct user *users_lookup(const struct users *users, const char *name);
  * A hash to verify against when the user is unknown, so that costs a
  * wrong password's time: one of the file's own, the first of the setting
  * (scheme and cost) that a cost model says takes longest (password.c:
- * within 10% for the settings libxcrypt writes, about 30% for others),
+ * within 10 to 30% here, see docs/design.md),
  * or a yescrypt one at libxcrypt's default cost for a file of no users.
  * Chosen once per load, without hashing anything: a CGI process (one
  * request each) chooses as a FastCGI one does.  Borrowed until the next
