@@ -59,7 +59,7 @@ static const char	b64[] =
 static const char	bf64[] =
     "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/* What libxcrypt's sha-crypt takes by default and at most. */
+/* libxcrypt's sha-crypt: rounds by default and at least, salt it reads. */
 #define SHACRYPT_ROUNDS_DEFAULT	5000UL
 #define SHACRYPT_ROUNDS_MIN	1000UL
 #define SHACRYPT_SALT_MAX	16
@@ -91,6 +91,10 @@ static int	parse_shacrypt(const struct scheme *, const char *,
 static int	parse(const char *, struct password_setting *, int,
 		    const char **);
 
+/*
+ * Compare two strings without stopping at the first difference (as
+ * lighttpd's ck_memeq_const_time): the loop runs over the longer one.
+ */
 static int
 const_time_streq(const char *a, const char *b)
 {
@@ -195,8 +199,8 @@ decode_uint32(const char *s, uint32_t min, uint32_t *out)
 
 /*
  * The checksum: tail_len characters of alphabet, the last one with none
- * of the tail_zero bits, and nothing after.  With tail 0 (a setting, to hash
- * with) there must be none.
+ * of the tail_zero bits, and nothing after.  With tail 0 (a setting, to
+ * hash with) there must be none.
  */
 static int
 parse_tail(const struct scheme *sc, const char *s, int tail, const char **why)
@@ -245,7 +249,8 @@ parse_yescrypt(const struct scheme *sc, const char *hash,
 		*why = "malformed yescrypt parameters (N below 4)";
 		return -1;
 	}
-	if (n_log2 > 18 || r > PASSWORD_YESCRYPT_NR_MAX >> n_log2) {
+	if (n_log2 > 31 || (1UL << n_log2) > PASSWORD_YESCRYPT_N_MAX ||
+	    r > PASSWORD_YESCRYPT_NR_MAX >> n_log2) {
 		*why = "yescrypt cost above the limit (N 2^18, N*r 2^22)";
 		return -1;
 	}
@@ -300,7 +305,7 @@ parse_scrypt(const struct scheme *sc, const char *hash,
 		*why = "malformed scrypt parameters";
 		return -1;
 	}
-	if (n_log2 > 18 ||
+	if (n_log2 > 31 || (1UL << n_log2) > PASSWORD_SCRYPT_N_MAX ||
 	    v[0] * v[1] > PASSWORD_SCRYPT_NRP_MAX >> n_log2) {
 		*why = "scrypt cost above the limit (N 2^18, N*r*p 2^21)";
 		return -1;

@@ -61,7 +61,7 @@ int	password_hash(const char *password, const char *prefix,
 struct password_setting {
 	const char		*scheme;	/* "yescrypt", "bcrypt", ... */
 	size_t			 len;		/* of the setting: "$2b$12$" */
-	unsigned long long	 cost_ns;	/* modelled CPU time to verify */
+	unsigned long long	 cost_ns;	/* modelled CPU to verify */
 };
 
 /*

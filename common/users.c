@@ -40,7 +40,7 @@ struct table {
 	size_t		 settings[SETTINGS_MAX];
 	size_t		 settings_len[SETTINGS_MAX];
 	size_t		 nsettings;
-	const char	*dummy;		/* the costliest hash, by table_settings */
+	const char	*dummy;		/* the costliest (table_settings) */
 };
 
 /* What identifies one version of the file on disk. */
