@@ -26,7 +26,7 @@
 #define DUMMY_HASH_FALLBACK \
 	"$y$j9T$fir.4AIKCdywBAfiy8qZU/$MmBRJvrLn5IteKQyTjkkBRPEF9d.pqEX.WYY74i0RX9"
 
-/* How many different hash settings (scheme and cost) a file is timed for. */
+/* How many different hash settings (scheme and cost) a file's are counted. */
 #define SETTINGS_MAX	8
 
 /* One parsed image of the file.  Every string points into buf. */
@@ -41,7 +41,7 @@ struct table {
 	size_t		 settings[SETTINGS_MAX];
 	size_t		 settings_len[SETTINGS_MAX];
 	size_t		 nsettings;
-	const char	*dummy;		/* chosen by users_dummy_hash */
+	const char	*dummy;		/* the costliest (table_settings) */
 };
 
 struct users {
@@ -56,6 +56,7 @@ static struct table *table_parse(char *, size_t, const char *, char *,
 		    size_t);
 static void	table_settings(struct table *, const char *);
 static const char *table_costliest(const struct table *);
+static unsigned long long hash_cost(const char *);
 static void	table_free(struct table *);
 
 /* FNV-1a: the keys are the administrator's names, not an attacker's. */
@@ -150,10 +151,13 @@ parse_line(char *line, size_t len, struct user *u, const char **why)
 		*why = "invalid user name";
 		return -1;
 	}
-	if (!password_hash_usable(field[1])) {
-		*why = "unsupported or malformed password hash";
+	/*
+	 * Only a hash crypt will verify, at a cost within the caps: else
+	 * that name would get 500 (or minutes of CPU) where an unknown one
+	 * gets 401.  why names the problem, never the hash.
+	 */
+	if (password_hash_parse(field[1], NULL, why) == -1)
 		return -1;
-	}
 	if (!users_valid_role(field[2], strlen(field[2]))) {
 		*why = "invalid role";
 		return -1;
@@ -277,10 +281,10 @@ oom:
 }
 
 /*
- * Note the first user of each different hash setting.  A login for an
- * unknown name is verified against the costliest of them; a file that
- * mixes settings still lets a name with a cheaper hash be told from an
- * unknown one by time, so say so once per load.
+ * Note the first user of each different hash setting, and choose the
+ * dummy hash: the costliest.  A login for an unknown name is verified
+ * against it; a file that mixes settings still lets a name with a cheaper
+ * hash be told from an unknown one by time, so say so once per load.
  */
 static void
 table_settings(struct table *t, const char *label)
@@ -288,7 +292,7 @@ table_settings(struct table *t, const char *label)
 	const char	*hash;
 	size_t		 i, k, len;
 
-	for (i = 0; i < t->count; i++) {
+	for (i = 0; i < t->count && t->nsettings < SETTINGS_MAX; i++) {
 		hash = t->entries[i].hash;
 		len = password_setting_len(hash);
 		for (k = 0; k < t->nsettings; k++)
@@ -297,11 +301,10 @@ table_settings(struct table *t, const char *label)
 				break;
 		if (k < t->nsettings)
 			continue;
-		if (t->nsettings == SETTINGS_MAX)
-			break;
 		t->settings[t->nsettings] = i;
 		t->settings_len[t->nsettings++] = len;
 	}
+	t->dummy = t->count > 0 ? table_costliest(t) : DUMMY_HASH_FALLBACK;
 	if (t->nsettings > 1)
 		log_warnx("%s: the password hashes use %s%zu different schemes "
 		    "or costs, so a login for a user with a cheaper hash is "
@@ -311,33 +314,34 @@ table_settings(struct table *t, const char *label)
 		    t->nsettings);
 }
 
+/* The modelled cost of a hash the loader took (password_hash_parse). */
+static unsigned long long
+hash_cost(const char *hash)
+{
+	struct password_setting	 ps;
+
+	return password_hash_parse(hash, &ps, NULL) == 0 ? ps.cost_ns : 0;
+}
+
 /*
- * The hash of the setting that takes longest to verify, measured once in
- * CPU time (what the work costs, whatever else the machine is doing).
+ * The hash that should take longest to verify: the first of the highest
+ * modelled cost (password.c), over every user.  Nothing is hashed, so a
+ * process that runs once per request (CGI) chooses as a FastCGI worker
+ * does, and as fast: timing each setting there cost every unknown-name
+ * login all of them.
  */
 static const char *
 table_costliest(const struct table *t)
 {
-	struct timespec	 t0, t1;
-	const char	*hash, *best = t->entries[0].hash;
-	long long	 ns, best_ns = -1;
-	size_t		 k;
-	int		 match;
+	const char		*best = t->entries[0].hash;
+	unsigned long long	 cost, best_cost = hash_cost(best);
+	size_t			 i;
 
-	if (t->nsettings <= 1)
-		return best;
-	for (k = 0; k < t->nsettings; k++) {
-		hash = t->entries[t->settings[k]].hash;
-		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-		(void)password_verify("fcgi-auth timing probe", hash, &match);
-		(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-		ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000 +
-		    (t1.tv_nsec - t0.tv_nsec);
-		if (ns > best_ns) {
-			best_ns = ns;
-			best = hash;
+	for (i = 1; i < t->count; i++)
+		if ((cost = hash_cost(t->entries[i].hash)) > best_cost) {
+			best_cost = cost;
+			best = t->entries[i].hash;
 		}
-	}
 	return best;
 }
 
@@ -486,13 +490,7 @@ users_lookup(const struct users *u, const char *name)
 const char *
 users_dummy_hash(const struct users *u)
 {
-	struct table	*t = u->table;
-
-	if (t->count == 0)
-		return DUMMY_HASH_FALLBACK;
-	if (t->dummy == NULL)
-		t->dummy = table_costliest(t);
-	return t->dummy;
+	return u->table->dummy;
 }
 
 size_t

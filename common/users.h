@@ -7,12 +7,23 @@
 /*
  * One user a line: name:hash:role[:state[:version]]
  *   name     1..64 of A-Z a-z 0-9 . _ @ + -  (not starting with - or .)
- *   hash     a crypt(5) hash: $y$, $gy$, $7$, $2b$/$2y$/$2a$, $6$ or $5$
+ *   hash     a crypt(5) hash: $y$, $gy$, $7$, $2b$/$2y$/$2a$, $6$ or $5$,
+ *            one libxcrypt verifies (password_hash_parse), at a cost of
+ *            around a second of CPU or less (password.h measures them):
+ *              bcrypt       cost 4..14
+ *              sha512crypt, sha256crypt   rounds 1000..1000000
+ *              yescrypt, gost-yescrypt    flavor j (libxcrypt's), N and r
+ *                           only, N <= 2^18, N * r <= 2^22 (cost <= 10)
+ *              scrypt       N <= 2^18, N * r * p <= 2^21 (cost <= 9)
+ *            A dearer hash would let one login for its name, or for any
+ *            unknown name (see users_dummy_hash), take minutes.
  *   role     1..32 of A-Z a-z 0-9 . _ -
  *   state    "active" (also when empty or absent) or "disabled"
  *   version  0..2147483647, default 0: tokens minted under a lower one
  *            are revoked
- * '#' starts a comment line; blank lines are ignored.
+ * '#' starts a comment line; blank lines are ignored.  A line that breaks
+ * these rules is skipped with a warning that gives its number and what is
+ * wrong, never its text.
  */
 #define USERS_NAME_MAX		64
 #define USERS_ROLE_MAX		32
@@ -81,16 +92,20 @@ const struct user *users_lookup(const struct users *users, const char *name);
 
 /*
  * A hash to verify against when the user is unknown, so that costs a
- * wrong password's time: one of the file's own, of the scheme and cost
- * that takes longest (measured at the first call after each load when the
- * file mixes schemes or costs, a few hash verifications).  Borrowed until
- * the next users_refresh.
+ * wrong password's time: one of the file's own, the first of the setting
+ * (scheme and cost) that a cost model says takes longest (password.c:
+ * within 10 to 30% here, see docs/design.md),
+ * or a yescrypt one at libxcrypt's default cost for a file of no users.
+ * Chosen once per load, without hashing anything: a CGI process (one
+ * request each) chooses as a FastCGI one does.  Borrowed until the next
+ * users_refresh.
  */
 const char	*users_dummy_hash(const struct users *users);
 
 /*
  * How many different hash settings (scheme and cost) the file uses, up to
- * 8; more than 1 means users_dummy_hash measures them.
+ * 8; more than 1 is logged at load, as names with a cheaper hash can be
+ * told from unknown ones by time.
  */
 size_t		 users_hash_settings(const struct users *users);
 

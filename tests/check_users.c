@@ -14,6 +14,15 @@
 #define H_SHA256 "$5$rounds=1000$saltsalt$eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2"
 #define H_SHA512 "$6$rounds=1000$saltsalt$nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/0"
 #define H_BCRYPT "$2b$04$abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09MlzlW"
+/*
+ * Salts and checksums of real hashes, to put after any setting: the file
+ * is parsed, never verified, so a costly setting costs nothing here.
+ */
+#define BF_TAIL	"abcdefghijklmnopqrstuuyvPXIbu7xe6/CED2DzX8z6Si09MlzlW"
+#define Y_TAIL	"$abcdefghijklmnopqrstu/$9iyfnuB7Ao6NmSt4hxtr9jZ852A5LQVFXlLeCRcfiy1"
+#define S7_TAIL	"abcdefghijklmnopqrstuv$DGJsmr55ysyQkD.E/yK423f3shHwKw5KR.r57tOG/6."
+#define T43	"eNI.02a9Kos9UxzxjTLpNZ6kYHkRe9Z8OsGkDDoW/X2"
+#define T86	"nII71HJmawaDYdXrUHYtoWV/pe6ZN/eQzrZXdKjhrcMU0onLRg6A5m38udZu.lA6f53rIQturF4FMx1X99KF/0"
 
 static const struct {
 	const char	*name;
@@ -77,6 +86,19 @@ static const struct {
 	{ "des hash", "a:abJnggxhB/yWI:r" },
 	{ "locked hash", "a:!" H_SHA512 ":r" },
 	{ "truncated hash", "a:$6$rounds=1000$saltsalt$nII71:r" },
+	/* Hashes crypt refuses to verify: 500 for a name, 401 for none. */
+	{ "bcrypt cost 99", "a:$2b$99$" BF_TAIL ":r" },
+	{ "bcrypt cost 1a", "a:$2b$1a$" BF_TAIL ":r" },
+	{ "yescrypt without parameters", "a:$y$" Y_TAIL ":r" },
+	{ "sha512crypt rounds=0100", "a:$6$rounds=0100$saltsalt$" T86 ":r" },
+	{ "sha512crypt rounds overflowing",
+	    "a:$6$rounds=18446744073709551617$saltsalt$" T86 ":r" },
+	/* Hashes above the caps: minutes of CPU for one login. */
+	{ "bcrypt cost 31", "a:$2b$31$" BF_TAIL ":r" },
+	{ "bcrypt cost 15", "a:$2b$15$" BF_TAIL ":r" },
+	{ "yescrypt cost 11", "a:$y$jFT" Y_TAIL ":r" },
+	{ "sha512crypt 1000001 rounds",
+	    "a:$6$rounds=1000001$saltsalt$" T86 ":r" },
 };
 
 START_TEST(test_parse)
@@ -122,6 +144,62 @@ START_TEST(test_bad_line)
 	ck_assert_msg(users_count(u) == 1, "%s: line was accepted",
 	    bad_lines[_i].name);
 	ck_assert_ptr_nonnull(users_lookup(u, "ok"));
+	users_free(u);
+}
+END_TEST
+
+/*
+ * A line with a hash the loader refuses is logged with its number and
+ * why, and nothing of the hash.
+ */
+static const struct {
+	const char	*line;
+	const char	*why;
+} hash_logs[] = {
+	{ "a:$2b$31$" BF_TAIL ":r", "bcrypt cost above the limit (14)" },
+	{ "a:$2b$99$" BF_TAIL ":r", "bcrypt cost above the limit (14)" },
+	{ "a:$2b$03$" BF_TAIL ":r", "malformed bcrypt cost (below 4)" },
+	{ "a:$y$jFT" Y_TAIL ":r", "yescrypt cost above the limit" },
+	{ "a:$y$" Y_TAIL ":r", "malformed or unsupported yescrypt parameters" },
+	{ "a:$7$FU..../...." S7_TAIL ":r", "scrypt cost above the limit" },
+	{ "a:$6$rounds=2000000$saltsalt$" T86 ":r",
+	    "sha-crypt rounds above the limit (1000000)" },
+	{ "a:$6$rounds=0100$saltsalt$" T86 ":r", "malformed sha-crypt rounds" },
+	{ "a:$1$saltsalt$qjXMvbEw8oaL.CzflDugX/:r",
+	    "unsupported password hash scheme" },
+};
+
+static char	logged[1024];
+
+static void
+keep_log(const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	(void)snprintf(logged, sizeof(logged), "%.*s", (int)len, line);
+}
+
+START_TEST(test_hash_logged)
+{
+	struct users	*u;
+	char		 image[2048], err[256], want[300];
+
+	(void)snprintf(image, sizeof(image), "ok:" H_SHA512 ":r\n%s\n",
+	    hash_logs[_i].line);
+	logged[0] = '\0';
+	log_set_sink(keep_log, NULL);
+	u = users_from_buffer(image, strlen(image), err, sizeof(err));
+	log_set_sink(NULL, NULL);
+	ck_assert_msg(u != NULL, "%s", err);
+	ck_assert_uint_eq(users_count(u), 1);
+	(void)snprintf(want, sizeof(want), "users line 2: %s",
+	    hash_logs[_i].why);
+	ck_assert_msg(strstr(logged, want) != NULL, "logged \"%s\", want "
+	    "\"%s\"", logged, want);
+	/* Not even the setting, nor the salts ("salt", "abcdefgh"). */
+	ck_assert_msg(strchr(logged, '$') == NULL &&
+	    strstr(logged, "salt") == NULL &&
+	    strstr(logged, "abcdefgh") == NULL, "the hash is in \"%s\"",
+	    logged);
 	users_free(u);
 }
 END_TEST
@@ -186,25 +264,61 @@ START_TEST(test_many)
 END_TEST
 
 /*
- * Unknown names are verified against the costliest setting in the file:
- * "%C" is a bcrypt hash of cost 10 made here (tens of ms), next to
- * sha-crypt hashes of 1000 rounds (well under one); want is the index of
+ * Unknown names are verified against the costliest setting in the file,
+ * by the cost model (password.c), chosen at load: want is the index of
  * the line whose hash must be chosen, -1 for the built-in yescrypt one.
+ * The CPU times are as measured here for a short password.
  */
+#define D_BCRYPT10	"$2b$10$" BF_TAIL		/* 50 ms */
+#define D_BCRYPT13	"$2b$13$" BF_TAIL		/* 400 ms */
+#define D_BCRYPT14	"$2b$14$" BF_TAIL		/* 800 ms */
+#define D_YESCRYPT5	"$y$j9T" Y_TAIL			/* 18 ms */
+#define D_YESCRYPT10	"$y$jET" Y_TAIL			/* 600 ms */
+#define D_GOST10	"$gy$jET" Y_TAIL		/* 600 ms */
+#define D_SCRYPT6	"$7$BU..../...." S7_TAIL	/* 58 ms */
+#define D_SCRYPT9	"$7$EU..../...." S7_TAIL	/* 470 ms */
+#define D_SHA512_1M	"$6$rounds=1000000$saltsalt$" T86 /* 250 ms */
+#define D_SHA256_1M	"$5$rounds=1000000$saltsalt$" T43 /* 210 ms */
+#define D_SHA512_100K	"$6$rounds=100000$saltsalt$" T86 /* 25 ms */
+
 static const struct {
 	const char	*name;
-	const char	*lines[4];
+	const char	*lines[12];
 	int		 want;
 	int		 warnings;	/* lines logged about mixed settings */
 } dummy_cases[] = {
 	{ "empty file", { NULL }, -1, 0 },
 	{ "one setting: the first user's",
 	    { "a:" H_SHA512 ":r", "b:" H_SHA512 ":r", NULL }, 0, 0 },
-	{ "costly one first", { "a:%C:r", "b:" H_SHA256 ":r", NULL }, 0, 1 },
-	{ "costly one last",
-	    { "a:" H_SHA256 ":r", "b:" H_SHA512 ":r", "c:%C:r", NULL }, 2, 1 },
+	{ "costly one first",
+	    { "a:" D_BCRYPT10 ":r", "b:" H_SHA256 ":r", NULL }, 0, 1 },
+	{ "costly one last", { "a:" H_SHA256 ":r", "b:" H_SHA512 ":r",
+	    "c:" D_BCRYPT10 ":r", NULL }, 2, 1 },
 	{ "disabled users count too",
-	    { "a:" H_SHA256 ":r", "b:%C:r:disabled", NULL }, 1, 1 },
+	    { "a:" H_SHA256 ":r", "b:" D_BCRYPT10 ":r:disabled", NULL }, 1, 1 },
+	{ "the first of equals", { "a:" H_SHA512 ":r", "b:" D_BCRYPT10 ":r",
+	    "c:" D_BCRYPT10 ":r", NULL }, 1, 1 },
+	{ "across schemes: bcrypt 10 over yescrypt 5",
+	    { "a:" D_YESCRYPT5 ":r", "b:" D_BCRYPT10 ":r", NULL }, 1, 1 },
+	{ "across schemes: yescrypt 5 over sha512crypt 1000",
+	    { "a:" H_SHA512 ":r", "b:" D_YESCRYPT5 ":r", NULL }, 1, 1 },
+	{ "across schemes: scrypt 6 over yescrypt 5 and sha 100000",
+	    { "a:" D_YESCRYPT5 ":r", "b:" D_SCRYPT6 ":r",
+	    "c:" D_SHA512_100K ":r", NULL }, 1, 1 },
+	/* Settings no process could afford to time for each login. */
+	{ "at the caps: bcrypt 14", { "a:" D_YESCRYPT10 ":r",
+	    "b:" D_SCRYPT9 ":r", "c:" D_BCRYPT14 ":r", "d:" D_SHA512_1M ":r",
+	    "e:" D_GOST10 ":r", "f:" D_SHA256_1M ":r", "g:" D_BCRYPT13 ":r",
+	    NULL }, 2, 1 },
+	{ "at the caps: yescrypt 10", { "a:" D_SHA512_1M ":r",
+	    "b:" D_BCRYPT13 ":r", "c:" D_YESCRYPT10 ":r", "d:" D_SCRYPT9 ":r",
+	    NULL }, 2, 1 },
+	/* Past the 8 settings the warning counts, the dearest still wins. */
+	{ "the dearest is the ninth setting", { "a:" H_SHA512 ":r",
+	    "b:" H_SHA256 ":r", "c:" H_BCRYPT ":r", "d:" D_YESCRYPT5 ":r",
+	    "e:" D_SCRYPT6 ":r", "f:" D_SHA512_100K ":r",
+	    "g:$6$saltsalt$" T86 ":r", "h:$5$saltsalt$" T43 ":r",
+	    "i:" D_BCRYPT13 ":r", NULL }, 8, 1 },
 };
 
 static int	warn_lines;
@@ -218,25 +332,29 @@ count_warnings(const char *line, size_t len, void *arg)
 		warn_lines++;
 }
 
+/* CPU seconds this process (one Check test: Check forks each) has used. */
+static double
+cpu_seconds(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 START_TEST(test_dummy_hash)
 {
 	struct users	*u;
-	char		 err[256], costly[PASSWORD_HASH_MAX], image[2048];
-	char		 want[PASSWORD_HASH_MAX];
-	const char	*line, *c;
+	char		 err[256], image[4096], want[PASSWORD_HASH_MAX];
+	const char	*line;
 	size_t		 i, len = 0;
+	double		 cpu;
 
-	ck_assert_int_eq(password_hash("pw", "$2b$", 10, costly,
-	    sizeof(costly)), 0);
 	for (i = 0; (line = dummy_cases[_i].lines[i]) != NULL; i++) {
-		c = strstr(line, "%C");
 		len += (size_t)snprintf(image + len, sizeof(image) - len,
-		    "%.*s%s%s\n", (int)(c != NULL ? c - line : (long)strlen(line)),
-		    line, c != NULL ? costly : "", c != NULL ? c + 2 : "");
+		    "%s\n", line);
 		ck_assert_uint_lt(len, sizeof(image));
-		if ((int)i == dummy_cases[_i].want && c != NULL)
-			(void)snprintf(want, sizeof(want), "%s", costly);
-		else if ((int)i == dummy_cases[_i].want) {
+		if ((int)i == dummy_cases[_i].want) {
 			/* The hash is the second field. */
 			(void)snprintf(want, sizeof(want), "%s",
 			    strchr(line, ':') + 1);
@@ -245,15 +363,25 @@ START_TEST(test_dummy_hash)
 	}
 	if (dummy_cases[_i].want == -1)
 		(void)snprintf(want, sizeof(want), "$y$");
+	warn_lines = 0;
+	cpu = cpu_seconds();
 	log_set_sink(count_warnings, NULL);
 	u = users_from_buffer(image, len, err, sizeof(err));
 	log_set_sink(NULL, NULL);
 	ck_assert_ptr_nonnull(u);
+	ck_assert_uint_eq(users_count(u), i);
 	ck_assert_msg(strncmp(users_dummy_hash(u), want, strlen(want)) == 0,
 	    "%s: got %s, want %s", dummy_cases[_i].name, users_dummy_hash(u),
 	    want);
 	/* Chosen once per load: the same pointer again. */
 	ck_assert_ptr_eq(users_dummy_hash(u), users_dummy_hash(u));
+	/*
+	 * And without hashing anything: timing the settings of "at the
+	 * caps" took 3.5 s of CPU; parsing takes well under a millisecond.
+	 */
+	cpu = cpu_seconds() - cpu;
+	ck_assert_msg(cpu < 0.3, "%s: %.3f s of CPU to choose",
+	    dummy_cases[_i].name, cpu);
 	ck_assert_int_eq(warn_lines, dummy_cases[_i].warnings);
 	users_free(u);
 }
@@ -621,6 +749,7 @@ users_suite(void)
 	tcase_add_loop_test(tc, test_bad_line, 0, ARRAY_SIZE(bad_lines));
 	tcase_add_test(tc, test_name_charset);
 	tcase_add_loop_test(tc, test_dummy_hash, 0, ARRAY_SIZE(dummy_cases));
+	tcase_add_loop_test(tc, test_hash_logged, 0, ARRAY_SIZE(hash_logs));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

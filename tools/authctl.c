@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,10 +181,11 @@ cmd_help(const struct cmd *c)
 	if (c->opts & OPT_HASH)
 		printf("\n  --scheme S     yescrypt (default), bcrypt or "
 		    "sha512crypt"
-		    "\n  --cost N       yescrypt 1-11 (default 5), bcrypt "
-		    "4-31 (default %d),\n                 sha512crypt "
-		    "1000-999999999 rounds (default 5000)",
-		    BCRYPT_COST_DEFAULT);
+		    "\n  --cost N       yescrypt 1-%d (default 5), bcrypt "
+		    "4-%d (default %d),\n                 sha512crypt "
+		    "1000-%lu rounds (default 5000)",
+		    PASSWORD_YESCRYPT_COST_MAX, PASSWORD_BCRYPT_COST_MAX,
+		    BCRYPT_COST_DEFAULT, PASSWORD_SHACRYPT_ROUNDS_MAX);
 	printf("\n  --file PATH    the users file (default: $USERS_FILE, "
 	    "else\n                 %s)\n\n"
 	    "Exit status: 0 done, 1 failed (wrong password, ...), 2 usage, "
@@ -418,7 +420,11 @@ fail:
 	return ret;
 }
 
-/* The scheme and cost --scheme and --cost ask for; 0 or an exit status. */
+/*
+ * The scheme and cost --scheme and --cost ask for; 0 or an exit status.
+ * The most is what the services load (password.h): a dearer hash would
+ * be a skipped line, its user locked out.
+ */
 static int
 pick_scheme(const struct opts *o, struct scheme *s)
 {
@@ -429,16 +435,16 @@ pick_scheme(const struct opts *o, struct scheme *s)
 	if (strcmp(s->name, "yescrypt") == 0) {
 		s->prefix = "$y$";
 		min = 1;
-		max = 11;
+		max = PASSWORD_YESCRYPT_COST_MAX;
 	} else if (strcmp(s->name, "bcrypt") == 0) {
 		s->prefix = "$2b$";
 		min = 4;
-		max = 31;
+		max = PASSWORD_BCRYPT_COST_MAX;
 		s->cost = BCRYPT_COST_DEFAULT;
 	} else if (strcmp(s->name, "sha512crypt") == 0) {
 		s->prefix = "$6$";
 		min = 1000;
-		max = 999999999;
+		max = (long)PASSWORD_SHACRYPT_ROUNDS_MAX;
 	} else {
 		warnx("unknown scheme \"%s\": use yescrypt, bcrypt or "
 		    "sha512crypt", quoted(s->name));
@@ -446,8 +452,13 @@ pick_scheme(const struct opts *o, struct scheme *s)
 	}
 	if (o->cost != NULL &&
 	    cfg_parse_long(o->cost, min, max, &s->cost) == -1) {
-		warnx("--cost for %s must be a number from %ld to %ld",
-		    s->name, min, max);
+		if (cfg_parse_long(o->cost, max + 1, LONG_MAX, &s->cost) == 0)
+			warnx("--cost %ld for %s is above %ld, the most the "
+			    "services load: their cap on the CPU one login "
+			    "may cost (see authctl(8))", s->cost, s->name, max);
+		else
+			warnx("--cost for %s must be a number from %ld to %ld",
+			    s->name, min, max);
 		return EXIT_USAGE;
 	}
 	return 0;
