@@ -32,17 +32,17 @@ static volatile sig_atomic_t	 stop_requested;
 static char	 body_buf[HTTP_BODY_MAX_BYTES];
 
 static void	 on_term(int);
-static const char *get_param(struct exchange *, const char *);
 static size_t	 read_body(struct exchange *, char *, size_t);
 static void	 write_out(struct exchange *, const char *, size_t);
 static void	 fcgi_log_sink(const char *, size_t, void *);
 static void	 respond(struct exchange *, const struct http_response *);
 static void	 log_outcome(const struct http_request *,
-		    const struct http_response *);
-static void	 refuse(struct http_response *, int, const char *,
-		    const char *);
+		    const struct http_response *, const struct http_outcome *);
+static void	 refuse(struct http_response *, struct http_outcome *, int,
+		    const char *, const char *);
 static int	 read_request_body(struct exchange *, const char *,
-		    struct http_request *, struct http_response *);
+		    struct http_request *, struct http_response *,
+		    struct http_outcome *);
 static void	 serve_one(struct app *, fcgi_handler_fn *,
 		    struct exchange *);
 static int	 run_cgi(fcgi_handler_fn *);
@@ -55,14 +55,6 @@ on_term(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static const char *
-get_param(struct exchange *ex, const char *name)
-{
-	if (ex->rq != NULL)
-		return FCGX_GetParam(name, ex->rq->envp);
-	return getenv(name);
 }
 
 static size_t
@@ -114,8 +106,8 @@ fcgi_log_sink(const char *line, size_t len, void *arg)
 static void
 respond(struct exchange *ex, const struct http_response *resp)
 {
-	char	 head[512];
-	long	 n;
+	static char	 head[HTTP_HEAD_MAX];
+	long		 n;
 
 	if ((n = http_format_head(resp, head, sizeof(head))) < 0)
 		return;
@@ -130,32 +122,32 @@ respond(struct exchange *ex, const struct http_response *resp)
  * Never a password, a token or the Authorization header.
  */
 static void
-log_outcome(const struct http_request *req, const struct http_response *resp)
+log_outcome(const struct http_request *req, const struct http_response *resp,
+    const struct http_outcome *out)
 {
-	char	 addr[64];
+	const char	*ra = http_param(req, "REMOTE_ADDR");
+	char		 addr[64];
 
-	(void)log_escape(req->remote_addr != NULL ? req->remote_addr : "-",
-	    req->remote_addr != NULL ? strlen(req->remote_addr) : 1, addr,
-	    sizeof(addr));
-	if (resp->status < 400 && resp->log_reason == NULL) {
+	(void)log_escape(ra != NULL ? ra : "-", ra != NULL ? strlen(ra) : 1,
+	    addr, sizeof(addr));
+	if (resp->status < 400 && out->reason == NULL) {
 		/* Token checks that pass: only with AUTH_DEBUG=1. */
 		log_debug("%d user=%s addr=%s", resp->status,
-		    resp->log_user[0] != '\0' ? resp->log_user : "-", addr);
+		    out->user[0] != '\0' ? out->user : "-", addr);
 		return;
 	}
 	log_info("%d \"%s\" user=%s addr=%s", resp->status,
-	    resp->log_reason != NULL ? resp->log_reason :
-	    http_status_text(resp->status),
-	    resp->log_user[0] != '\0' ? resp->log_user : "-", addr);
+	    out->reason != NULL ? out->reason : http_status_text(resp->status),
+	    out->user[0] != '\0' ? out->user : "-", addr);
 }
 
 /* A refusal made here, before any handler: status, detail, log reason. */
 static void
-refuse(struct http_response *resp, int status, const char *detail,
-    const char *reason)
+refuse(struct http_response *resp, struct http_outcome *out, int status,
+    const char *detail, const char *reason)
 {
 	(void)http_reply_detail(resp, status, detail);
-	resp->log_reason = reason;
+	out->reason = reason;
 }
 
 /*
@@ -164,7 +156,8 @@ refuse(struct http_response *resp, int status, const char *detail,
  */
 static int
 read_request_body(struct exchange *ex, const char *cl,
-    struct http_request *req, struct http_response *resp)
+    struct http_request *req, struct http_response *resp,
+    struct http_outcome *out)
 {
 	long	 clen = 0;
 
@@ -182,7 +175,7 @@ read_request_body(struct exchange *ex, const char *cl,
 		req->body_len = read_body(ex, body_buf, sizeof(body_buf));
 		if (req->body_len == sizeof(body_buf) &&
 		    FCGX_GetChar(ex->rq->in) != EOF) {
-			refuse(resp, 413, "Request body too large",
+			refuse(resp, out, 413, "Request body too large",
 			    "body too large");
 			return -1;
 		}
@@ -190,7 +183,7 @@ read_request_body(struct exchange *ex, const char *cl,
 	}
 	/* Digits only (RFC 3875 4.1.2): no sign, not even "-0". */
 	if (strspn(cl, "0123456789") != strlen(cl)) {
-		refuse(resp, 400, "Invalid Content-Length",
+		refuse(resp, out, 400, "Invalid Content-Length",
 		    "invalid CONTENT_LENGTH");
 		return -1;
 	}
@@ -198,12 +191,13 @@ read_request_body(struct exchange *ex, const char *cl,
 		clen = LONG_MAX;	/* all digits: too big to count */
 	if (clen > HTTP_BODY_MAX_BYTES) {
 		/* Not a byte of it is read. */
-		refuse(resp, 413, "Request body too large", "body too large");
+		refuse(resp, out, 413, "Request body too large",
+		    "body too large");
 		return -1;
 	}
 	req->body_len = read_body(ex, body_buf, (size_t)clen);
 	if (req->body_len != (size_t)clen) {
-		refuse(resp, 400, "Incomplete request body",
+		refuse(resp, out, 400, "Incomplete request body",
 		    "body shorter than CONTENT_LENGTH");
 		return -1;
 	}
@@ -216,39 +210,30 @@ serve_one(struct app *app, fcgi_handler_fn *handler,
 {
 	struct http_request	 req;
 	struct http_response	 resp;
+	struct http_outcome	 out;
 
 	memset(&req, 0, sizeof(req));
 	http_response_init(&resp);
+	http_outcome_init(&out);
 	req.now = time(NULL);
-	req.method = get_param(ex, "REQUEST_METHOD");
-	req.authorization = get_param(ex, "HTTP_AUTHORIZATION");
-	req.content_type = get_param(ex, "CONTENT_TYPE");
-	req.remote_addr = get_param(ex, "REMOTE_ADDR");
+	/* FCGX's envp and environ are both "NAME=value" lists. */
+	req.params = ex->rq != NULL ? (const char *const *)ex->rq->envp :
+	    (const char *const *)environ;
+	req.method = http_param(&req, "REQUEST_METHOD");
 
 	if (req.method == NULL || req.method[0] == '\0')
-		refuse(&resp, 400, "REQUEST_METHOD is not set",
+		refuse(&resp, &out, 400, "REQUEST_METHOD is not set",
 		    "no REQUEST_METHOD");
-	else if (read_request_body(ex, get_param(ex, "CONTENT_LENGTH"), &req,
-	    &resp) == 0) {
-		(void)handler(app, &req, &resp);
-		/*
-		 * Refused for a user our copy of the users file lacks or has
-		 * disabled: the file may have changed since we last looked (a
-		 * user added a moment ago, who logged in at once, through the
-		 * login endpoint, which always looks).  Look now; if it had,
-		 * answer again.  Only refusals pay for this stat(2).
-		 */
-		if (resp.users_recheck &&
-		    app_refresh(app, USERS_REFRESH_NOW)) {
-			http_response_init(&resp);
-			(void)handler(app, &req, &resp);
-		}
-	}
+	else if (read_request_body(ex, http_param(&req, "CONTENT_LENGTH"),
+	    &req, &resp, &out) == 0 &&
+	    handler(app, &req, &resp, &out) == -1)
+		out.reason = "could not build the response body";
 	respond(ex, &resp);
-	log_outcome(&req, &resp);
+	log_outcome(&req, &resp, &out);
 	/* The password went in, a token may have come out. */
 	explicit_bzero(body_buf, req.body_len);
-	explicit_bzero(resp.body, resp.body_len);
+	explicit_bzero(resp.body, sizeof(resp.body));
+	explicit_bzero(resp.hbuf, resp.hbuf_len);
 }
 
 static int

@@ -6,11 +6,13 @@
 #include "http.h"
 
 /*
- * An endpoint: a pure function of the app and one request.  It always
- * fills resp; -1 means it failed inside and resp holds a 500.
+ * An endpoint: a function of the app and one request.  It always fills
+ * resp, and out with what the log line should say (the user, the
+ * reason); -1 means it failed inside and resp holds a 500.  app is the
+ * process's own state, which a request may change (see app.h).
  */
-typedef int fcgi_handler_fn(const struct app *app,
-    const struct http_request *req, struct http_response *resp);
+typedef int fcgi_handler_fn(struct app *app, const struct http_request *req,
+    struct http_response *resp, struct http_outcome *out);
 
 /*
  * Serve requests with handler until the server stops us.  Under FastCGI
