@@ -205,9 +205,9 @@ http_reply(struct http_response *resp, int status, const char *content_type,
 	if (content_type == NULL)
 		content_type = "";
 	tlen = strlen(content_type);
-	/* A body needs a type (RFC 3875 6.3.1); a type needs a body. */
+	/* A body needs a type (RFC 3875 6.3.1). */
 	if (len >= sizeof(resp->body) || (len > 0 && body == NULL) ||
-	    tlen >= sizeof(resp->content_type) || (tlen == 0) != (len == 0) ||
+	    tlen >= sizeof(resp->content_type) || (tlen == 0 && len > 0) ||
 	    !valid_header_value(content_type, tlen))
 		return reply_internal_error(resp);
 	memcpy(resp->content_type, content_type, tlen + 1);

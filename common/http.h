@@ -109,8 +109,8 @@ const char *http_header(const struct http_response *resp, const char *name);
 /*
  * Set status and a body of content_type (copied).  content_type NULL and
  * len 0: no body at all, as a 204 or a redirect has.  Returns 0; if the
- * body does not fit or the type is no valid header value, the response
- * becomes a JSON 500 and -1 is returned.
+ * body does not fit, has no type, or the type is no valid header value,
+ * the response becomes a JSON 500 and -1 is returned.
  */
 int	http_reply(struct http_response *resp, int status,
 	    const char *content_type, const void *body, size_t len);
