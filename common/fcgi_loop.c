@@ -654,13 +654,16 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	/*
 	 * SIGTERM and SIGINT stay blocked but while waiting for a request:
 	 * idle, a process leaves at once; busy, it finishes the request
-	 * (within the deadline, if it is stuck), then leaves.
+	 * (within the deadline, if it is stuck), then leaves.  SIGUSR1,
+	 * libfcgi's "stop after this request", which only its own accept
+	 * obeyed, is one more of them.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	(void)sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGUSR1, &sa, NULL);
 	/* Restarted, a read the deadline interrupts sees the shutdown. */
 	sa.sa_handler = on_deadline;
 	sa.sa_flags = SA_RESTART;
@@ -668,9 +671,11 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	(void)sigemptyset(&stop_signals);
 	(void)sigaddset(&stop_signals, SIGTERM);
 	(void)sigaddset(&stop_signals, SIGINT);
+	(void)sigaddset(&stop_signals, SIGUSR1);
 	(void)sigprocmask(SIG_BLOCK, &stop_signals, &open_mask);
 	(void)sigdelset(&open_mask, SIGTERM);
 	(void)sigdelset(&open_mask, SIGINT);
+	(void)sigdelset(&open_mask, SIGUSR1);
 
 	while (wait_for_request(&rq, lfd, &open_mask) == 0) {
 		if (rq.ipcFd < 0) {

@@ -778,11 +778,17 @@ START_TEST(test_sigterm_arriving)
 }
 END_TEST
 
-START_TEST(test_sigterm_idle)
+/*
+ * Idle, it stops at once on SIGTERM, SIGINT or SIGUSR1 (libfcgi's own
+ * "stop", which only its accept obeyed, and the loop accepts instead).
+ */
+static const int	 stop_signals[] = { SIGTERM, SIGINT, SIGUSR1 };
+
+START_TEST(test_stop_idle)
 {
 	server_start(&srv, 0, deadline_env);
 	expect_served(&srv, "first");
-	ck_assert(kill(srv.pid, SIGTERM) == 0);
+	ck_assert(kill(srv.pid, stop_signals[_i]) == 0);
 	ck_assert_int_eq(server_wait(&srv, WAIT_MS), 0);
 }
 END_TEST
@@ -1122,7 +1128,7 @@ fcgi_loop_suite(void)
 
 	tc = tcase_create("signals");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_sigterm_idle);
+	tcase_add_loop_test(tc, test_stop_idle, 0, ARRAY_SIZE(stop_signals));
 	tcase_add_test(tc, test_sigterm_arriving);
 	tcase_add_test(tc, test_sigterm_stalled);
 	tcase_set_timeout(tc, 60);
