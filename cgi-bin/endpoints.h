@@ -5,13 +5,13 @@
 #include "app.h"
 #include "http.h"
 
-int	login_handle(const struct app *, const struct http_request *,
-	    struct http_response *);
-int	me_handle(const struct app *, const struct http_request *,
-	    struct http_response *);
-int	reports_handle(const struct app *, const struct http_request *,
-	    struct http_response *);
-int	projects_handle(const struct app *, const struct http_request *,
-	    struct http_response *);
+int	login_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
+int	me_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
+int	reports_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
+int	projects_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
 
 #endif /* FCGI_AUTH_ENDPOINTS_H */

@@ -14,9 +14,10 @@
 
 static int	missing(const struct http_form_field *);
 static int	reply_unprocessable(struct http_response *,
-		    const struct http_form_field *, int);
+		    struct http_outcome *, const struct http_form_field *, int);
 static int	issue_token(const struct app *, const struct http_request *,
-		    const struct auth_user *, struct http_response *);
+		    const struct auth_user *, struct http_response *,
+		    struct http_outcome *);
 
 enum { GRANT_TYPE, USERNAME, PASSWORD, NFIELDS };
 
@@ -33,7 +34,7 @@ missing(const struct http_form_field *f)
  * the regex "password" with re.match, so it must begin with "password".
  */
 static int
-reply_unprocessable(struct http_response *resp,
+reply_unprocessable(struct http_response *resp, struct http_outcome *out,
     const struct http_form_field *f, int bad_grant)
 {
 	json_object	*list, *entry;
@@ -66,7 +67,7 @@ reply_unprocessable(struct http_response *resp,
 		if (entry == NULL || json_object_array_add(list, entry) != 0)
 			goto fail;
 	}
-	resp->log_reason = "missing or invalid form field";
+	out->reason = "missing or invalid form field";
 	return http_reply_json(resp, 422, http_json_object("detail", list,
 	    NULL));
 fail:
@@ -76,7 +77,8 @@ fail:
 
 static int
 issue_token(const struct app *app, const struct http_request *req,
-    const struct auth_user *user, struct http_response *resp)
+    const struct auth_user *user, struct http_response *resp,
+    struct http_outcome *out)
 {
 	struct token_claims	 claims;
 	char			*token;
@@ -85,24 +87,27 @@ issue_token(const struct app *app, const struct http_request *req,
 	if (token_claims_init(&claims, user->name, user->role,
 	    user->version) == -1 ||
 	    token_mint(app_cfg(app), &claims, req->now, &token) == -1) {
-		resp->log_reason = "could not mint a token";
-		return authz_refuse(resp, AUTH_INTERNAL, NULL);
+		out->reason = "could not mint a token";
+		return authz_refuse(resp, out, AUTH_INTERNAL, NULL);
 	}
-	/* RFC 6749 5.1: a response carrying a token must not be cached. */
-	resp->no_store = 1;
-	resp->log_reason = "login";
+	out->reason = "login";
 	ret = http_reply_json(resp, 200, http_json_object(
 	    "access_token", json_object_new_string(token),
 	    "token_type", json_object_new_string("bearer"),
 	    NULL));
+	/* RFC 6749 5.1: a response carrying a token must not be cached. */
+	if (ret == 0 && (http_header_add(resp, "Cache-Control",
+	    "no-store") == -1 || http_header_add(resp, "Pragma",
+	    "no-cache") == -1))
+		ret = http_reply_json(resp, 500, NULL);
 	explicit_bzero(token, strlen(token));
 	free(token);
 	return ret;
 }
 
 int
-login_handle(const struct app *app, const struct http_request *req,
-    struct http_response *resp)
+login_handle(struct app *app, const struct http_request *req,
+    struct http_response *resp, struct http_outcome *out)
 {
 	char			 grant_type[256];
 	char			 username[256];
@@ -121,20 +126,20 @@ login_handle(const struct app *app, const struct http_request *req,
 	int			 bad_grant, ret;
 
 	if (strcmp(req->method, "POST") != 0)
-		return http_method_not_allowed(resp, "POST");
+		return http_method_not_allowed(resp, out, "POST");
 
 	/* Like FastAPI, a body of any other type has no fields at all. */
-	if (http_is_form(req->content_type))
+	if (http_is_form(http_param(req, "CONTENT_TYPE")))
 		http_form_parse(req->body, req->body_len, f, NFIELDS);
 	else
 		http_form_parse("", 0, f, NFIELDS);
-	(void)log_escape(username, f[USERNAME].len, resp->log_user,
-	    sizeof(resp->log_user));
+	(void)log_escape(username, f[USERNAME].len, out->user,
+	    sizeof(out->user));
 
 	bad_grant = f[GRANT_TYPE].too_long || (f[GRANT_TYPE].len > 0 &&
 	    strncmp(grant_type, "password", 8) != 0);
 	if (bad_grant || missing(&f[USERNAME]) || missing(&f[PASSWORD])) {
-		ret = reply_unprocessable(resp, f, bad_grant);
+		ret = reply_unprocessable(resp, out, f, bad_grant);
 		goto done;
 	}
 
@@ -149,11 +154,11 @@ login_handle(const struct app *app, const struct http_request *req,
 	} else
 		st = authz_login(app, username, password, &user, &why);
 	if (st != AUTH_OK) {
-		ret = authz_refuse(resp, st, NULL);
-		resp->log_reason = why;
+		ret = authz_refuse(resp, out, st, NULL);
+		out->reason = why;
 		goto done;
 	}
-	ret = issue_token(app, req, &user, resp);
+	ret = issue_token(app, req, &user, resp, out);
 done:
 	explicit_bzero(password, sizeof(password));
 	return ret;

@@ -9,14 +9,14 @@
 #include "fcgi_loop.h"
 
 int
-me_handle(const struct app *app, const struct http_request *req,
-    struct http_response *resp)
+me_handle(struct app *app, const struct http_request *req,
+    struct http_response *resp, struct http_outcome *out)
 {
 	struct auth_user	 user;
 
 	if (strcmp(req->method, "GET") != 0)
-		return http_method_not_allowed(resp, "GET");
-	if (authz_check(app, req, NULL, &user, resp) != AUTH_OK)
+		return http_method_not_allowed(resp, out, "GET");
+	if (authz_check(app, req, NULL, &user, resp, out) != AUTH_OK)
 		return 0;
 	return http_reply_json(resp, 200, http_json_object(
 	    "username", json_object_new_string(user.name),

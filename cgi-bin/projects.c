@@ -12,14 +12,14 @@ static const char *const allowed_roles[] = { "admin", "user", NULL };
 static const char *const projects[] = { "alpha", "beta", NULL };
 
 int
-projects_handle(const struct app *app, const struct http_request *req,
-    struct http_response *resp)
+projects_handle(struct app *app, const struct http_request *req,
+    struct http_response *resp, struct http_outcome *out)
 {
 	struct auth_user	 user;
 
 	if (strcmp(req->method, "GET") != 0)
-		return http_method_not_allowed(resp, "GET");
-	if (authz_check(app, req, allowed_roles, &user, resp) != AUTH_OK)
+		return http_method_not_allowed(resp, out, "GET");
+	if (authz_check(app, req, allowed_roles, &user, resp, out) != AUTH_OK)
 		return 0;
 	return http_reply_json(resp, 200, http_json_object(
 	    "projects", http_json_strings(projects),

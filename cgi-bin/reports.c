@@ -12,14 +12,14 @@ static const char *const allowed_roles[] = { "admin", NULL };
 static const char *const reports[] = { "revenue.csv", "churn.xlsx", NULL };
 
 int
-reports_handle(const struct app *app, const struct http_request *req,
-    struct http_response *resp)
+reports_handle(struct app *app, const struct http_request *req,
+    struct http_response *resp, struct http_outcome *out)
 {
 	struct auth_user	 user;
 
 	if (strcmp(req->method, "GET") != 0)
-		return http_method_not_allowed(resp, "GET");
-	if (authz_check(app, req, allowed_roles, &user, resp) != AUTH_OK)
+		return http_method_not_allowed(resp, out, "GET");
+	if (authz_check(app, req, allowed_roles, &user, resp, out) != AUTH_OK)
 		return 0;
 	return http_reply_json(resp, 200, http_json_object(
 	    "ok", json_object_new_boolean(1),

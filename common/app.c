@@ -68,7 +68,7 @@ app_users(const struct app *app)
 }
 
 struct token_cache *
-app_tokens(const struct app *app)
+app_tokens(struct app *app)
 {
 	return app->tokens;
 }

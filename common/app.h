@@ -7,6 +7,15 @@
 #include "cfg.h"
 #include "users.h"
 
+/*
+ * One per process, made before the first request.  Requests change it:
+ * the users file is re-read when it changed, and tokens that verified
+ * are remembered.  So the loop hands handlers a struct app *, not a const
+ * one, and the functions that change it say so by taking it non-const
+ * (app_refresh, app_tokens, authz_authenticate); what never changes
+ * after app_new (the config) is handed out const.  A process serves one
+ * request at a time, so nothing here is shared between threads.
+ */
 struct app;
 struct token_cache;
 
@@ -26,7 +35,7 @@ int		 app_refresh(struct app *app, enum users_refresh_mode mode);
 
 const struct cfg	*app_cfg(const struct app *app);
 const struct users	*app_users(const struct app *app);
-/* The tokens already verified: a cache, so a const app may still fill it. */
-struct token_cache	*app_tokens(const struct app *app);
+/* The tokens already verified; requests fill it (token_cache_verify). */
+struct token_cache	*app_tokens(struct app *app);
 
 #endif /* FCGI_AUTH_APP_H */

@@ -43,7 +43,7 @@ fill_user(struct auth_user *out, const struct user *u)
 }
 
 enum auth_status
-authz_authenticate(const struct app *app, const struct http_request *req,
+authz_authenticate(struct app *app, const struct http_request *req,
     struct auth_user *user)
 {
 	struct token_claims	 claims;
@@ -66,7 +66,17 @@ authz_authenticate(const struct app *app, const struct http_request *req,
 	(void)snprintf(user->name, sizeof(user->name), "%s", claims.sub);
 
 	/* Identity and role come from the file now, not from the token. */
-	if ((u = users_lookup(app_users(app), claims.sub)) == NULL)
+	u = users_lookup(app_users(app), claims.sub);
+	/*
+	 * Unknown or disabled in our copy, which may be older than the
+	 * token: a user added a moment ago logs in at once through the
+	 * login endpoint, which always looks first.  Look now, and if the
+	 * file changed, ask it again.  Only these refusals pay the stat(2).
+	 */
+	if ((u == NULL || u->disabled) &&
+	    app_refresh(app, USERS_REFRESH_NOW))
+		u = users_lookup(app_users(app), claims.sub);
+	if (u == NULL)
 		return AUTH_NO_USER;
 	if (u->disabled)
 		return AUTH_DISABLED;
@@ -129,8 +139,8 @@ authz_login(const struct app *app, const char *name, const char *password,
 }
 
 int
-authz_refuse(struct http_response *resp, enum auth_status st,
-    const char *const *roles)
+authz_refuse(struct http_response *resp, struct http_outcome *out,
+    enum auth_status st, const char *const *roles)
 {
 	char	 detail[256];
 	size_t	 len;
@@ -140,9 +150,11 @@ authz_refuse(struct http_response *resp, enum auth_status st,
 	    st == AUTH_OK)
 		st = AUTH_INTERNAL;
 	/* RFC 6750 3: every 401 names the scheme it wants. */
-	resp->www_authenticate = refusals[st].status == 401;
-	if (resp->log_reason == NULL)
-		resp->log_reason = st == AUTH_FORBIDDEN ? "role not allowed" :
+	if (refusals[st].status == 401 &&
+	    http_header_add(resp, "WWW-Authenticate", "Bearer") == -1)
+		return http_reply_json(resp, 500, NULL);
+	if (out->reason == NULL)
+		out->reason = st == AUTH_FORBIDDEN ? "role not allowed" :
 		    refusals[st].detail;
 	if (st != AUTH_FORBIDDEN)
 		return http_reply_detail(resp, refusals[st].status,
@@ -164,19 +176,18 @@ authz_refuse(struct http_response *resp, enum auth_status st,
 }
 
 enum auth_status
-authz_check(const struct app *app, const struct http_request *req,
+authz_check(struct app *app, const struct http_request *req,
     const char *const *roles, struct auth_user *user,
-    struct http_response *resp)
+    struct http_response *resp, struct http_outcome *out)
 {
 	enum auth_status	 st;
 
 	st = authz_authenticate(app, req, user);
 	if (st == AUTH_OK)
 		st = authz_require_role(user, roles);
-	(void)log_escape(user->name, strlen(user->name), resp->log_user,
-	    sizeof(resp->log_user));
+	(void)log_escape(user->name, strlen(user->name), out->user,
+	    sizeof(out->user));
 	if (st != AUTH_OK)
-		(void)authz_refuse(resp, st, roles);
-	resp->users_recheck = st == AUTH_NO_USER || st == AUTH_DISABLED;
+		(void)authz_refuse(resp, out, st, roles);
 	return st;
 }

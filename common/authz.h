@@ -30,9 +30,13 @@ struct auth_user {
 /*
  * Authenticate the request's Bearer token against the users file.  Fills
  * *user on AUTH_OK; user->name is set as soon as the token's subject is
- * known (for the log), else it is "".
+ * known (for the log), else it is "".  A token's user who is unknown or
+ * disabled in our copy of the file makes it look at the file again at
+ * once (app_refresh), and look the user up again if it changed: the user
+ * may have been added or enabled a moment ago.  Fills the app's cache of
+ * verified tokens.
  */
-enum auth_status authz_authenticate(const struct app *app,
+enum auth_status authz_authenticate(struct app *app,
 		    const struct http_request *req, struct auth_user *user);
 
 /* AUTH_OK if user's role is in the NULL-terminated roles, else FORBIDDEN. */
@@ -51,19 +55,22 @@ enum auth_status authz_login(const struct app *app, const char *name,
 
 /*
  * Fill resp with the refusal for st: its status, {"detail": ...} and
- * WWW-Authenticate for 401s.  roles (NULL-terminated, may be NULL) name
- * what AUTH_FORBIDDEN required.  Returns 0.
+ * WWW-Authenticate for 401s; and out's reason, unless one is set already.
+ * roles (NULL-terminated, may be NULL) name what AUTH_FORBIDDEN required.
+ * Returns 0, or -1 if resp became a plain 500.
  */
-int		 authz_refuse(struct http_response *resp, enum auth_status st,
+int		 authz_refuse(struct http_response *resp,
+		    struct http_outcome *out, enum auth_status st,
 		    const char *const *roles);
 
 /*
  * The common prologue of a protected endpoint: authenticate, then require
- * one of roles (NULL: any authenticated user).  On a refusal resp is
- * filled and the verdict returned.
+ * one of roles (NULL: any authenticated user).  out gets the user's name
+ * for the log.  On a refusal resp is filled and the verdict returned.
  */
-enum auth_status authz_check(const struct app *app,
+enum auth_status authz_check(struct app *app,
 		    const struct http_request *req, const char *const *roles,
-		    struct auth_user *user, struct http_response *resp);
+		    struct auth_user *user, struct http_response *resp,
+		    struct http_outcome *out);
 
 #endif /* FCGI_AUTH_AUTHZ_H */

@@ -2,10 +2,17 @@
 #include "config.h"
 
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,36 +25,64 @@
 #include "fcgi_loop.h"
 #include "log.h"
 
+#define WEB_SERVER_ADDRS_MAX	32
+
+/* The loop's own settings, read at start with the app's. */
+struct loop_cfg {
+	int		 read_timeout_sec;	/* REQUEST_READ_TIMEOUT_SEC */
+	size_t		 naddrs;		/* 0: any peer may connect */
+	struct {
+		int		 family;	/* AF_INET or AF_INET6 */
+		struct in_addr	 v4;
+		struct in6_addr	 v6;
+	}		 addrs[WEB_SERVER_ADDRS_MAX];	/* FCGI_WEB_SERVER_ADDRS */
+};
+
 /*
  * One request's plumbing, so the same code serves FastCGI (libfcgi
  * streams and parameters) and CGI (stdin, stdout and the environment).
  */
 struct exchange {
 	FCGX_Request	*rq;		/* NULL in CGI mode */
+	long long	 deadline_ms;	/* CGI: when reading stdin stops */
+	int		 timed_out;	/* the deadline cut the request short */
 };
 
 static volatile sig_atomic_t	 stop_requested;
+/* The connection the deadline shuts (-1: none), and whether it did. */
+static volatile sig_atomic_t	 deadline_fd = -1;
+static volatile sig_atomic_t	 deadline_hit;
 
 /* Requests' bodies land here; wiped after each, since passwords do. */
 static char	 body_buf[HTTP_BODY_MAX_BYTES];
 
 static void	 on_term(int);
-static const char *get_param(struct exchange *, const char *);
+static void	 on_deadline(int);
+static void	 deadline_start(int, int);
+static int	 deadline_stop(void);
+static int	 deadline_cut(const FCGX_Request *);
+static long long monotonic_ms(void);
+static int	 parse_addrs(struct loop_cfg *, const char *, char *, size_t);
+static int	 loop_cfg_load(struct loop_cfg *, int, char *, size_t);
+static int	 peer_allowed(const struct loop_cfg *,
+		    const struct sockaddr_storage *);
+static int	 accept_conn(int, const struct loop_cfg *);
 static size_t	 read_body(struct exchange *, char *, size_t);
 static void	 write_out(struct exchange *, const char *, size_t);
 static void	 fcgi_log_sink(const char *, size_t, void *);
 static void	 respond(struct exchange *, const struct http_response *);
 static void	 log_outcome(const struct http_request *,
-		    const struct http_response *);
-static void	 refuse(struct http_response *, int, const char *,
-		    const char *);
+		    const struct http_response *, const struct http_outcome *);
+static void	 refuse(struct http_response *, struct http_outcome *, int,
+		    const char *, const char *);
 static int	 read_request_body(struct exchange *, const char *,
-		    struct http_request *, struct http_response *);
+		    struct http_request *, struct http_response *,
+		    struct http_outcome *);
 static void	 serve_one(struct app *, fcgi_handler_fn *,
-		    struct exchange *);
+		    struct exchange *, int);
 static int	 run_cgi(fcgi_handler_fn *);
 static int	 run_fastcgi(fcgi_handler_fn *, int);
-static int	 wait_for_request(const FCGX_Request *, const sigset_t *);
+static int	 wait_for_request(const FCGX_Request *, int, const sigset_t *);
 
 /* Delivered only while waiting for a request (wait_for_request). */
 static void
@@ -57,32 +92,273 @@ on_term(int sig)
 	stop_requested = 1;
 }
 
-static const char *
-get_param(struct exchange *ex, const char *name)
+/*
+ * SIGALRM: a request did not arrive in time.  Shut its connection for
+ * reading: the read libfcgi is blocked in, and every later one, returns
+ * end-of-file at once, whether the signal came during a read or between
+ * two.  Writing still works, so a 408 can go out.  shutdown(2) is
+ * async-signal-safe.
+ */
+static void
+on_deadline(int sig)
 {
-	if (ex->rq != NULL)
-		return FCGX_GetParam(name, ex->rq->envp);
-	return getenv(name);
+	int	 save_errno = errno;
+
+	(void)sig;
+	if (deadline_fd >= 0) {
+		(void)shutdown(deadline_fd, SHUT_RD);
+		deadline_hit = 1;
+	}
+	errno = save_errno;
 }
 
+/*
+ * Give connection fd sec seconds from now to finish what it is sending:
+ * a request (its parameters and body), or, after the answer, the bytes
+ * libfcgi reads and drops before it closes the connection.
+ */
+static void
+deadline_start(int fd, int sec)
+{
+	struct itimerval	 it;
+
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = sec;
+	deadline_hit = 0;
+	deadline_fd = fd;
+	if (setitimer(ITIMER_REAL, &it, NULL) == -1)
+		fatalx("setitimer: %s", strerror(errno));
+}
+
+/* Stop the clock.  Returns whether the deadline passed. */
+static int
+deadline_stop(void)
+{
+	struct itimerval	 off;
+
+	/* First: a SIGALRM from here on touches no descriptor. */
+	deadline_fd = -1;
+	memset(&off, 0, sizeof(off));
+	(void)setitimer(ITIMER_REAL, &off, NULL);
+	return deadline_hit;
+}
+
+/*
+ * Whether the request's stdin stream ended because the deadline shut
+ * the connection: a stream that ended on its own has no error, one cut
+ * by shutdown(2) saw a read return 0 inside a record.
+ */
+static int
+deadline_cut(const FCGX_Request *rq)
+{
+	return deadline_hit && FCGX_GetError(rq->in) != 0;
+}
+
+static long long
+monotonic_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * FCGI_WEB_SERVER_ADDRS, as libfcgi reads it when it accepts (the loop
+ * accepts instead, see run_fastcgi): the addresses that may connect over
+ * TCP, comma-separated.  Unlike libfcgi, an entry that is not an IPv4 or
+ * IPv6 address stops the process at start, where libfcgi would quietly
+ * refuse every connection, and IPv6 peers are checked too.
+ */
+static int
+parse_addrs(struct loop_cfg *lc, const char *list, char *err, size_t errlen)
+{
+	char		 one[INET6_ADDRSTRLEN];
+	const char	*p, *end;
+	size_t		 len;
+
+	if (*list == '\0')
+		return 0;	/* empty: anyone, as in libfcgi */
+	for (p = list;; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (lc->naddrs == WEB_SERVER_ADDRS_MAX)
+			return log_seterr(err, errlen, "FCGI_WEB_SERVER_ADDRS: "
+			    "more than %d addresses", WEB_SERVER_ADDRS_MAX);
+		if (len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+		}
+		if (len < sizeof(one) && inet_pton(AF_INET, one,
+		    &lc->addrs[lc->naddrs].v4) == 1)
+			lc->addrs[lc->naddrs].family = AF_INET;
+		else if (len < sizeof(one) && inet_pton(AF_INET6, one,
+		    &lc->addrs[lc->naddrs].v6) == 1)
+			lc->addrs[lc->naddrs].family = AF_INET6;
+		else
+			return log_seterr(err, errlen, "FCGI_WEB_SERVER_ADDRS: "
+			    "\"%.*s\" is not an IP address", (int)len, p);
+		lc->naddrs++;
+		if (*end == '\0')
+			return 0;
+	}
+}
+
+/*
+ * The loop's settings, from the environment, before the first request:
+ * REQUEST_READ_TIMEOUT_SEC and, under FastCGI, FCGI_WEB_SERVER_ADDRS.
+ * Returns 0, or -1 with one line in err.
+ */
+static int
+loop_cfg_load(struct loop_cfg *lc, int fastcgi, char *err, size_t errlen)
+{
+	const char	*v;
+	long		 sec;
+
+	memset(lc, 0, sizeof(*lc));
+	lc->read_timeout_sec = FCGI_LOOP_READ_TIMEOUT_SEC;
+	v = getenv("REQUEST_READ_TIMEOUT_SEC");
+	if (v != NULL && *v != '\0') {
+		if (cfg_parse_long(v, 1, FCGI_LOOP_READ_TIMEOUT_SEC_MAX,
+		    &sec) == -1)
+			return log_seterr(err, errlen, "REQUEST_READ_TIMEOUT_SEC "
+			    "must be a whole number of seconds from 1 to %d",
+			    FCGI_LOOP_READ_TIMEOUT_SEC_MAX);
+		lc->read_timeout_sec = (int)sec;
+	}
+	if (fastcgi && (v = getenv("FCGI_WEB_SERVER_ADDRS")) != NULL)
+		return parse_addrs(lc, v, err, errlen);
+	return 0;
+}
+
+/* Whether an IP peer is one FCGI_WEB_SERVER_ADDRS lets in. */
+static int
+peer_allowed(const struct loop_cfg *lc, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
+	struct in_addr			 v4;
+	size_t				 i;
+	int				 family = ss->ss_family;
+
+	if (lc->naddrs == 0)
+		return 1;
+	memset(&v4, 0, sizeof(v4));
+	if (family == AF_INET)
+		v4 = sin->sin_addr;
+	else if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+		/* An IPv4 peer of a dual-stack socket. */
+		memcpy(&v4, &sin6->sin6_addr.s6_addr[12], sizeof(v4));
+		family = AF_INET;
+	}
+	for (i = 0; i < lc->naddrs; i++) {
+		if (lc->addrs[i].family != family)
+			continue;
+		if (family == AF_INET ? lc->addrs[i].v4.s_addr == v4.s_addr :
+		    memcmp(&lc->addrs[i].v6, &sin6->sin6_addr,
+		    sizeof(struct in6_addr)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Take the next connection off the listening socket lfd, as libfcgi's
+ * own accept would: a TCP peer must be in FCGI_WEB_SERVER_ADDRS, and
+ * gets TCP_NODELAY (an answer goes out in a few small writes).  Returns
+ * the connection; -1 if there was none to take (another process took
+ * it, or it was refused); -2 if accepting fails for good (no
+ * descriptors left): the process then ends, as it did under libfcgi.
+ */
+static int
+accept_conn(int lfd, const struct loop_cfg *lc)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len = sizeof(ss);
+	char			 addr[INET6_ADDRSTRLEN];
+	int			 fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) == -1) {
+		switch (errno) {
+		case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+		case EWOULDBLOCK:
+#endif
+		case EINTR:
+		case ECONNABORTED:
+		case EPROTO:
+			return -1;
+		default:
+			log_warn("accepting a FastCGI connection");
+			return -2;
+		}
+	}
+	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+		return fd;
+	if (!peer_allowed(lc, &ss)) {
+		if (inet_ntop(ss.ss_family, ss.ss_family == AF_INET ?
+		    (const void *)&((struct sockaddr_in *)&ss)->sin_addr :
+		    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    addr, sizeof(addr)) == NULL)
+			(void)snprintf(addr, sizeof(addr), "?");
+		log_warnx("refused a connection from %s: not in "
+		    "FCGI_WEB_SERVER_ADDRS", addr);
+		(void)close(fd);
+		return -1;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/*
+ * Up to len bytes of body into buf; fewer if the stream ends first or
+ * the deadline cuts it (then ex->timed_out is set).
+ */
 static size_t
 read_body(struct exchange *ex, char *buf, size_t len)
 {
-	size_t	 got = 0;
-	int	 n;
+	struct pollfd	 pfd;
+	long long	 left;
+	size_t		 got = 0;
+	ssize_t		 n;
+	int		 r;
 
 	if (ex->rq != NULL) {
 		/* len <= HTTP_BODY_MAX_BYTES, so it fits an int. */
-		n = FCGX_GetStr(buf, (int)len, ex->rq->in);
-		return n > 0 ? (size_t)n : 0;
+		r = FCGX_GetStr(buf, (int)len, ex->rq->in);
+		got = r > 0 ? (size_t)r : 0;
+		if (got < len && deadline_cut(ex->rq))
+			ex->timed_out = 1;
+		return got;
 	}
 	/*
-	 * CGI: unbuffered, so the body (a password) goes straight into buf,
-	 * which is wiped, and leaves no copy in stdio's buffer.
+	 * CGI: read(2) straight into buf, so the body (a password) leaves
+	 * no copy in a stdio buffer; and poll(2) first, so a client that
+	 * stops sending meets the deadline here too.
 	 */
-	(void)setvbuf(stdin, NULL, _IONBF, 0);
 	while (got < len) {
-		n = (int)fread(buf + got, 1, len - got, stdin);
+		if ((left = ex->deadline_ms - monotonic_ms()) <= 0) {
+			ex->timed_out = 1;
+			break;
+		}
+		pfd.fd = STDIN_FILENO;
+		pfd.events = POLLIN;
+		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r == 0 || (r == -1 && errno == EINTR))
+			continue;
+		if (r == -1)
+			break;
+		n = read(STDIN_FILENO, buf + got, len - got);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
@@ -114,8 +390,8 @@ fcgi_log_sink(const char *line, size_t len, void *arg)
 static void
 respond(struct exchange *ex, const struct http_response *resp)
 {
-	char	 head[512];
-	long	 n;
+	static char	 head[HTTP_HEAD_MAX];
+	long		 n;
 
 	if ((n = http_format_head(resp, head, sizeof(head))) < 0)
 		return;
@@ -130,43 +406,45 @@ respond(struct exchange *ex, const struct http_response *resp)
  * Never a password, a token or the Authorization header.
  */
 static void
-log_outcome(const struct http_request *req, const struct http_response *resp)
+log_outcome(const struct http_request *req, const struct http_response *resp,
+    const struct http_outcome *out)
 {
-	char	 addr[64];
+	const char	*ra = http_param(req, "REMOTE_ADDR");
+	char		 addr[64];
 
-	(void)log_escape(req->remote_addr != NULL ? req->remote_addr : "-",
-	    req->remote_addr != NULL ? strlen(req->remote_addr) : 1, addr,
-	    sizeof(addr));
-	if (resp->status < 400 && resp->log_reason == NULL) {
+	(void)log_escape(ra != NULL ? ra : "-", ra != NULL ? strlen(ra) : 1,
+	    addr, sizeof(addr));
+	if (resp->status < 400 && out->reason == NULL) {
 		/* Token checks that pass: only with AUTH_DEBUG=1. */
 		log_debug("%d user=%s addr=%s", resp->status,
-		    resp->log_user[0] != '\0' ? resp->log_user : "-", addr);
+		    out->user[0] != '\0' ? out->user : "-", addr);
 		return;
 	}
 	log_info("%d \"%s\" user=%s addr=%s", resp->status,
-	    resp->log_reason != NULL ? resp->log_reason :
-	    http_status_text(resp->status),
-	    resp->log_user[0] != '\0' ? resp->log_user : "-", addr);
+	    out->reason != NULL ? out->reason : http_status_text(resp->status),
+	    out->user[0] != '\0' ? out->user : "-", addr);
 }
 
 /* A refusal made here, before any handler: status, detail, log reason. */
 static void
-refuse(struct http_response *resp, int status, const char *detail,
-    const char *reason)
+refuse(struct http_response *resp, struct http_outcome *out, int status,
+    const char *detail, const char *reason)
 {
 	(void)http_reply_detail(resp, status, detail);
-	resp->log_reason = reason;
+	out->reason = reason;
 }
 
 /*
  * Read the body into body_buf, never more than HTTP_BODY_MAX_BYTES.
- * Returns 0, or -1 with resp filled (400 or 413).
+ * Returns 0, or -1 with resp filled (400, 408 or 413).
  */
 static int
 read_request_body(struct exchange *ex, const char *cl,
-    struct http_request *req, struct http_response *resp)
+    struct http_request *req, struct http_response *resp,
+    struct http_outcome *out)
 {
 	long	 clen = 0;
+	int	 over;
 
 	req->body = body_buf;
 	req->body_len = 0;
@@ -180,9 +458,15 @@ read_request_body(struct exchange *ex, const char *cl,
 		if (ex->rq == NULL)
 			return 0;
 		req->body_len = read_body(ex, body_buf, sizeof(body_buf));
-		if (req->body_len == sizeof(body_buf) &&
-		    FCGX_GetChar(ex->rq->in) != EOF) {
-			refuse(resp, 413, "Request body too large",
+		over = req->body_len == sizeof(body_buf) &&
+		    FCGX_GetChar(ex->rq->in) != EOF;
+		if (ex->timed_out || deadline_cut(ex->rq)) {
+			refuse(resp, out, 408, "Request Timeout",
+			    "request not read in time");
+			return -1;
+		}
+		if (over) {
+			refuse(resp, out, 413, "Request body too large",
 			    "body too large");
 			return -1;
 		}
@@ -190,7 +474,7 @@ read_request_body(struct exchange *ex, const char *cl,
 	}
 	/* Digits only (RFC 3875 4.1.2): no sign, not even "-0". */
 	if (strspn(cl, "0123456789") != strlen(cl)) {
-		refuse(resp, 400, "Invalid Content-Length",
+		refuse(resp, out, 400, "Invalid Content-Length",
 		    "invalid CONTENT_LENGTH");
 		return -1;
 	}
@@ -198,75 +482,92 @@ read_request_body(struct exchange *ex, const char *cl,
 		clen = LONG_MAX;	/* all digits: too big to count */
 	if (clen > HTTP_BODY_MAX_BYTES) {
 		/* Not a byte of it is read. */
-		refuse(resp, 413, "Request body too large", "body too large");
+		refuse(resp, out, 413, "Request body too large",
+		    "body too large");
 		return -1;
 	}
 	req->body_len = read_body(ex, body_buf, (size_t)clen);
 	if (req->body_len != (size_t)clen) {
-		refuse(resp, 400, "Incomplete request body",
-		    "body shorter than CONTENT_LENGTH");
+		if (ex->timed_out)
+			refuse(resp, out, 408, "Request Timeout",
+			    "request not read in time");
+		else
+			refuse(resp, out, 400, "Incomplete request body",
+			    "body shorter than CONTENT_LENGTH");
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * One request whose parameters are in: read its body (under FastCGI the
+ * deadline started by run_fastcgi is still running; it stops here), then
+ * look at the users file, run the handler, answer and log.
+ */
 static void
-serve_one(struct app *app, fcgi_handler_fn *handler,
-    struct exchange *ex)
+serve_one(struct app *app, fcgi_handler_fn *handler, struct exchange *ex,
+    int flags)
 {
 	struct http_request	 req;
 	struct http_response	 resp;
+	struct http_outcome	 out;
+	int			 ok;
 
 	memset(&req, 0, sizeof(req));
 	http_response_init(&resp);
+	http_outcome_init(&out);
 	req.now = time(NULL);
-	req.method = get_param(ex, "REQUEST_METHOD");
-	req.authorization = get_param(ex, "HTTP_AUTHORIZATION");
-	req.content_type = get_param(ex, "CONTENT_TYPE");
-	req.remote_addr = get_param(ex, "REMOTE_ADDR");
+	/* FCGX's envp and environ are both "NAME=value" lists. */
+	req.params = ex->rq != NULL ? (const char *const *)ex->rq->envp :
+	    (const char *const *)environ;
+	req.method = http_param(&req, "REQUEST_METHOD");
 
-	if (req.method == NULL || req.method[0] == '\0')
-		refuse(&resp, 400, "REQUEST_METHOD is not set",
+	if (req.method == NULL || req.method[0] == '\0') {
+		refuse(&resp, &out, 400, "REQUEST_METHOD is not set",
 		    "no REQUEST_METHOD");
-	else if (read_request_body(ex, get_param(ex, "CONTENT_LENGTH"), &req,
-	    &resp) == 0) {
-		(void)handler(app, &req, &resp);
-		/*
-		 * Refused for a user our copy of the users file lacks or has
-		 * disabled: the file may have changed since we last looked (a
-		 * user added a moment ago, who logged in at once, through the
-		 * login endpoint, which always looks).  Look now; if it had,
-		 * answer again.  Only refusals pay for this stat(2).
-		 */
-		if (resp.users_recheck &&
-		    app_refresh(app, USERS_REFRESH_NOW)) {
-			http_response_init(&resp);
-			(void)handler(app, &req, &resp);
-		}
+		ok = 0;
+	} else
+		ok = read_request_body(ex, http_param(&req, "CONTENT_LENGTH"),
+		    &req, &resp, &out) == 0;
+	if (ex->rq != NULL)
+		(void)deadline_stop();
+	if (ok) {
+		if (ex->rq != NULL)
+			app_refresh(app, flags & FCGI_LOOP_USERS_EVERY_REQUEST ?
+			    USERS_REFRESH_NOW : USERS_REFRESH_DUE);
+		if (handler(app, &req, &resp, &out) == -1)
+			out.reason = "could not build the response body";
 	}
 	respond(ex, &resp);
-	log_outcome(&req, &resp);
+	log_outcome(&req, &resp, &out);
 	/* The password went in, a token may have come out. */
 	explicit_bzero(body_buf, req.body_len);
-	explicit_bzero(resp.body, resp.body_len);
+	explicit_bzero(resp.body, sizeof(resp.body));
+	explicit_bzero(resp.hbuf, resp.hbuf_len);
 }
 
 static int
 run_cgi(fcgi_handler_fn *handler)
 {
-	struct exchange		 ex = { NULL };
+	struct exchange		 ex;
 	struct http_response	 resp;
+	struct loop_cfg		 lc;
 	struct app		*app;
 	char			 err[512];
 
-	if ((app = app_new(err, sizeof(err))) == NULL) {
+	memset(&ex, 0, sizeof(ex));
+	if ((app = app_new(err, sizeof(err))) == NULL ||
+	    loop_cfg_load(&lc, 0, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
+		app_free(app);
 		http_response_init(&resp);
 		(void)http_reply_detail(&resp, 500, "Server misconfigured");
 		respond(&ex, &resp);
 		return 1;
 	}
-	serve_one(app, handler, &ex);
+	/* The request started when we did. */
+	ex.deadline_ms = monotonic_ms() + lc.read_timeout_sec * 1000LL;
+	serve_one(app, handler, &ex, 0);
 	app_free(app);
 	return 0;
 }
@@ -274,16 +575,17 @@ run_cgi(fcgi_handler_fn *handler)
 /*
  * Wait until the next request can be read, with SIGTERM and SIGINT let
  * in (by pselect's mask) only here: a request already accepted, its
- * parameters still being read, is never cut off by them.  The next
- * request comes on the connection the web server kept open, if it did
- * (FCGI_KEEP_CONN), else on the listening socket.  Returns 0 when there
- * is one, -1 when told to stop.
+ * parameters still being read, is never cut off by them (the deadline
+ * bounds how long that takes).  The next request comes on the
+ * connection the web server kept open, if it did (FCGI_KEEP_CONN), else
+ * on the listening socket lfd.  Returns 0 when there is one, -1 when
+ * told to stop.
  */
 static int
-wait_for_request(const FCGX_Request *rq, const sigset_t *open_mask)
+wait_for_request(const FCGX_Request *rq, int lfd, const sigset_t *open_mask)
 {
 	fd_set	 fds;
-	int	 fd = rq->ipcFd >= 0 ? rq->ipcFd : rq->listen_sock;
+	int	 fd = rq->ipcFd >= 0 ? rq->ipcFd : lfd;
 
 	/*
 	 * An fd_set holds FD_SETSIZE descriptors; past that, FD_SET would
@@ -306,23 +608,38 @@ static int
 run_fastcgi(fcgi_handler_fn *handler, int flags)
 {
 	FCGX_Request		 rq;
-	struct exchange		 ex = { &rq };
+	struct exchange		 ex;
+	struct loop_cfg		 lc;
 	struct sigaction	 sa;
 	sigset_t		 stop_signals, open_mask;
 	struct app		*app;
 	char			 err[512];
-	int			 fl, r;
+	int			 fl, fd;
+	int			 lfd = STDIN_FILENO;	/* FastCGI's listener */
 
 	/*
 	 * All configuration is read here, before the first accept: mod_fcgid
 	 * starts us with almost no environment, and each request's
 	 * parameters are not ours to configure from.
 	 */
-	if ((app = app_new(err, sizeof(err))) == NULL)
+	if ((app = app_new(err, sizeof(err))) == NULL ||
+	    loop_cfg_load(&lc, 1, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	/*
+	 * libfcgi reads a request's parameters inside the call that
+	 * accepts its connection, in blocking reads with no time limit, and
+	 * after a connection that brought no request it accepts the next one
+	 * within the same call.  So it gets no listening socket (-1): the
+	 * loop accepts each connection itself, starts the deadline on it,
+	 * and hands it to FCGX_Accept_r in rq.ipcFd, as a connection the
+	 * web server kept open.  When that connection brings no request,
+	 * libfcgi closes it and its own accept fails (EBADF) at once.
+	 */
 	if (FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&rq, 0, 0) != 0)
+	    FCGX_InitRequest(&rq, -1, 0) != 0)
 		fatalx("cannot initialise libfcgi");
+	memset(&ex, 0, sizeof(ex));
+	ex.rq = &rq;
 	/*
 	 * Processes started by spawn-fcgi -F share one listening socket: the
 	 * one whose wait saw a connection may find another took it.  Not
@@ -330,38 +647,71 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	 * where a SIGTERM can reach it.  (Connections accepted from it are
 	 * blocking: Linux does not pass O_NONBLOCK on.)
 	 */
-	if ((fl = fcntl(rq.listen_sock, F_GETFL)) == -1 ||
-	    fcntl(rq.listen_sock, F_SETFL, fl | O_NONBLOCK) == -1)
+	if ((fl = fcntl(lfd, F_GETFL)) == -1 ||
+	    fcntl(lfd, F_SETFL, fl | O_NONBLOCK) == -1)
 		fatalx("the FastCGI listening socket: %s", strerror(errno));
 
 	/*
 	 * SIGTERM and SIGINT stay blocked but while waiting for a request:
-	 * idle, a process leaves at once; busy, it finishes the request,
-	 * then leaves.
+	 * idle, a process leaves at once; busy, it finishes the request
+	 * (within the deadline, if it is stuck), then leaves.  SIGUSR1,
+	 * libfcgi's "stop after this request", which only its own accept
+	 * obeyed, is one more of them.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
 	(void)sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGUSR1, &sa, NULL);
+	/* Restarted, a read the deadline interrupts sees the shutdown. */
+	sa.sa_handler = on_deadline;
+	sa.sa_flags = SA_RESTART;
+	(void)sigaction(SIGALRM, &sa, NULL);
 	(void)sigemptyset(&stop_signals);
 	(void)sigaddset(&stop_signals, SIGTERM);
 	(void)sigaddset(&stop_signals, SIGINT);
+	(void)sigaddset(&stop_signals, SIGUSR1);
 	(void)sigprocmask(SIG_BLOCK, &stop_signals, &open_mask);
 	(void)sigdelset(&open_mask, SIGTERM);
 	(void)sigdelset(&open_mask, SIGINT);
+	(void)sigdelset(&open_mask, SIGUSR1);
 
-	while (wait_for_request(&rq, &open_mask) == 0) {
-		if ((r = FCGX_Accept_r(&rq)) == -EAGAIN || r == -EWOULDBLOCK)
-			continue;	/* another process took it */
-		if (r < 0)
-			break;
+	while (wait_for_request(&rq, lfd, &open_mask) == 0) {
+		if (rq.ipcFd < 0) {
+			if ((fd = accept_conn(lfd, &lc)) == -2)
+				break;
+			if (fd == -1)
+				continue;	/* another process took it */
+			rq.ipcFd = fd;
+			/* Or FCGX_Accept_r's first FCGX_Finish_r closes it. */
+			rq.keepConnection = 1;
+		}
+		/*
+		 * A request started (a new connection, or bytes on a kept
+		 * one, which may idle as long as the server likes): its
+		 * parameters and body must be in within the deadline.
+		 */
+		deadline_start(rq.ipcFd, lc.read_timeout_sec);
+		ex.timed_out = 0;
+		if (FCGX_Accept_r(&rq) != 0) {
+			/* No request came; libfcgi closed the connection. */
+			if (deadline_stop())
+				log_warnx("no whole request within %d s: "
+				    "connection dropped", lc.read_timeout_sec);
+			continue;
+		}
 		log_set_sink(fcgi_log_sink, &rq);
-		app_refresh(app, flags & FCGI_LOOP_USERS_EVERY_REQUEST ?
-		    USERS_REFRESH_NOW : USERS_REFRESH_DUE);
-		serve_one(app, handler, &ex);
+		serve_one(app, handler, &ex, flags);
 		log_set_sink(NULL, NULL);
+		/*
+		 * Closing, libfcgi reads and drops what the peer still sends
+		 * until it pauses for 2 s, so that a TCP reset cannot destroy
+		 * the answer: a peer that never pauses would keep us here.
+		 */
+		deadline_start(rq.ipcFd, lc.read_timeout_sec);
 		FCGX_Finish_r(&rq);
+		(void)deadline_stop();
 	}
 	app_free(app);
 	return 0;

@@ -6,16 +6,28 @@
 #include "http.h"
 
 /*
- * An endpoint: a pure function of the app and one request.  It always
- * fills resp; -1 means it failed inside and resp holds a 500.
+ * An endpoint: a function of the app and one request.  It always fills
+ * resp, and out with what the log line should say (the user, the
+ * reason); -1 means it failed inside and resp holds a 500.  app is the
+ * process's own state, which a request may change (see app.h).
  */
-typedef int fcgi_handler_fn(const struct app *app,
-    const struct http_request *req, struct http_response *resp);
+typedef int fcgi_handler_fn(struct app *app, const struct http_request *req,
+    struct http_response *resp, struct http_outcome *out);
+
+/*
+ * How long a request may take to arrive, from its first byte (a new
+ * connection, or data on a kept one) to its body's last:
+ * REQUEST_READ_TIMEOUT_SEC, 1 to FCGI_LOOP_READ_TIMEOUT_SEC_MAX.
+ */
+#define FCGI_LOOP_READ_TIMEOUT_SEC	5
+#define FCGI_LOOP_READ_TIMEOUT_SEC_MAX	600
 
 /*
  * Serve requests with handler until the server stops us.  Under FastCGI
  * (stdin is a listening socket) a bad configuration exits 1 at start with
  * one line on stderr, and SIGTERM ends the loop after the current request.
+ * A request not in by the deadline is answered 408 (its parameters were
+ * in) or dropped (they were not), with one log line; so is a CGI body.
  * Run from a shell or as CGI, it answers the one request in the
  * environment, a bad configuration as 500 {"detail":"Server
  * misconfigured"}.  Returns main()'s exit status.

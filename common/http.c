@@ -15,33 +15,159 @@ static const struct {
 	const char	*text;
 } status_texts[] = {
 	{ 200, "OK" },
+	{ 201, "Created" },
+	{ 204, "No Content" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 303, "See Other" },
+	{ 304, "Not Modified" },
+	{ 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" },
 	{ 400, "Bad Request" },
 	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" },
 	{ 404, "Not Found" },
 	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
 	{ 411, "Length Required" },
 	{ 413, "Payload Too Large" },
+	{ 415, "Unsupported Media Type" },
 	{ 422, "Unprocessable Entity" },
+	{ 429, "Too Many Requests" },
 	{ 500, "Internal Server Error" },
+	{ 502, "Bad Gateway" },
 	{ 503, "Service Unavailable" },
+};
+
+/* The response says these itself: a handler adding one would forge it. */
+static const char *const own_headers[] = {
+	"Status", "Content-Type", "Content-Length",
 };
 
 static int	hexval(int);
 static size_t	pct_decode(const char *, size_t, char *, size_t, int *);
+static int	valid_header_name(const char *);
+static int	valid_header_value(const char *, size_t);
+static int	reply_internal_error(struct http_response *);
+static int	head_add(char *, size_t, size_t *, const char *, const char *,
+		    const char *);
+
+const char *
+http_param(const struct http_request *req, const char *name)
+{
+	const char *const	*p;
+	size_t			 n = strlen(name);
+
+	/* No name holds '=': "A=b" would find the tail of A's value. */
+	if (req->params == NULL || n == 0 || strchr(name, '=') != NULL)
+		return NULL;
+	for (p = req->params; *p != NULL; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
 
 void
 http_response_init(struct http_response *resp)
 {
 	resp->status = 500;
-	resp->allow = NULL;
-	resp->www_authenticate = 0;
-	resp->no_store = 0;
+	memcpy(resp->content_type, "application/json",
+	    sizeof("application/json"));
+	resp->nheaders = 0;
+	resp->hbuf_len = 0;
 	resp->body[0] = '\0';
 	resp->body_len = 0;
-	resp->log_user[0] = '\0';
-	resp->users_recheck = 0;
-	resp->log_reason = NULL;
+}
+
+void
+http_outcome_init(struct http_outcome *out)
+{
+	out->user[0] = '\0';
+	out->reason = NULL;
+}
+
+/* An RFC 9110 5.6.2 token of at most HTTP_HEADER_NAME_MAX bytes. */
+static int
+valid_header_name(const char *name)
+{
+	static const char	 tchar[] = "!#$%&'*+-.^_`|~";
+	size_t			 i, n = strlen(name);
+
+	if (n == 0 || n > HTTP_HEADER_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') ||
+		    strchr(tchar, name[i]) != NULL))
+			return 0;
+	for (i = 0; i < sizeof(own_headers) / sizeof(own_headers[0]); i++)
+		if (strcasecmp(name, own_headers[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * RFC 9110 5.5: visible characters, obs-text, space and tab.  CR and LF
+ * would end the header and start one of the sender's choosing; a NUL
+ * would cut the value short where the server reads it.
+ */
+static int
+valid_header_value(const char *value, size_t len)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)value[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+int
+http_header_addn(struct http_response *resp, const char *name,
+    const char *value, size_t len)
+{
+	size_t	 nlen = strlen(name), need;
+
+	if (!valid_header_name(name) || !valid_header_value(value, len) ||
+	    resp->nheaders >= HTTP_HEADERS_MAX)
+		return -1;
+	/* Both fit, with their NULs: nlen is small, len is checked first. */
+	if (len > sizeof(resp->hbuf) - resp->hbuf_len)
+		return -1;
+	need = nlen + 1 + len + 1;
+	if (need > sizeof(resp->hbuf) - resp->hbuf_len)
+		return -1;
+	resp->headers[resp->nheaders].name = resp->hbuf_len;
+	memcpy(resp->hbuf + resp->hbuf_len, name, nlen + 1);
+	resp->hbuf_len += nlen + 1;
+	resp->headers[resp->nheaders].value = resp->hbuf_len;
+	memcpy(resp->hbuf + resp->hbuf_len, value, len);
+	resp->hbuf[resp->hbuf_len + len] = '\0';
+	resp->hbuf_len += len + 1;
+	resp->nheaders++;
+	return 0;
+}
+
+int
+http_header_add(struct http_response *resp, const char *name,
+    const char *value)
+{
+	return http_header_addn(resp, name, value, strlen(value));
+}
+
+const char *
+http_header(const struct http_response *resp, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->hbuf + resp->headers[i].name, name) == 0)
+			return resp->hbuf + resp->headers[i].value;
+	return NULL;
 }
 
 const char *
@@ -55,32 +181,59 @@ http_status_text(int status)
 	return "Unknown";
 }
 
-int
-http_reply_json(struct http_response *resp, int status, json_object *obj)
+/* The JSON 500 a response falls back to when it cannot be what was asked. */
+static int
+reply_internal_error(struct http_response *resp)
 {
 	static const char	 fallback[] =
 	    "{\"detail\":\"Internal server error\"}";
-	const char		*s;
-	size_t			 len;
 
-	if (obj != NULL) {
-		s = json_object_to_json_string_length(obj,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		    &len);
-		if (s != NULL && len < sizeof(resp->body)) {
-			memcpy(resp->body, s, len + 1);
-			resp->body_len = len;
-			resp->status = status;
-			json_object_put(obj);
-			return 0;
-		}
-		json_object_put(obj);
-	}
+	memcpy(resp->content_type, "application/json",
+	    sizeof("application/json"));
 	memcpy(resp->body, fallback, sizeof(fallback));
 	resp->body_len = sizeof(fallback) - 1;
 	resp->status = 500;
-	resp->log_reason = "could not build the response body";
 	return -1;
+}
+
+int
+http_reply(struct http_response *resp, int status, const char *content_type,
+    const void *body, size_t len)
+{
+	size_t	 tlen;
+
+	if (content_type == NULL)
+		content_type = "";
+	tlen = strlen(content_type);
+	/* A body needs a type (RFC 3875 6.3.1). */
+	if (len >= sizeof(resp->body) || (len > 0 && body == NULL) ||
+	    tlen >= sizeof(resp->content_type) || (tlen == 0 && len > 0) ||
+	    !valid_header_value(content_type, tlen))
+		return reply_internal_error(resp);
+	memcpy(resp->content_type, content_type, tlen + 1);
+	if (len > 0)
+		memcpy(resp->body, body, len);
+	resp->body[len] = '\0';
+	resp->body_len = len;
+	resp->status = status;
+	return 0;
+}
+
+int
+http_reply_json(struct http_response *resp, int status, json_object *obj)
+{
+	const char	*s = NULL;
+	size_t		 len = 0;
+	int		 ret;
+
+	if (obj != NULL)
+		s = json_object_to_json_string_length(obj,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+		    &len);
+	ret = s != NULL ? http_reply(resp, status, "application/json", s,
+	    len) : reply_internal_error(resp);
+	json_object_put(obj);
+	return ret;
 }
 
 int
@@ -136,42 +289,69 @@ http_json_strings(const char *const *list)
 }
 
 int
-http_method_not_allowed(struct http_response *resp, const char *allow)
+http_method_not_allowed(struct http_response *resp, struct http_outcome *out,
+    const char *allow)
 {
-	resp->allow = allow;
-	resp->log_reason = "method not allowed";
+	out->reason = "method not allowed";
+	if (http_header_add(resp, "Allow", allow) == -1)
+		return reply_internal_error(resp);
 	return http_reply_detail(resp, 405, "Method Not Allowed");
+}
+
+/* Append "%s%s%s" to buf at *len; -1 if it does not fit. */
+static int
+head_add(char *buf, size_t size, size_t *len, const char *a, const char *b,
+    const char *c)
+{
+	int	 n;
+
+	n = snprintf(buf + *len, size - *len, "%s%s%s", a, b, c);
+	if (n < 0 || (size_t)n >= size - *len)
+		return -1;
+	*len += (size_t)n;
+	return 0;
 }
 
 long
 http_format_head(const struct http_response *resp, char *buf, size_t size)
 {
+	char	 line[64];
+	size_t	 len = 0, i;
 	int	 n;
 
-	n = snprintf(buf, size,
-	    "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
-	    "Content-Length: %zu\r\n"
-	    "%s%s%s"
-	    "%s"
-	    "%s"
-	    "\r\n",
-	    resp->status, http_status_text(resp->status), resp->body_len,
-	    resp->allow != NULL ? "Allow: " : "",
-	    resp->allow != NULL ? resp->allow : "",
-	    resp->allow != NULL ? "\r\n" : "",
-	    resp->www_authenticate ? "WWW-Authenticate: Bearer\r\n" : "",
-	    resp->no_store ? "Cache-Control: no-store\r\nPragma: no-cache\r\n" :
-	    "");
-	if (n < 0 || (size_t)n >= size)
+	if (resp->status < 100 || resp->status > 599 || size == 0)
 		return -1;
-	return n;
+	n = snprintf(line, sizeof(line), "%d ", resp->status);
+	if (n < 0 || (size_t)n >= sizeof(line) ||
+	    head_add(buf, size, &len, "Status: ", line,
+	    http_status_text(resp->status)) == -1 ||
+	    head_add(buf, size, &len, "\r\n", "", "") == -1)
+		return -1;
+	if (resp->content_type[0] != '\0' && head_add(buf, size, &len,
+	    "Content-Type: ", resp->content_type, "\r\n") == -1)
+		return -1;
+	/* RFC 9110 8.6: never in a 1xx or a 204. */
+	if (resp->status >= 200 && resp->status != 204) {
+		n = snprintf(line, sizeof(line), "%zu", resp->body_len);
+		if (n < 0 || (size_t)n >= sizeof(line) || head_add(buf, size,
+		    &len, "Content-Length: ", line, "\r\n") == -1)
+			return -1;
+	}
+	for (i = 0; i < resp->nheaders; i++)
+		if (head_add(buf, size, &len, resp->hbuf +
+		    resp->headers[i].name, ": ", resp->hbuf +
+		    resp->headers[i].value) == -1 ||
+		    head_add(buf, size, &len, "\r\n", "", "") == -1)
+			return -1;
+	if (head_add(buf, size, &len, "\r\n", "", "") == -1)
+		return -1;
+	return (long)len;
 }
 
 int
 http_bearer(const struct http_request *req, const char **token, size_t *len)
 {
-	const char	*v = req->authorization, *sp;
+	const char	*v = http_param(req, "HTTP_AUTHORIZATION"), *sp;
 	size_t		 scheme_len;
 
 	if (v == NULL || *v == '\0')

@@ -9,33 +9,63 @@
 
 /* Larger bodies get 413 and are not read. */
 #define HTTP_BODY_MAX_BYTES	(64 * 1024)
-/* Every body we send is small JSON; a token is the largest part. */
+/* Every body we send is small: JSON, where a token is the largest part. */
 #define HTTP_RESPONSE_BODY_MAX	4096
 #define HTTP_LOG_USER_MAX	80
+/*
+ * Headers a response may add to Status, Content-Type and Content-Length:
+ * at most HTTP_HEADERS_MAX of them, names of at most HTTP_HEADER_NAME_MAX
+ * bytes, and every name and value together in HTTP_HEADER_BYTES (room for
+ * a Set-Cookie holding a token, a Location, a WWW-Authenticate with its
+ * RFC 6750 attributes).
+ */
+#define HTTP_HEADERS_MAX	16
+#define HTTP_HEADER_NAME_MAX	64
+#define HTTP_HEADER_BYTES	(12 * 1024)
+#define HTTP_CONTENT_TYPE_MAX	128
+/* The longest head http_format_head writes. */
+#define HTTP_HEAD_MAX		(HTTP_HEADER_BYTES + 4 * HTTP_HEADERS_MAX + \
+				    HTTP_CONTENT_TYPE_MAX + 128)
 
-/* One request, as the web server handed it over.  All borrowed. */
+/*
+ * One request, as the web server handed it over.  All borrowed, for the
+ * duration of the request.  params is the parameter list as libfcgi gives
+ * it (FCGX's envp, or environ when run as CGI): "NAME=value" strings, then
+ * NULL.  Read it with http_param().
+ */
 struct http_request {
+	const char *const *params;
 	const char	*method;	/* REQUEST_METHOD, never NULL */
-	const char	*authorization;	/* HTTP_AUTHORIZATION or NULL */
-	const char	*content_type;	/* CONTENT_TYPE or NULL */
-	const char	*remote_addr;	/* REMOTE_ADDR or NULL */
 	const char	*body;		/* body_len bytes, not NUL-terminated */
 	size_t		 body_len;
 	time_t		 now;		/* when it arrived */
 };
 
-/* One answer: always JSON.  The log_ fields are for our log, never sent. */
+/*
+ * One answer: a status, a body of content_type ("" when there is none),
+ * and headers added with http_header_add(), sent in the order added.
+ * Header names and values live in hbuf, so a response may be copied.
+ */
 struct http_response {
 	int		 status;
-	const char	*allow;			/* Allow:, for 405 */
-	int		 www_authenticate;	/* WWW-Authenticate: Bearer */
-	int		 no_store;		/* Cache-Control: no-store */
+	char		 content_type[HTTP_CONTENT_TYPE_MAX];
+	size_t		 nheaders;
+	struct {
+		size_t	 name, value;	/* offsets of NUL-terminated strings */
+	}		 headers[HTTP_HEADERS_MAX];
+	char		 hbuf[HTTP_HEADER_BYTES];
+	size_t		 hbuf_len;
 	char		 body[HTTP_RESPONSE_BODY_MAX];
 	size_t		 body_len;
-	char		 log_user[HTTP_LOG_USER_MAX];	/* escaped; "" unknown */
-	const char	*log_reason;			/* static; NULL = detail */
-	/* A refusal a newer users file may undo (unknown or disabled user). */
-	int		 users_recheck;
+};
+
+/*
+ * What a request came to, for the loop's log line: never sent.  Handlers
+ * and the library fill it; the loop reads it once the answer is out.
+ */
+struct http_outcome {
+	char		 user[HTTP_LOG_USER_MAX];	/* log_escape'd; "" unknown */
+	const char	*reason;	/* static; NULL: the status text */
 };
 
 /* One wanted field of an application/x-www-form-urlencoded body. */
@@ -48,8 +78,42 @@ struct http_form_field {
 	int		 too_long;	/* did not fit: value is "" */
 };
 
-/* Reset a response to an empty 500, ready for a handler to fill. */
+/*
+ * The value of the request parameter name: any CGI variable
+ * ("CONTENT_TYPE", "REMOTE_ADDR", ...) or request header ("HTTP_" and the
+ * header's name in capitals, '-' as '_').  The first one wins, as in
+ * FCGX_GetParam.  Returns NULL if the request has none; borrowed.
+ */
+const char	*http_param(const struct http_request *req, const char *name);
+
+/* Reset a response to an empty JSON 500 and an outcome to "nothing known". */
 void	http_response_init(struct http_response *resp);
+void	http_outcome_init(struct http_outcome *out);
+
+/*
+ * Add the header "name: value" (copied).  name must be an RFC 9110 token
+ * other than Status, Content-Type and Content-Length (the response says
+ * those itself); value must hold no control character but tab (no CR, LF
+ * or NUL: no header injection).  Returns 0, or -1 with the response
+ * unchanged if either is refused or there is no room.
+ */
+int	http_header_add(struct http_response *resp, const char *name,
+	    const char *value);
+/* The same with a value of len bytes, which may hold a NUL (refused). */
+int	http_header_addn(struct http_response *resp, const char *name,
+	    const char *value, size_t len);
+
+/* The first value of header name (any case), or NULL; borrowed. */
+const char *http_header(const struct http_response *resp, const char *name);
+
+/*
+ * Set status and a body of content_type (copied).  content_type NULL and
+ * len 0: no body at all, as a 204 or a redirect has.  Returns 0; if the
+ * body does not fit, has no type, or the type is no valid header value,
+ * the response becomes a JSON 500 and -1 is returned.
+ */
+int	http_reply(struct http_response *resp, int status,
+	    const char *content_type, const void *body, size_t len);
 
 /*
  * Set status and body from a JSON value, which is released.  "/" is not
@@ -63,7 +127,8 @@ int	http_reply_detail(struct http_response *resp, int status,
 	    const char *detail);
 
 /* 405 {"detail":"Method Not Allowed"} with Allow: allow.  Returns 0. */
-int	http_method_not_allowed(struct http_response *resp, const char *allow);
+int	http_method_not_allowed(struct http_response *resp,
+	    struct http_outcome *out, const char *allow);
 
 /*
  * An object from key, value pairs ending in NULL; the values are taken
@@ -76,22 +141,24 @@ json_object *http_json_object(const char *key, json_object *value, ...)
 /* An array of the NULL-terminated strings, or NULL. */
 json_object *http_json_strings(const char *const *list);
 
-/* "OK", "Unauthorized", ...; "Unknown" for codes we never send. */
+/* "OK", "Unauthorized", ...; "Unknown" for codes not in our table. */
 const char *http_status_text(int status);
 
 /*
- * Format the CGI response head (Status, Content-Type, Content-Length and
- * the optional headers, then the blank line) into buf.  Returns its
- * length, or -1 if buf is too small.
+ * Format the CGI response head (Status, Content-Type unless there is no
+ * body, Content-Length unless the status forbids one, the added headers,
+ * then the blank line) into buf.  Returns its length, or -1 if buf is too
+ * small or the status is not from 100 to 599.
  */
 long	http_format_head(const struct http_response *resp, char *buf,
 	    size_t size);
 
 /*
- * The Bearer credentials, as FastAPI's OAuth2PasswordBearer finds them:
- * the scheme (before the first space) is compared case-insensitively and
- * the rest, possibly empty, is the token.  Returns 0 with *token and *len
- * set, or -1 if there are no Bearer credentials at all.
+ * The Bearer credentials of HTTP_AUTHORIZATION, as FastAPI's
+ * OAuth2PasswordBearer finds them: the scheme (before the first space) is
+ * compared case-insensitively and the rest, possibly empty, is the token.
+ * Returns 0 with *token and *len set, or -1 if there are no Bearer
+ * credentials at all.
  */
 int	http_bearer(const struct http_request *req, const char **token,
 	    size_t *len);

@@ -12,7 +12,7 @@
 
 /*
  * The header arrives as a NUL-terminated CGI parameter, so the input is
- * cut at its first NUL.  Whatever http_bearer finds goes on to the token
+ * cut at its first NUL; http_param finds it in the request's list.  Whatever http_bearer finds goes on to the token
  * verifier, as authz_authenticate does.
  */
 int
@@ -22,8 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int		 ready;
 	struct http_request	 req;
 	struct token_claims	 claims;
-	const char		*token;
-	char			*hdr;
+	const char		*token, *params[3];
+	char			*param, *hdr;
 	size_t			 len, hlen;
 
 	if (!ready) {
@@ -31,15 +31,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_cfg(&cfg);
 		ready = 1;
 	}
-	if ((hdr = malloc(size + 1)) == NULL)
+	/* As libfcgi lists it: "HTTP_AUTHORIZATION=" and the value. */
+	if ((param = malloc(sizeof("HTTP_AUTHORIZATION=") + size)) == NULL)
 		return 0;
+	memcpy(param, "HTTP_AUTHORIZATION=", sizeof("HTTP_AUTHORIZATION=") - 1);
+	hdr = param + sizeof("HTTP_AUTHORIZATION=") - 1;
 	memcpy(hdr, data, size);
 	hdr[size] = '\0';
 	hlen = strlen(hdr);
 
 	memset(&req, 0, sizeof(req));
+	params[0] = "REQUEST_METHOD=GET";
+	params[1] = param;
+	params[2] = NULL;
+	req.params = params;
 	req.method = "GET";
-	req.authorization = hdr;
 	req.now = FUZZ_NOW;
 	if (http_bearer(&req, &token, &len) == 0) {
 		/* The token is the header's tail, after "Bearer" and a space. */
@@ -52,6 +58,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else
 		FUZZ_ASSERT(hlen < 6 || strncasecmp(hdr, "Bearer", 6) != 0 ||
 		    (hdr[6] != ' ' && hdr[6] != '\0'));
-	free(hdr);
+	free(param);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "app.h"
+#include "http.h"
 #include "check_common.h"
 #include "authz.h"
 #include "token.h"
@@ -65,25 +66,24 @@ static const struct {
 
 START_TEST(test_authenticate)
 {
-	struct http_request	 req;
+	struct test_request	 t;
 	struct auth_user	 user;
 	enum auth_status	 st;
 	char			 header[4096];
 	char			*tok = NULL;
 
-	memset(&req, 0, sizeof(req));
-	req.method = "GET";
-	req.now = TS_CONST;
+	test_request_init(&t, "GET", TS_CONST);
 	if (auth_cases[_i].sub != NULL) {
 		tok = mint(auth_cases[_i].sub, auth_cases[_i].role,
 		    auth_cases[_i].ver);
 		(void)snprintf(header, sizeof(header), "%.*s%s",
 		    (int)(strstr(auth_cases[_i].header, "%T") -
 		    auth_cases[_i].header), auth_cases[_i].header, tok);
-		req.authorization = header;
+		test_request_param(&t, "HTTP_AUTHORIZATION", header);
 	} else
-		req.authorization = auth_cases[_i].header;
-	st = authz_authenticate(test_app, &req, &user);
+		test_request_param(&t, "HTTP_AUTHORIZATION",
+		    auth_cases[_i].header);
+	st = authz_authenticate(test_app, &t.req, &user);
 	ck_assert_msg(st == auth_cases[_i].want, "%s: got %s, want %s",
 	    auth_cases[_i].name, status_name(st),
 	    status_name(auth_cases[_i].want));
@@ -95,6 +95,7 @@ START_TEST(test_authenticate)
 	if (auth_cases[_i].sub != NULL)
 		ck_assert_str_eq(user.name, auth_cases[_i].sub);
 	free(tok);
+	test_request_free(&t);
 }
 END_TEST
 
@@ -191,14 +192,115 @@ static const struct {
 START_TEST(test_refuse)
 {
 	struct http_response	 resp;
+	struct http_outcome	 out;
 	const char *const	 roles[] = { "admin", "user", NULL };
 
 	http_response_init(&resp);
-	authz_refuse(&resp, refuse_cases[_i].st, roles);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authz_refuse(&resp, &out, refuse_cases[_i].st, roles),
+	    0);
 	ck_assert_int_eq(resp.status, refuse_cases[_i].status);
 	ck_assert_str_eq(resp.body, refuse_cases[_i].body);
-	ck_assert_int_eq(resp.www_authenticate, resp.status == 401);
-	ck_assert_ptr_nonnull(resp.log_reason);
+	if (resp.status == 401)
+		ck_assert_str_eq(http_header(&resp, "WWW-Authenticate"),
+		    "Bearer");
+	else
+		ck_assert_uint_eq(resp.nheaders, 0);
+	ck_assert_ptr_nonnull(out.reason);
+	/* A reason already given (the handler knows better) is kept. */
+	http_response_init(&resp);
+	out.reason = "mine";
+	(void)authz_refuse(&resp, &out, refuse_cases[_i].st, roles);
+	ck_assert_str_eq(out.reason, "mine");
+}
+END_TEST
+
+/*
+ * A user added to, or enabled in, the users file after this process
+ * last looked: a token for them (minted by the login endpoint, which
+ * always looks first) is accepted at once, because authz_authenticate
+ * looks at the file again before it says "User not found" or "User
+ * disabled".  Nothing else refreshes the app here: no loop runs.
+ */
+static const struct {
+	const char		*name;
+	const char		*before, *after;	/* the users file */
+	enum auth_status	 want_before, want_after;
+} recheck_cases[] = {
+	{ "added", "alice:%H:admin\n", "alice:%H:admin\nzoe:%H:admin\n",
+	    AUTH_NO_USER, AUTH_OK },
+	{ "enabled", "zoe:%H:admin:disabled\n", "zoe:%H:admin:active\n",
+	    AUTH_DISABLED, AUTH_OK },
+	{ "control: still unknown", "alice:%H:admin\n",
+	    "alice:%H:admin\nbob:%H:user\n", AUTH_NO_USER, AUTH_NO_USER },
+	/*
+	 * An accepted user costs no stat(2): the loop's look before each
+	 * request, at most every USERS_CHECK_INTERVAL_MS, sees this change.
+	 */
+	{ "control: no look for an accepted user", "zoe:%H:admin\n",
+	    "zoe:%H:admin:disabled\n", AUTH_OK, AUTH_OK },
+};
+
+/* The case's users file with every %H a hash of "pw". */
+static void
+write_recheck_users(const char *path, const char *tmpl, int replace)
+{
+	char	 hash[PASSWORD_HASH_MAX], image[2048];
+	size_t	 len = 0;
+	int	 n;
+
+	ck_assert(password_hash("pw", "$5$", 1000, hash, sizeof(hash)) == 0);
+	for (; *tmpl != '\0'; tmpl++) {
+		if (tmpl[0] == '%' && tmpl[1] == 'H') {
+			n = snprintf(image + len, sizeof(image) - len, "%s",
+			    hash);
+			tmpl++;
+		} else
+			n = snprintf(image + len, sizeof(image) - len, "%c",
+			    *tmpl);
+		ck_assert(n > 0 && (size_t)n < sizeof(image) - len);
+		len += (size_t)n;
+	}
+	if (replace)
+		test_replace(path, image);
+	else
+		test_write(path, image, len);
+}
+
+START_TEST(test_recheck)
+{
+	struct test_request	 t;
+	struct auth_user	 user;
+	struct app		*app;
+	char			 path[512], err[512], header[4096];
+	char			*tok;
+	enum auth_status	 st;
+
+	(void)snprintf(path, sizeof(path), "%s", test_path("users-recheck"));
+	write_recheck_users(path, recheck_cases[_i].before, 0);
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("USERS_FILE", path, 1);
+	ck_assert_msg((app = app_new(err, sizeof(err))) != NULL, "%s", err);
+	ck_assert_int_eq(token_mint(app_cfg(app), "zoe", "admin", 0, TS_CONST,
+	    &tok), 0);
+	(void)snprintf(header, sizeof(header), "Bearer %s", tok);
+	test_request_init(&t, "GET", TS_CONST);
+	test_request_param(&t, "HTTP_AUTHORIZATION", header);
+
+	st = authz_authenticate(app, &t.req, &user);
+	ck_assert_msg(st == recheck_cases[_i].want_before, "%s: before: %s",
+	    recheck_cases[_i].name, status_name(st));
+	/* A new file in its place (a new inode), as authctl writes it. */
+	write_recheck_users(path, recheck_cases[_i].after, 1);
+	st = authz_authenticate(app, &t.req, &user);
+	ck_assert_msg(st == recheck_cases[_i].want_after, "%s: after: %s",
+	    recheck_cases[_i].name, status_name(st));
+	if (st == AUTH_OK)
+		ck_assert_str_eq(user.role, "admin");
+
+	test_request_free(&t);
+	free(tok);
+	app_free(app);
 }
 END_TEST
 
@@ -224,6 +326,10 @@ authz_suite(void)
 
 	tc = tcase_create("refuse");
 	tcase_add_loop_test(tc, test_refuse, 0, ARRAY_SIZE(refuse_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("recheck");
+	tcase_add_loop_test(tc, test_recheck, 0, ARRAY_SIZE(recheck_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }

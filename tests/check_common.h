@@ -106,6 +106,59 @@ test_replace(const char *path, const char *data)
 	ck_assert_int_eq(rename(tmp, path), 0);
 }
 
+#ifdef FCGI_AUTH_HTTP_H
+/*
+ * A request as the loop hands it to a handler: its parameters are
+ * "NAME=value" strings, as libfcgi gives them.  test_request_init then
+ * test_request_param for each one (a NULL value sends none), and
+ * test_request_free at the end.
+ */
+#define TEST_PARAMS_MAX	16
+
+struct test_request {
+	struct http_request	 req;
+	char			*params[TEST_PARAMS_MAX + 1];
+	size_t			 n;
+};
+
+static inline void
+test_request_param(struct test_request *t, const char *name,
+    const char *value)
+{
+	size_t	 len;
+
+	if (value == NULL)
+		return;
+	ck_assert(t->n < TEST_PARAMS_MAX);
+	len = strlen(name) + 1 + strlen(value) + 1;
+	ck_assert((t->params[t->n] = malloc(len)) != NULL);
+	(void)snprintf(t->params[t->n], len, "%s=%s", name, value);
+	t->params[++t->n] = NULL;
+}
+
+/* A request for method (also its REQUEST_METHOD) at now, with no body. */
+static inline void
+test_request_init(struct test_request *t, const char *method, time_t now)
+{
+	memset(t, 0, sizeof(*t));
+	t->req.params = (const char *const *)t->params;
+	t->req.method = method;
+	t->req.now = now;
+	test_request_param(t, "REQUEST_METHOD", method);
+}
+
+static inline void
+test_request_free(struct test_request *t)
+{
+	size_t	 i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->params[i]);
+	t->n = 0;
+	t->params[0] = NULL;
+}
+#endif
+
 #ifdef FCGI_AUTH_APP_H
 #include "password.h"
 

@@ -1,8 +1,8 @@
 /* check_http.c -- form decoding, Bearer extraction, response formatting */
 #include "config.h"
 
-#include "check_common.h"
 #include "http.h"
+#include "check_common.h"
 
 /* Each body decoded into username and password; NULL = absent. */
 static const struct {
@@ -121,20 +121,70 @@ static const struct {
 
 START_TEST(test_bearer)
 {
-	struct http_request	 req;
+	struct test_request	 t;
 	const char		*tok = NULL;
 	size_t			 len = 0;
 	int			 r;
 
-	memset(&req, 0, sizeof(req));
-	req.authorization = bearer_cases[_i].header;
-	r = http_bearer(&req, &tok, &len);
+	test_request_init(&t, "GET", TS_CONST);
+	test_request_param(&t, "HTTP_AUTHORIZATION", bearer_cases[_i].header);
+	r = http_bearer(&t.req, &tok, &len);
 	ck_assert_msg((r == 0) == bearer_cases[_i].found, "\"%s\": %d",
 	    bearer_cases[_i].header ? bearer_cases[_i].header : "(none)", r);
 	if (r == 0) {
 		ck_assert_uint_eq(len, strlen(bearer_cases[_i].token));
 		ck_assert(memcmp(tok, bearer_cases[_i].token, len) == 0);
 	}
+	test_request_free(&t);
+}
+END_TEST
+
+/* Parameters as libfcgi lists them: "NAME=value", then NULL. */
+static const char *const params[] = {
+	"REQUEST_METHOD=GET",
+	"HTTP_AUTHORIZATION=Bearer a=b",
+	"CONTENT_TYPE=",
+	"HTTP_X_TWICE=first",
+	"HTTP_X_TWICE=second",
+	"NOEQUALS",
+	"=nameless",
+	NULL,
+};
+
+static const struct {
+	const char	*name;
+	const char	*want;		/* NULL: absent */
+} param_cases[] = {
+	{ "REQUEST_METHOD", "GET" },
+	{ "HTTP_AUTHORIZATION", "Bearer a=b" },
+	{ "CONTENT_TYPE", "" },
+	{ "HTTP_X_TWICE", "first" },	/* the first wins, as FCGX_GetParam */
+	{ "REQUEST", NULL },		/* a prefix of a name is not the name */
+	{ "REQUEST_METHOD=GET", NULL },
+	{ "HTTP_AUTHORIZATION=Bearer a", NULL },
+	{ "request_method", NULL },	/* case matters: CGI names are exact */
+	{ "NOEQUALS", NULL },
+	{ "", NULL },
+	{ "CONTENT_LENGTH", NULL },
+};
+
+START_TEST(test_param)
+{
+	struct http_request	 req;
+	const char		*v;
+
+	memset(&req, 0, sizeof(req));
+	req.params = params;
+	v = http_param(&req, param_cases[_i].name);
+	if (param_cases[_i].want == NULL)
+		ck_assert_msg(v == NULL, "\"%s\": \"%s\"",
+		    param_cases[_i].name, v);
+	else
+		ck_assert_msg(v != NULL && strcmp(v, param_cases[_i].want) ==
+		    0, "\"%s\": %s", param_cases[_i].name, v ? v : "(none)");
+	/* No list at all (a hand-built request) has no parameters. */
+	req.params = NULL;
+	ck_assert_ptr_null(http_param(&req, param_cases[_i].name));
 }
 END_TEST
 
@@ -164,11 +214,15 @@ END_TEST
 START_TEST(test_head)
 {
 	struct http_response	 resp;
-	char			 buf[512], tiny[16];
+	struct http_outcome	 out;
+	char			 buf[HTTP_HEAD_MAX], tiny[16];
 
+	/* The heads the endpoints send today, byte for byte. */
 	http_response_init(&resp);
+	http_outcome_init(&out);
 	ck_assert_int_eq(http_reply_detail(&resp, 401, "Not authenticated"), 0);
-	resp.www_authenticate = 1;
+	ck_assert_int_eq(http_header_add(&resp, "WWW-Authenticate", "Bearer"),
+	    0);
 	ck_assert_str_eq(resp.body, "{\"detail\":\"Not authenticated\"}");
 	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "Status: 401 Unauthorized\r\n"
@@ -179,8 +233,11 @@ START_TEST(test_head)
 	ck_assert_int_eq(http_format_head(&resp, tiny, sizeof(tiny)), -1);
 
 	http_response_init(&resp);
-	ck_assert_int_eq(http_method_not_allowed(&resp, "POST"), 0);
-	resp.no_store = 1;
+	ck_assert_int_eq(http_method_not_allowed(&resp, &out, "POST"), 0);
+	ck_assert_str_eq(out.reason, "method not allowed");
+	ck_assert_int_eq(http_header_add(&resp, "Cache-Control", "no-store"),
+	    0);
+	ck_assert_int_eq(http_header_add(&resp, "Pragma", "no-cache"), 0);
 	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "Status: 405 Method Not Allowed\r\n"
 	    "Content-Type: application/json\r\n"
@@ -188,6 +245,185 @@ START_TEST(test_head)
 	    "Allow: POST\r\n"
 	    "Cache-Control: no-store\r\nPragma: no-cache\r\n"
 	    "\r\n");
+	ck_assert_str_eq(http_header(&resp, "allow"), "POST");
+	ck_assert_str_eq(http_header(&resp, "PRAGMA"), "no-cache");
+	ck_assert_ptr_null(http_header(&resp, "Location"));
+
+	/* No body: no Content-Type; a 204 has no Content-Length either. */
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply(&resp, 204, NULL, NULL, 0), 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 204 No Content\r\n\r\n");
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply(&resp, 303, NULL, NULL, 0), 0);
+	ck_assert_int_eq(http_header_add(&resp, "Location", "/login?next=%2F"),
+	    0);
+	ck_assert_int_eq(http_header_add(&resp, "Set-Cookie", "a=1; Secure"),
+	    0);
+	ck_assert_int_eq(http_header_add(&resp, "Set-Cookie", "b=2"), 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 303 See Other\r\n"
+	    "Content-Length: 0\r\n"
+	    "Location: /login?next=%2F\r\n"
+	    "Set-Cookie: a=1; Secure\r\n"
+	    "Set-Cookie: b=2\r\n"
+	    "\r\n");
+
+	/* Any type, any status; one not in the table is "Unknown". */
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply(&resp, 299, "text/html; charset=utf-8",
+	    "<p>hi</p>", 9), 0);
+	ck_assert_int_eq(http_header_add(&resp, "Retry-After", "30"), 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 299 Unknown\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n"
+	    "Content-Length: 9\r\n"
+	    "Retry-After: 30\r\n"
+	    "\r\n");
+	ck_assert_str_eq(resp.body, "<p>hi</p>");
+	resp.status = 99;
+	ck_assert_int_eq(http_format_head(&resp, buf, sizeof(buf)), -1);
+	resp.status = 600;
+	ck_assert_int_eq(http_format_head(&resp, buf, sizeof(buf)), -1);
+
+	/* An empty body may have a type; a body must have one. */
+	ck_assert_int_eq(http_reply(&resp, 200, "text/plain", NULL, 0), 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: 0\r\n"
+	    "Retry-After: 30\r\n"
+	    "\r\n");
+	ck_assert_int_eq(http_reply(&resp, 200, NULL, "x", 1), -1);
+	ck_assert_int_eq(resp.status, 500);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	ck_assert_int_eq(http_reply(&resp, 200, "text/plain\r\nX: y", "x", 1),
+	    -1);
+	ck_assert_int_eq(resp.status, 500);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Internal server error\"}");
+}
+END_TEST
+
+/* Every status the endpoints send or will send has its text. */
+static const struct {
+	int		 status;
+	const char	*text;
+} status_cases[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 302, "Found" }, { 303, "See Other" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" }, { 403, "Forbidden" },
+	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 413, "Payload Too Large" }, { 422, "Unprocessable Entity" },
+	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" }, { 299, "Unknown" },
+};
+
+START_TEST(test_status_text)
+{
+	ck_assert_str_eq(http_status_text(status_cases[_i].status),
+	    status_cases[_i].text);
+}
+END_TEST
+
+/*
+ * Headers a handler may add, and the ones refused: a name that is not a
+ * token, a name the response says itself, a value with a control
+ * character (CR or LF would start a header of the sender's choosing).
+ */
+static const struct {
+	const char	*name;
+	const char	*header, *value;
+	size_t		 len;		/* 0: strlen(value) */
+	int		 ok;
+} header_cases[] = {
+	{ "plain", "X-Auth-User", "alice", 0, 1 },
+	{ "empty value", "X-Auth-Role", "", 0, 1 },
+	{ "tab and obs-text", "X-Note", "a\tb \xc3\xa9", 0, 1 },
+	{ "RFC 6750 attributes", "WWW-Authenticate", "Bearer realm=\"api\", "
+	    "error=\"invalid_token\", error_description=\"expired\"", 0, 1 },
+	{ "token characters", "X-!#$%&'*+-.^_`|~09", "v", 0, 1 },
+	{ "CRLF in the value", "Location", "/\r\nSet-Cookie: x=1", 0, 0 },
+	{ "LF in the value", "Location", "/\nSet-Cookie: x=1", 0, 0 },
+	{ "CR in the value", "Location", "/\rx", 0, 0 },
+	{ "NUL in the value", "Location", "/safe\0/evil", 11, 0 },
+	{ "DEL in the value", "X-A", "a\x7f", 0, 0 },
+	{ "escape in the value", "X-A", "\x1b[31m", 0, 0 },
+	{ "CRLF in the name", "X-A\r\nSet-Cookie", "x", 0, 0 },
+	{ "colon in the name", "X-A:", "x", 0, 0 },
+	{ "space in the name", "X A", "x", 0, 0 },
+	{ "empty name", "", "x", 0, 0 },
+	{ "non-ASCII name", "X-\xc3\xa9", "x", 0, 0 },
+	{ "Status", "Status", "200 OK", 0, 0 },
+	{ "status, any case", "sTaTuS", "302", 0, 0 },
+	{ "Content-Type", "Content-Type", "text/html", 0, 0 },
+	{ "Content-Length", "content-length", "0", 0, 0 },
+	{ "a 65-byte name", "X-123456789012345678901234567890123456789012345"
+	    "678901234567890123", "x", 0, 0 },
+};
+
+START_TEST(test_header_add)
+{
+	struct http_response	 resp;
+	char			 buf[HTTP_HEAD_MAX];
+	size_t			 len;
+	int			 r;
+
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply_detail(&resp, 200, "x"), 0);
+	len = header_cases[_i].len ? header_cases[_i].len :
+	    strlen(header_cases[_i].value);
+	r = http_header_addn(&resp, header_cases[_i].header,
+	    header_cases[_i].value, len);
+	ck_assert_msg((r == 0) == header_cases[_i].ok, "%s: %d",
+	    header_cases[_i].name, r);
+	ck_assert_uint_eq(resp.nheaders, header_cases[_i].ok ? 1 : 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
+	/* One line per header: nothing refused ever reaches the head. */
+	ck_assert_msg(strstr(buf, "Set-Cookie") == NULL, "%s: %s",
+	    header_cases[_i].name, buf);
+	ck_assert_msg(strstr(buf, "\r\n\r\n") == buf + strlen(buf) - 4,
+	    "%s: %s", header_cases[_i].name, buf);
+	if (header_cases[_i].ok)
+		ck_assert_str_eq(http_header(&resp, header_cases[_i].header),
+		    header_cases[_i].value);
+}
+END_TEST
+
+/* The list is bounded in count and in bytes; what does not fit is refused. */
+START_TEST(test_header_limits)
+{
+	struct http_response	 resp;
+	char			 big[HTTP_HEADER_BYTES], buf[HTTP_HEAD_MAX];
+	char			 name[HTTP_HEADER_NAME_MAX + 1];
+	size_t			 i;
+
+	http_response_init(&resp);
+	for (i = 0; i < HTTP_HEADERS_MAX; i++)
+		ck_assert_int_eq(http_header_add(&resp, "Set-Cookie", "a=b"), 0);
+	ck_assert_int_eq(http_header_add(&resp, "Set-Cookie", "a=b"), -1);
+	ck_assert_uint_eq(resp.nheaders, HTTP_HEADERS_MAX);
+
+	/* The largest value that fits, with the name and two NULs. */
+	http_response_init(&resp);
+	memset(big, 'v', sizeof(big));
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(http_header_add(&resp, "X", big), -1);
+	big[sizeof(big) - 4] = '\0';
+	ck_assert_int_eq(http_header_add(&resp, "X", big), 0);
+	ck_assert_int_eq(http_header_add(&resp, "Y", ""), -1);
+	ck_assert_uint_eq(resp.nheaders, 1);
+
+	/* Every header at its largest still fits the head buffer. */
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply(&resp, 200, "text/plain", "x", 1), 0);
+	memset(big, 'v', sizeof(big));
+	big[HTTP_HEADER_BYTES / HTTP_HEADERS_MAX - HTTP_HEADER_NAME_MAX - 2] =
+	    '\0';
+	memset(name, 'N', HTTP_HEADER_NAME_MAX);
+	name[HTTP_HEADER_NAME_MAX] = '\0';
+	for (i = 0; i < HTTP_HEADERS_MAX; i++)
+		ck_assert_int_eq(http_header_add(&resp, name, big), 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
 }
 END_TEST
 
@@ -238,12 +474,16 @@ http_suite(void)
 	tcase_add_loop_test(tc, test_is_form, 0, ARRAY_SIZE(type_cases));
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("bearer");
+	tc = tcase_create("request");
+	tcase_add_loop_test(tc, test_param, 0, ARRAY_SIZE(param_cases));
 	tcase_add_loop_test(tc, test_bearer, 0, ARRAY_SIZE(bearer_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("response");
 	tcase_add_test(tc, test_head);
+	tcase_add_loop_test(tc, test_status_text, 0, ARRAY_SIZE(status_cases));
+	tcase_add_loop_test(tc, test_header_add, 0, ARRAY_SIZE(header_cases));
+	tcase_add_test(tc, test_header_limits);
 	tcase_add_test(tc, test_json);
 	suite_add_tcase(s, tc);
 	return s;

@@ -322,6 +322,69 @@ def body_of(stdout):
     return stdout.split(b"\r\n\r\n", 1)[-1]
 
 
+@check("fcgi.stalled_body_answered_at_deadline")
+def _(ctx):
+    # Finding 3 of the review: BEGIN_REQUEST, parameters with
+    # CONTENT_LENGTH=30, 14 bytes of body, then nothing held the (only)
+    # login process for ever, and SIGTERM waited for it too.  Now the
+    # request gets a JSON 408 at REQUEST_READ_TIMEOUT_SEC, one log line,
+    # and the next login is served.
+    p = ctx.start("login", dict(ctx.good_env, REQUEST_READ_TIMEOUT_SEC="1"))
+    s = p.connect()
+    try:
+        s.sendall(request_head(dict(LOGIN, CONTENT_LENGTH="30",
+                                    REMOTE_ADDR="192.0.2.30")) +
+                  record(STDIN, LOGIN_BODY[:14]))
+        out, err = read_response(s)
+    finally:
+        s.close()
+    expect("status of a stalled body", "408 Request Timeout", status_of(out))
+    expect("body", b'{"detail":"Request Timeout"}', body_of(out))
+    err = err.decode("utf-8", "replace")
+    if ('login.fcgi: 408 "request not read in time" user=- '
+            'addr=192.0.2.30') not in err:
+        raise CheckFailed("log line: %r" % err)
+    out, _ = p.exchange(LOGIN, LOGIN_BODY)
+    expect("the next login on the same process", "200 OK", status_of(out))
+    # Stalled again, and told to stop: it exits by the deadline.
+    s = p.connect()
+    try:
+        s.sendall(request_head(dict(LOGIN, CONTENT_LENGTH="30")) +
+                  record(STDIN, LOGIN_BODY[:14]))
+        time.sleep(0.3)
+        p.p.send_signal(signal.SIGTERM)
+        try:
+            code = p.p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise CheckFailed("stalled, still running 10 s after SIGTERM")
+    finally:
+        s.close()
+    expect("exit status", 0, code)
+
+
+@check("fcgi.stalled_parameters_dropped_at_deadline")
+def _(ctx):
+    # Parameters that stop halfway: there is no request to answer, so
+    # the connection is closed, and the process goes on.
+    p = ctx.start("me", dict(ctx.good_env, REQUEST_READ_TIMEOUT_SEC="1"))
+    head = request_head(GET_ME)
+    s = p.connect()
+    try:
+        s.sendall(head[:len(head) // 2])
+        s.settimeout(10)
+        try:
+            got = s.recv(4096)
+        except socket.timeout:
+            raise CheckFailed("half the parameters: still open after 10 s")
+    finally:
+        s.close()
+    expect("bytes before the connection closed", b"", got)
+    out, _ = p.exchange(GET_ME)
+    expect("the next request", "401 Unauthorized", status_of(out))
+    if "no whole request within 1 s: connection dropped" not in p.stderr():
+        raise CheckFailed("stderr: %r" % p.stderr())
+
+
 # CONTENT_LENGTH as a server might pass it, right or wrong, with the body
 # it then sends: (name, CONTENT_LENGTH, body, status, JSON body, log line).
 # RFC 3875 4.1.2 makes it 1*digit: no sign, base or blank is a length.  A
