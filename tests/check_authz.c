@@ -7,16 +7,22 @@
 #include "authz.h"
 #include "token.h"
 
-/* A genuine token for sub/role at version ver. */
+/* A genuine token from app for sub/role at version ver. */
 static char *
-mint(const char *sub, const char *role, long ver)
+mint_with(const struct app *app, const char *sub, const char *role, long ver)
 {
 	struct token_claims	 c;
 	char			*tok;
 
 	ck_assert_int_eq(token_claims_init(&c, sub, role, ver), 0);
-	ck_assert_int_eq(token_mint(app_cfg(test_app), &c, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_mint(app_cfg(app), &c, TS_CONST, &tok), 0);
 	return tok;
+}
+
+static char *
+mint(const char *sub, const char *role, long ver)
+{
+	return mint_with(test_app, sub, role, ver);
 }
 
 static const char *
@@ -281,8 +287,7 @@ START_TEST(test_recheck)
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
 	setenv("USERS_FILE", path, 1);
 	ck_assert_msg((app = app_new(err, sizeof(err))) != NULL, "%s", err);
-	ck_assert_int_eq(token_mint(app_cfg(app), "zoe", "admin", 0, TS_CONST,
-	    &tok), 0);
+	tok = mint_with(app, "zoe", "admin", 0);
 	(void)snprintf(header, sizeof(header), "Bearer %s", tok);
 	test_request_init(&t, "GET", TS_CONST);
 	test_request_param(&t, "HTTP_AUTHORIZATION", header);
