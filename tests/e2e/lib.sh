@@ -100,7 +100,8 @@ e2e_find_lighttpd()
 # copy some of them from the server's environment); a test sets what it
 # tries after e2e_setup.
 E2E_SERVICE_SETTINGS="JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN
-    JWT_AUDIENCE JWT_ISSUER USERS_FILE AUTH_DEBUG"
+    JWT_AUDIENCE JWT_ISSUER USERS_FILE REQUEST_READ_TIMEOUT_SEC
+    FCGI_WEB_SERVER_ADDRS AUTH_DEBUG"
 
 e2e_setup()
 {
