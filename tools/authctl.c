@@ -382,8 +382,8 @@ refuse(const char *name, enum users_edit_status st)
 
 /*
  * Whether name is new (add) or there (passwd), without the lock: to say
- * "exists" or "no such user" before asking for a password, not after.
- * 0 or an exit status.
+ * "exists", "no such user" or why the file cannot be read before asking
+ * for a password, not after.  0 or an exit status.
  */
 static int
 check_user(const struct cmd *c, const char *name)
@@ -391,8 +391,8 @@ check_user(const struct cmd *c, const char *name)
 	struct users_edit	*e;
 	int			 found;
 
-	if ((e = open_users(USERS_EDIT_READONLY | USERS_EDIT_CREATE |
-	    USERS_EDIT_QUIET)) == NULL)
+	if ((e = open_users(USERS_EDIT_READONLY | USERS_EDIT_QUIET |
+	    ((c->flags & CMD_CREATE) ? USERS_EDIT_CREATE : 0))) == NULL)
 		return EXIT_FILE;
 	found = users_edit_lookup(e, name) != NULL;
 	users_edit_free(e);
