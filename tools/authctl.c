@@ -64,6 +64,7 @@ static const int exit_of[] = {
 #define CMD_ROLE	0x02	/* a role: --role, or its second argument */
 #define CMD_HASH	0x04	/* a new password, asked twice and hashed */
 #define CMD_CREATE	0x08	/* a new name; a missing file is an empty one */
+#define CMD_NO_FILE	0x10	/* reads no users file: --file is moot */
 
 /* What the report of a change says after its text. */
 #define SAY_VERSION	0x01	/* " (version V)" */
@@ -163,8 +164,9 @@ static const struct cmd cmds[] = {
 	    .did = "tokens issued before are revoked", .help =
 	    "Raise the user's version: every token issued before is refused\n"
 	    "with \"Token revoked\"; the user logs in again.\n" },
-	{ .name = "hash", .nargs = 0, .args = "[--scheme S] [--cost N]",
-	    .opts = OPT_HASH | OPT_STDIN, .flags = CMD_HASH,
+	{ .name = "hash", .nargs = 0,
+	    .args = "[--stdin] [--scheme S] [--cost N]",
+	    .opts = OPT_HASH | OPT_STDIN, .flags = CMD_HASH | CMD_NO_FILE,
 	    .prompt = "Password", .run = cmd_hash, .help =
 	    "Print a hash of a password read from stdin (one line; asked\n"
 	    "twice if stdin is a terminal), for scripts.\n" },
@@ -238,8 +240,9 @@ print_commands(FILE *fp, int help)
 static void
 print_usage(FILE *fp, const struct cmd *c)
 {
-	fprintf(fp, "usage: authctl %s%s%s [--file PATH]\n", c->name,
-	    c->args[0] != '\0' ? " " : "", c->args);
+	fprintf(fp, "usage: authctl %s%s%s%s\n", c->name,
+	    c->args[0] != '\0' ? " " : "", c->args,
+	    (c->flags & CMD_NO_FILE) ? "" : " [--file PATH]");
 }
 
 static void
@@ -262,11 +265,13 @@ cmd_help(const struct cmd *c)
 		    "1000-%lu rounds (default 5000)",
 		    PASSWORD_YESCRYPT_COST_MAX, PASSWORD_BCRYPT_COST_MAX,
 		    BCRYPT_COST_DEFAULT, PASSWORD_SHACRYPT_ROUNDS_MAX);
-	printf("\n  --file PATH    the users file (default: $USERS_FILE, "
-	    "else\n                 %s)\n\n"
-	    "Exit status: 0 done, 1 failed (wrong password, ...), 2 usage, "
+	if (!(c->flags & CMD_NO_FILE))
+		printf("\n  --file PATH    the users file (default: "
+		    "$USERS_FILE, else\n                 %s)",
+		    USERS_FILE_DEFAULT);
+	printf("\n\nExit status: 0 done, 1 failed (wrong password, ...), 2 usage, "
 	    "3 no such user,\n4 user exists, 5 cannot lock, read or write "
-	    "the file.\n", USERS_FILE_DEFAULT);
+	    "the file.\n");
 }
 
 /*
