@@ -836,7 +836,7 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			printf("authctl (%s)\n", PACKAGE_STRING);
-			return EXIT_DONE;
+			return flush_stdout();
 		default:
 			bad_option(ch, argv[optind - 1]);
 		}
@@ -852,7 +852,7 @@ main(int argc, char *argv[])
 		if (!help)
 			usage();
 		print_commands(stdout, 1);
-		return EXIT_DONE;
+		return flush_stdout();
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[0], cmds[i].name) == 0)
@@ -863,7 +863,7 @@ main(int argc, char *argv[])
 	}
 	if (help) {
 		cmd_help(c);
-		return EXIT_DONE;
+		return flush_stdout();
 	}
 	nargs = argc - 1;
 	if (nargs != c->nargs) {
