@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <crypt.h>
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,13 +44,31 @@ enum {
 	EXIT_FILE = 5,		/* cannot lock, read or replace the file */
 };
 
-enum op { OP_ADD, OP_PASSWD, OP_ROLE, OP_DISABLE, OP_ENABLE, OP_REVOKE,
-	OP_DEL };
+/* The exit status of a change that users_edit refused. */
+static const int exit_of[] = {
+	[USERS_EDIT_OK] = EXIT_DONE,
+	[USERS_EDIT_INVALID] = EXIT_USAGE,
+	[USERS_EDIT_NO_USER] = EXIT_NO_USER,
+	[USERS_EDIT_EXISTS] = EXIT_EXISTS,
+	[USERS_EDIT_LIMIT] = EXIT_FAIL,
+	[USERS_EDIT_ERROR] = EXIT_FAIL,
+};
 
 /* Which options a command takes. */
 #define OPT_ROLE	0x01
 #define OPT_HASH	0x02	/* --scheme, --cost */
 #define OPT_STDIN	0x04
+
+/* What a command needs before it runs. */
+#define CMD_NAME	0x01	/* its first argument is a user name */
+#define CMD_ROLE	0x02	/* a role: --role, or its second argument */
+#define CMD_HASH	0x04	/* a new password, asked twice and hashed */
+#define CMD_CREATE	0x08	/* a new name; a missing file is an empty one */
+#define CMD_NO_FILE	0x10	/* reads no users file: --file is moot */
+
+/* What the report of a change says after its text. */
+#define SAY_VERSION	0x01	/* " (version V)" */
+#define SAY_WAS		0x02	/* " (version V, was W)" */
 
 struct opts {
 	const char	*file;
@@ -68,109 +85,171 @@ struct scheme {
 	long		 cost;		/* 0: libxcrypt's default */
 };
 
+/*
+ * A command.  A change to one user is run_edit with the one users_edit
+ * call it makes: edit (name), edit_arg (name and the new hash or role) or
+ * edit_add (name, hash, role).  It reports "NAME: did[ ROLE][ (version
+ * V[, was W])]", or "NAME: same" when the user was already in that state.
+ */
 struct cmd {
 	const char	*name;
-	const char	*args;
+	const char	*args;		/* the usage line after the name */
 	int		 nargs;
-	int		 opts;
-	int		(*run)(const struct opts *, char **);
+	int		 opts;		/* OPT_* it takes */
+	int		 flags;		/* CMD_* */
+	const char	*prompt;	/* "Password": "Password for NAME: " */
+	int		(*run)(const struct cmd *, const struct opts *,
+			    char **);
+	enum users_edit_status (*edit)(struct users_edit *, const char *);
+	enum users_edit_status (*edit_arg)(struct users_edit *, const char *,
+			    const char *);
+	enum users_edit_status (*edit_add)(struct users_edit *, const char *,
+			    const char *, const char *);
+	const char	*did;
+	const char	*same;		/* NULL: did, whatever the state */
+	int		 says;		/* SAY_* */
 	const char	*help;
 };
 
-static int	cmd_add(const struct opts *, char **);
-static int	cmd_passwd(const struct opts *, char **);
-static int	cmd_role(const struct opts *, char **);
-static int	cmd_disable(const struct opts *, char **);
-static int	cmd_enable(const struct opts *, char **);
-static int	cmd_del(const struct opts *, char **);
-static int	cmd_list(const struct opts *, char **);
-static int	cmd_check(const struct opts *, char **);
-static int	cmd_revoke(const struct opts *, char **);
-static int	cmd_hash(const struct opts *, char **);
+static int	run_edit(const struct cmd *, const struct opts *, char **);
+static int	cmd_list(const struct cmd *, const struct opts *, char **);
+static int	cmd_check(const struct cmd *, const struct opts *, char **);
+static int	cmd_hash(const struct cmd *, const struct opts *, char **);
 
 static const struct cmd cmds[] = {
-	{ "add", "NAME --role ROLE [--stdin] [--scheme S] [--cost N]", 1,
-	    OPT_ROLE | OPT_HASH | OPT_STDIN, cmd_add,
+	{ .name = "add", .nargs = 1,
+	    .args = "NAME --role ROLE [--stdin] [--scheme S] [--cost N]",
+	    .opts = OPT_ROLE | OPT_HASH | OPT_STDIN,
+	    .flags = CMD_NAME | CMD_ROLE | CMD_HASH | CMD_CREATE,
+	    .prompt = "Password", .run = run_edit,
+	    .edit_add = users_edit_add, .did = "added, role", .help =
 	    "Add a user with the given role, active, at version 0.  The\n"
 	    "password is asked twice on the terminal, or read from stdin.\n" },
-	{ "passwd", "NAME [--stdin] [--scheme S] [--cost N]", 1,
-	    OPT_HASH | OPT_STDIN, cmd_passwd,
+	{ .name = "passwd", .nargs = 1,
+	    .args = "NAME [--stdin] [--scheme S] [--cost N]",
+	    .opts = OPT_HASH | OPT_STDIN, .flags = CMD_NAME | CMD_HASH,
+	    .prompt = "New password", .run = run_edit,
+	    .edit_arg = users_edit_passwd, .says = SAY_VERSION,
+	    .did = "password changed; tokens issued before are revoked", .help =
 	    "Set a new password, hashed with the strongest scheme (or\n"
 	    "--scheme), which upgrades an old or weak hash.  Raises the\n"
 	    "user's version: every token issued before is refused.\n" },
-	{ "role", "NAME ROLE", 2, 0, cmd_role,
+	{ .name = "role", .nargs = 2, .args = "NAME ROLE",
+	    .flags = CMD_NAME | CMD_ROLE, .run = run_edit,
+	    .edit_arg = users_edit_role, .did = "role", .help =
 	    "Change a user's role; running services use it at once.\n" },
-	{ "disable", "NAME", 1, 0, cmd_disable,
+	{ .name = "disable", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
+	    .run = run_edit, .edit = users_edit_disable, .says = SAY_VERSION,
+	    .did = "disabled; tokens issued before are revoked",
+	    .same = "already disabled", .help =
 	    "Refuse a user's logins and tokens.  Raises the version too, so\n"
 	    "that enable does not bring back tokens issued before.\n" },
-	{ "enable", "NAME", 1, 0, cmd_enable,
+	{ .name = "enable", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
+	    .run = run_edit, .edit = users_edit_enable, .did = "enabled",
+	    .same = "already enabled", .help =
 	    "Accept a disabled user again (with new logins only).\n" },
-	{ "del", "NAME", 1, 0, cmd_del,
+	{ .name = "del", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
+	    .run = run_edit, .edit = users_edit_del, .did = "deleted", .help =
 	    "Delete a user: every line of that name.\n" },
-	{ "list", "", 0, 0, cmd_list,
+	{ .name = "list", .nargs = 0, .args = "", .run = cmd_list, .help =
 	    "Show each user's name, role, state, version and hash scheme\n"
 	    "(never the hash), in file order.\n" },
-	{ "check", "NAME [--stdin]", 1, OPT_STDIN, cmd_check,
+	{ .name = "check", .nargs = 1, .args = "NAME [--stdin]",
+	    .opts = OPT_STDIN, .flags = CMD_NAME, .prompt = "Password",
+	    .run = cmd_check, .help =
 	    "Verify a password.  Exit 0 if it is correct and the user active,\n"
 	    "1 if it is wrong or the user disabled.\n" },
-	{ "revoke", "NAME", 1, 0, cmd_revoke,
+	{ .name = "revoke", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
+	    .run = run_edit, .edit = users_edit_revoke, .says = SAY_WAS,
+	    .did = "tokens issued before are revoked", .help =
 	    "Raise the user's version: every token issued before is refused\n"
 	    "with \"Token revoked\"; the user logs in again.\n" },
-	{ "hash", "[--scheme S] [--cost N]", 0, OPT_HASH | OPT_STDIN, cmd_hash,
+	{ .name = "hash", .nargs = 0,
+	    .args = "[--stdin] [--scheme S] [--cost N]",
+	    .opts = OPT_HASH | OPT_STDIN, .flags = CMD_HASH | CMD_NO_FILE,
+	    .prompt = "Password", .run = cmd_hash, .help =
 	    "Print a hash of a password read from stdin (one line; asked\n"
 	    "twice if stdin is a terminal), for scripts.\n" },
+};
+
+/* A long option's value: apart from every short option's, from 256 up. */
+#define LONG(c)		(256 + (c))
+
+static const struct option longopts[] = {
+	{ "file",	required_argument,	NULL,	LONG('f') },
+	{ "role",	required_argument,	NULL,	LONG('r') },
+	{ "scheme",	required_argument,	NULL,	LONG('S') },
+	{ "cost",	required_argument,	NULL,	LONG('C') },
+	{ "stdin",	no_argument,		NULL,	LONG('i') },
+	{ "help",	no_argument,		NULL,	LONG('h') },
+	{ "version",	no_argument,		NULL,	LONG('V') },
+	{ NULL,		0,			NULL,	0 },
 };
 
 static const char	*users_file;
 static volatile sig_atomic_t caught_signal;
 
 static void	usage(void) __attribute__((noreturn));
-static void	cmd_usage(const struct cmd *) __attribute__((noreturn));
+static void	print_commands(FILE *, int);
+static void	print_usage(FILE *, const struct cmd *);
 static void	cmd_help(const struct cmd *);
+static void	bad_option(int, const char *) __attribute__((noreturn));
 static void	cli_log_sink(const char *, size_t, void *);
 static const char *quoted(const char *);
 static int	check_name(const char *);
-static int	exit_of(enum users_edit_status);
-static int	user_exists(const char *, int *);
+static int	check_role(const char *);
+static struct users_edit *open_users(int);
+static int	refuse(const char *, enum users_edit_status);
+static int	check_user(const struct cmd *, const char *);
+static void	report(const struct cmd *, const char *, const char *,
+		    const struct user *, const struct user *);
+static int	flush_stdout(void);
 static void	on_signal(int);
 static int	read_line(int, char *, size_t, int *);
-static int	ask_tty(const char *, char *, size_t);
-static int	get_password(const struct opts *, const char *, int, char *,
-		    size_t);
+static int	ask_tty(const char *, char *, size_t, int *);
+static int	get_password(const struct cmd *, const struct opts *,
+		    const char *, char *, size_t);
 static int	pick_scheme(const struct opts *, struct scheme *);
 static int	make_hash(const struct scheme *, const char *, char *,
 		    size_t);
-static int	apply(const struct opts *, enum op, const char *,
-		    const char *);
+static int	new_hash(const struct cmd *, const struct opts *,
+		    const struct scheme *, const char *, char *, size_t);
 
 static void
 usage(void)
 {
-	size_t	 i;
-
-	fprintf(stderr, "usage: authctl [--file PATH] COMMAND [ARGS]\n"
-	    "commands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(stderr, "  %s%s%s\n", cmds[i].name,
-		    cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
-	fprintf(stderr, "\"authctl COMMAND --help\" says more; "
-	    "see authctl(8).\n");
+	print_commands(stderr, 0);
 	exit(EXIT_USAGE);
 }
 
+/* The usage of every command: on error (stderr), or for --help. */
 static void
-cmd_usage(const struct cmd *c)
+print_commands(FILE *fp, int help)
 {
-	fprintf(stderr, "usage: authctl %s%s%s [--file PATH]\n", c->name,
-	    c->args[0] != '\0' ? " " : "", c->args);
-	exit(EXIT_USAGE);
+	size_t	 i;
+
+	fprintf(fp, "usage: authctl [--file PATH] COMMAND [ARGS]\n%s",
+	    help ? "\n" : "commands:\n");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(fp, "  %s%s%s\n", cmds[i].name,
+		    cmds[i].args[0] != '\0' ? " " : "", cmds[i].args);
+	fprintf(fp, "%s\"authctl COMMAND --help\" says more; see "
+	    "authctl(8).\n", help ? "\n" : "");
+}
+
+static void
+print_usage(FILE *fp, const struct cmd *c)
+{
+	fprintf(fp, "usage: authctl %s%s%s%s\n", c->name,
+	    c->args[0] != '\0' ? " " : "", c->args,
+	    (c->flags & CMD_NO_FILE) ? "" : " [--file PATH]");
 }
 
 static void
 cmd_help(const struct cmd *c)
 {
-	printf("usage: authctl %s%s%s [--file PATH]\n\n%s", c->name,
-	    c->args[0] != '\0' ? " " : "", c->args, c->help);
+	print_usage(stdout, c);
+	printf("\n%s", c->help);
 	if (c->opts & OPT_ROLE)
 		printf("\n  --role ROLE    1 to %d of A-Z a-z 0-9 . _ -",
 		    USERS_ROLE_MAX);
@@ -186,14 +265,49 @@ cmd_help(const struct cmd *c)
 		    "1000-%lu rounds (default 5000)",
 		    PASSWORD_YESCRYPT_COST_MAX, PASSWORD_BCRYPT_COST_MAX,
 		    BCRYPT_COST_DEFAULT, PASSWORD_SHACRYPT_ROUNDS_MAX);
-	printf("\n  --file PATH    the users file (default: $USERS_FILE, "
-	    "else\n                 %s)\n\n"
-	    "Exit status: 0 done, 1 failed (wrong password, ...), 2 usage, "
+	if (!(c->flags & CMD_NO_FILE))
+		printf("\n  --file PATH    the users file (default: "
+		    "$USERS_FILE, else\n                 %s)",
+		    USERS_FILE_DEFAULT);
+	printf("\n\nExit status: 0 done, 1 failed (wrong password, ...), 2 usage, "
 	    "3 no such user,\n4 user exists, 5 cannot lock, read or write "
-	    "the file.\n", USERS_FILE_DEFAULT);
+	    "the file.\n");
 }
 
-/* Library warnings, without the timestamp the services' logs want. */
+/*
+ * What getopt_long refused (opterr is 0: it says nothing itself), with
+ * the option as typed.  An optopt below LONG(0) is a short option; a
+ * long one is a whole word, the last one getopt_long took.
+ */
+static void
+bad_option(int ch, const char *word)
+{
+	char	 name[64], c = (char)optopt;
+	size_t	 i, len, n = 0;
+
+	if (optopt > 0 && optopt < LONG(0)) {
+		name[0] = '-';
+		(void)log_escape(&c, 1, name + 1, sizeof(name) - 1);
+	} else
+		(void)log_escape(word, strcspn(word, "="), name,
+		    sizeof(name));
+	if (ch == ':')
+		log_warnx("option \"%s\" needs an argument", name);
+	else if (optopt >= LONG(0))
+		log_warnx("option \"%s\" takes no argument", name);
+	else {
+		/* Which long option names a prefix could be. */
+		len = strcspn(word, "=");
+		for (i = 0; len > 2 && longopts[i].name != NULL; i++)
+			if (strncmp(longopts[i].name, word + 2, len - 2) == 0)
+				n++;
+		log_warnx("%s option \"%s\"", n > 1 ? "ambiguous" : "unknown",
+		    name);
+	}
+	usage();
+}
+
+/* Every diagnostic, ours and the library's: "authctl: ...", no time. */
 static void
 cli_log_sink(const char *line, size_t len, void *arg)
 {
@@ -221,50 +335,108 @@ check_name(const char *name)
 {
 	if (users_valid_name(name, strlen(name)))
 		return 0;
-	warnx("invalid user name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ @ + -"
-	    ", not starting with - or .", quoted(name), USERS_NAME_MAX);
+	log_warnx("invalid user name \"%s\": use 1 to %d of A-Z a-z 0-9 . _ "
+	    "@ + -, not starting with - or .", quoted(name), USERS_NAME_MAX);
 	return -1;
 }
 
 static int
-exit_of(enum users_edit_status st)
+check_role(const char *role)
 {
-	switch (st) {
-	case USERS_EDIT_OK:
-		return EXIT_DONE;
-	case USERS_EDIT_INVALID:
-		return EXIT_USAGE;
-	case USERS_EDIT_NO_USER:
-		return EXIT_NO_USER;
-	case USERS_EDIT_EXISTS:
-		return EXIT_EXISTS;
-	case USERS_EDIT_LIMIT:
-	case USERS_EDIT_ERROR:
-		break;
-	}
-	return EXIT_FAIL;
+	if (users_valid_role(role, strlen(role)))
+		return 0;
+	log_warnx("invalid role \"%s\": use 1 to %d of A-Z a-z 0-9 . _ -",
+	    quoted(role), USERS_ROLE_MAX);
+	return -1;
 }
 
 /*
- * Whether name is in the file, without the lock: to say "no such user"
- * or "exists" before asking for a password, not after.  Returns 0 with
- * *found set, or -1 (reported) if the file cannot be read.
+ * The users file, read (USERS_EDIT_READONLY) or locked for a change,
+ * waiting for another editor; NULL when it cannot be (reported).
  */
-static int
-user_exists(const char *name, int *found)
+static struct users_edit *
+open_users(int flags)
 {
 	struct users_edit	*e;
 	char			 err[PATH_MAX + 128];
 
-	e = users_edit_open(users_file, USERS_EDIT_READONLY |
-	    USERS_EDIT_CREATE | USERS_EDIT_QUIET, 0, err, sizeof(err));
-	if (e == NULL) {
-		warnx("%s", err);
-		return -1;
-	}
-	*found = users_edit_lookup(e, name) != NULL;
+	e = users_edit_open(users_file, flags, (flags & USERS_EDIT_READONLY) ?
+	    0 : USERS_EDIT_LOCK_WAIT_MS, err, sizeof(err));
+	if (e == NULL)
+		log_warnx("%s", err);
+	return e;
+}
+
+/* Say why a change to name cannot be made; its exit status. */
+static int
+refuse(const char *name, enum users_edit_status st)
+{
+	if (st == USERS_EDIT_NO_USER)
+		log_warnx("%s: no such user in %s", name, users_file);
+	else if (st == USERS_EDIT_EXISTS)
+		log_warnx("%s: a user of that name is already in %s", name,
+		    users_file);
+	else if (st == USERS_EDIT_LIMIT)
+		log_warnx("%s: version already at %ld, the maximum, so no "
+		    "token of this name can be revoked any more; a new JWT "
+		    "secret ends every token", name, USERS_VERSION_MAX);
+	else
+		log_warnx("%s: %s", name, users_edit_status_text(st));
+	return exit_of[st];
+}
+
+/*
+ * Whether name is new (add) or there (passwd), without the lock: to say
+ * "exists", "no such user" or why the file cannot be read before asking
+ * for a password, not after.  0 or an exit status.
+ */
+static int
+check_user(const struct cmd *c, const char *name)
+{
+	struct users_edit	*e;
+	int			 found;
+
+	if ((e = open_users(USERS_EDIT_READONLY | USERS_EDIT_QUIET |
+	    ((c->flags & CMD_CREATE) ? USERS_EDIT_CREATE : 0))) == NULL)
+		return EXIT_FILE;
+	found = users_edit_lookup(e, name) != NULL;
 	users_edit_free(e);
+	if ((c->flags & CMD_CREATE) && found)
+		return refuse(name, USERS_EDIT_EXISTS);
+	if (!(c->flags & CMD_CREATE) && !found)
+		return refuse(name, USERS_EDIT_NO_USER);
 	return 0;
+}
+
+/* A change made: the user as it was (was) and is (now; NULL if gone). */
+static void
+report(const struct cmd *c, const char *name, const char *role,
+    const struct user *was, const struct user *now)
+{
+	char	 version[64] = "";
+
+	if (c->same != NULL && now->disabled == was->disabled) {
+		log_info("%s: %s", name, c->same);
+		return;
+	}
+	if (c->says & SAY_WAS)
+		(void)snprintf(version, sizeof(version),
+		    " (version %ld, was %ld)", now->version, was->version);
+	else if (c->says & SAY_VERSION)
+		(void)snprintf(version, sizeof(version), " (version %ld)",
+		    now->version);
+	log_info("%s: %s%s%s%s", name, c->did, role != NULL ? " " : "",
+	    role != NULL ? role : "", version);
+}
+
+static int
+flush_stdout(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		log_warn("stdout");
+		return EXIT_FAIL;
+	}
+	return EXIT_DONE;
 }
 
 static void
@@ -307,21 +479,22 @@ read_line(int fd, char *buf, size_t size, int *too_long)
 }
 
 /*
- * Prompt on the terminal and read a line with echo off.  A signal that
- * ends us restores the terminal first.  Returns the length or -1.
+ * Prompt on the terminal and read a line with echo off, as read_line.  A
+ * signal that ends us restores the terminal first.  The length or -1.
  */
 static int
-ask_tty(const char *prompt, char *buf, size_t size)
+ask_tty(const char *prompt, char *buf, size_t size, int *too_long)
 {
 	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction	 sa, old_sa[4];
 	struct termios		 old, noecho;
 	size_t			 i;
-	int			 fd, len, too_long, saved_errno;
+	int			 fd, len, saved_errno;
 
 	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
 	    tcgetattr(fd, &old) == -1) {
-		warnx("no terminal to ask for the password on; use --stdin");
+		log_warnx("no terminal to ask for the password on; use "
+		    "--stdin");
 		if (fd != -1)
 			(void)close(fd);
 		return -1;
@@ -336,7 +509,7 @@ ask_tty(const char *prompt, char *buf, size_t size)
 	noecho.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 	(void)tcsetattr(fd, TCSAFLUSH, &noecho);
 	(void)write(fd, prompt, strlen(prompt));
-	len = read_line(fd, buf, size, &too_long);
+	len = read_line(fd, buf, size, too_long);
 	saved_errno = errno;
 	(void)write(fd, "\n", 1);
 	/* TCSAFLUSH: nothing typed ahead reaches the shell after us. */
@@ -347,76 +520,59 @@ ask_tty(const char *prompt, char *buf, size_t size)
 	if (caught_signal != 0) {
 		explicit_bzero(buf, size);
 		(void)raise(caught_signal);
-		warnx("interrupted");
+		log_warnx("interrupted");
 		return -1;
 	}
 	if (len == -1) {
 		errno = saved_errno;
-		warn("/dev/tty");
+		log_warn("/dev/tty");
 		return -1;
-	}
-	if (too_long) {
-		explicit_bzero(buf, size);
-		warnx("password longer than %d bytes, the most libxcrypt "
-		    "hashes", PW_MAX_BYTES);
-		return -2;
 	}
 	return len;
 }
 
 /*
- * A password into buf (PW_MAX_BYTES + 1 bytes): from stdin with
- * --stdin (or for hash, when stdin is no terminal), else from the
- * terminal, twice if confirm.  Returns 0 or an exit status.
+ * The password for name (NULL: for no one) into buf (PW_MAX_BYTES + 1
+ * bytes): from stdin with --stdin (or for hash, when stdin is no
+ * terminal), else from the terminal, twice if the command makes a new
+ * one.  Returns 0 or an exit status.
  */
 static int
-get_password(const struct opts *o, const char *prompt, int confirm,
+get_password(const struct cmd *c, const struct opts *o, const char *name,
     char *buf, size_t size)
 {
-	char	 again[PW_MAX_BYTES + 1];
+	char	 prompt[USERS_NAME_MAX + 32], again[PW_MAX_BYTES + 1];
 	int	 len, too_long = 0, ret = EXIT_USAGE;
 
+	(void)snprintf(prompt, sizeof(prompt), "%s%s%s: ", c->prompt,
+	    name != NULL ? " for " : "", name != NULL ? name : "");
 	if (o->use_stdin) {
 		if ((len = read_line(STDIN_FILENO, buf, size, &too_long)) ==
-		    -1) {
-			warn("stdin");
-			return EXIT_FAIL;
-		}
-	} else {
-		if ((len = ask_tty(prompt, buf, size)) < 0)
-			return len == -2 ? EXIT_USAGE : EXIT_FAIL;
-		if (len > 0 && confirm) {
-			if ((ret = ask_tty("Again: ", again, sizeof(again))) <
-			    0) {
-				ret = ret == -2 ? EXIT_USAGE : EXIT_FAIL;
-				goto fail;
-			}
-			if (strcmp(buf, again) != 0) {
-				warnx("the passwords differ");
-				ret = EXIT_FAIL;
-				goto fail;
-			}
-			ret = EXIT_USAGE;
+		    -1)
+			log_warn("stdin");
+	} else if ((len = ask_tty(prompt, buf, size, &too_long)) > 0 &&
+	    !too_long && (c->flags & CMD_HASH)) {
+		if (ask_tty("Again: ", again, sizeof(again), &too_long) == -1)
+			len = -1;
+		else if (!too_long && strcmp(buf, again) != 0) {
+			log_warnx("the passwords differ");
+			len = -1;
 		}
 	}
-	if (too_long) {
-		warnx("password longer than %d bytes, the most libxcrypt "
+	if (len == -1)
+		ret = EXIT_FAIL;
+	else if (too_long)
+		log_warnx("password longer than %d bytes, the most libxcrypt "
 		    "hashes", PW_MAX_BYTES);
-		goto fail;
-	}
-	if (len == 0) {
-		warnx("empty password");
-		goto fail;
-	}
-	if (strlen(buf) != (size_t)len) {
-		warnx("password contains a NUL byte");
-		goto fail;
-	}
+	else if (len == 0)
+		log_warnx("empty password");
+	else if (strlen(buf) != (size_t)len)
+		log_warnx("password contains a NUL byte");
+	else
+		ret = 0;
 	explicit_bzero(again, sizeof(again));
-	return 0;
-fail:
-	explicit_bzero(again, sizeof(again));
-	explicit_bzero(buf, size);
+	if (ret != 0)
+		explicit_bzero(buf, size);
 	return ret;
 }
 
@@ -446,19 +602,20 @@ pick_scheme(const struct opts *o, struct scheme *s)
 		min = 1000;
 		max = (long)PASSWORD_SHACRYPT_ROUNDS_MAX;
 	} else {
-		warnx("unknown scheme \"%s\": use yescrypt, bcrypt or "
+		log_warnx("unknown scheme \"%s\": use yescrypt, bcrypt or "
 		    "sha512crypt", quoted(s->name));
 		return EXIT_USAGE;
 	}
 	if (o->cost != NULL &&
 	    cfg_parse_long(o->cost, min, max, &s->cost) == -1) {
 		if (cfg_parse_long(o->cost, max + 1, LONG_MAX, &s->cost) == 0)
-			warnx("--cost %ld for %s is above %ld, the most the "
-			    "services load: their cap on the CPU one login "
-			    "may cost (see authctl(8))", s->cost, s->name, max);
+			log_warnx("--cost %ld for %s is above %ld, the most "
+			    "the services load: their cap on the CPU one "
+			    "login may cost (see authctl(8))", s->cost,
+			    s->name, max);
 		else
-			warnx("--cost for %s must be a number from %ld to %ld",
-			    s->name, min, max);
+			log_warnx("--cost for %s must be a number from %ld "
+			    "to %ld", s->name, min, max);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -470,245 +627,101 @@ make_hash(const struct scheme *s, const char *password, char *out,
 {
 	if (strcmp(s->name, "bcrypt") == 0 &&
 	    strlen(password) > BCRYPT_MAX_BYTES)
-		warnx("warning: bcrypt uses only the first %d bytes of a "
+		log_warnx("warning: bcrypt uses only the first %d bytes of a "
 		    "password", BCRYPT_MAX_BYTES);
 	if (password_hash(password, s->prefix, (unsigned long)s->cost, out,
 	    outlen) == -1) {
-		warn("cannot hash the password with %s", s->name);
+		log_warn("cannot hash the password with %s", s->name);
 		return EXIT_FAIL;
 	}
 	return 0;
 }
 
-/* One locked change, committed; reports the outcome.  An exit status. */
+/* A new password for name, hashed into out.  0 or an exit status. */
 static int
-apply(const struct opts *o, enum op op, const char *name, const char *arg)
+new_hash(const struct cmd *c, const struct opts *o, const struct scheme *s,
+    const char *name, char *out, size_t outlen)
+{
+	char	 pw[PW_MAX_BYTES + 1];
+	int	 ret;
+
+	if ((ret = get_password(c, o, name, pw, sizeof(pw))) != 0)
+		return ret;
+	ret = make_hash(s, pw, out, outlen);
+	explicit_bzero(pw, sizeof(pw));
+	return ret;
+}
+
+/*
+ * A change to one user: its checks, a new password if it takes one, then
+ * the change under the lock, committed and reported.  An exit status.
+ */
+static int
+run_edit(const struct cmd *c, const struct opts *o, char **argv)
 {
 	struct users_edit	*e;
 	const struct user	*u;
-	enum users_edit_status	 st = USERS_EDIT_ERROR;
+	struct user		 was;
+	struct scheme		 s;
+	enum users_edit_status	 st;
+	const char		*name = argv[0], *role = NULL;
+	char			 hash[PASSWORD_HASH_MAX] = "";
 	char			 err[PATH_MAX + 128];
-	int			 was_disabled = 0, ret = EXIT_FILE;
-	long			 was_version = 0;
+	int			 ret;
 
-	e = users_edit_open(users_file, op == OP_ADD ? USERS_EDIT_CREATE : 0,
-	    USERS_EDIT_LOCK_WAIT_MS, err, sizeof(err));
-	if (e == NULL) {
-		warnx("%s", err);
+	if ((c->flags & CMD_HASH) && (ret = pick_scheme(o, &s)) != 0)
+		return ret;
+	if (c->flags & CMD_ROLE) {
+		if ((role = c->nargs == 2 ? argv[1] : o->role) == NULL) {
+			log_warnx("%s needs --role ROLE", c->name);
+			return EXIT_USAGE;
+		}
+		if (check_role(role) == -1)
+			return EXIT_USAGE;
+	}
+	if ((c->flags & CMD_HASH) && ((ret = check_user(c, name)) != 0 ||
+	    (ret = new_hash(c, o, &s, name, hash, sizeof(hash))) != 0))
+		return ret;
+
+	if ((e = open_users((c->flags & CMD_CREATE) ? USERS_EDIT_CREATE :
+	    0)) == NULL)
 		return EXIT_FILE;
-	}
+	memset(&was, 0, sizeof(was));
 	if ((u = users_edit_lookup(e, name)) != NULL) {
-		was_disabled = u->disabled;
-		was_version = u->version;
+		was.disabled = u->disabled;
+		was.version = u->version;
 	}
-	switch (op) {
-	case OP_ADD:
-		st = users_edit_add(e, name, arg, o->role);
-		break;
-	case OP_PASSWD:
-		st = users_edit_passwd(e, name, arg);
-		break;
-	case OP_ROLE:
-		st = users_edit_role(e, name, arg);
-		break;
-	case OP_DISABLE:
-		st = users_edit_disable(e, name);
-		break;
-	case OP_ENABLE:
-		st = users_edit_enable(e, name);
-		break;
-	case OP_REVOKE:
-		st = users_edit_revoke(e, name);
-		break;
-	case OP_DEL:
-		st = users_edit_del(e, name);
-		break;
+	if (c->edit_add != NULL)
+		st = c->edit_add(e, name, hash, role);
+	else if (c->edit_arg != NULL)
+		st = c->edit_arg(e, name, (c->flags & CMD_HASH) ? hash : role);
+	else
+		st = c->edit(e, name);
+	if (st != USERS_EDIT_OK)
+		ret = refuse(name, st);
+	else if (users_edit_commit(e, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		ret = EXIT_FILE;
+	} else {
+		report(c, name, role, &was, users_edit_lookup(e, name));
+		ret = EXIT_DONE;
 	}
-	if (st != USERS_EDIT_OK) {
-		if (st == USERS_EDIT_NO_USER)
-			warnx("%s: no such user in %s", name, users_file);
-		else if (st == USERS_EDIT_EXISTS)
-			warnx("%s: a user of that name is already in %s",
-			    name, users_file);
-		else if (st == USERS_EDIT_LIMIT)
-			warnx("%s: version already at %ld, the maximum, so "
-			    "no token of this name can be revoked any more; "
-			    "a new JWT secret ends every token", name,
-			    USERS_VERSION_MAX);
-		else
-			warnx("%s: %s", name, users_edit_status_text(st));
-		ret = exit_of(st);
-		goto done;
-	}
-	if (users_edit_commit(e, err, sizeof(err)) == -1) {
-		warnx("%s", err);
-		goto done;
-	}
-	u = users_edit_lookup(e, name);
-	switch (op) {
-	case OP_ADD:
-		warnx("%s: added, role %s", name, o->role);
-		break;
-	case OP_PASSWD:
-		warnx("%s: password changed; tokens issued before are revoked "
-		    "(version %ld)", name, u->version);
-		break;
-	case OP_ROLE:
-		warnx("%s: role %s", name, arg);
-		break;
-	case OP_DISABLE:
-		if (was_disabled)
-			warnx("%s: already disabled", name);
-		else
-			warnx("%s: disabled; tokens issued before are revoked "
-			    "(version %ld)", name, u->version);
-		break;
-	case OP_ENABLE:
-		warnx("%s: %s", name, was_disabled ? "enabled" :
-		    "already enabled");
-		break;
-	case OP_REVOKE:
-		warnx("%s: tokens issued before are revoked (version %ld, "
-		    "was %ld)", name, u->version, was_version);
-		break;
-	case OP_DEL:
-		warnx("%s: deleted", name);
-		break;
-	}
-	ret = EXIT_DONE;
-done:
 	users_edit_free(e);
 	return ret;
 }
 
 static int
-cmd_add(const struct opts *o, char **argv)
-{
-	struct scheme	 s;
-	char		 pw[PW_MAX_BYTES + 1], hash[PASSWORD_HASH_MAX];
-	char		 prompt[USERS_NAME_MAX + 32];
-	int		 found, ret;
-
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	if ((ret = pick_scheme(o, &s)) != 0)
-		return ret;
-	if (o->role == NULL) {
-		warnx("add needs --role ROLE");
-		return EXIT_USAGE;
-	}
-	if (!users_valid_role(o->role, strlen(o->role))) {
-		warnx("invalid role \"%s\": use 1 to %d of A-Z a-z 0-9 . _ -",
-		    quoted(o->role), USERS_ROLE_MAX);
-		return EXIT_USAGE;
-	}
-	if (user_exists(argv[0], &found) == -1)
-		return EXIT_FILE;
-	if (found) {
-		warnx("%s: a user of that name is already in %s", argv[0],
-		    users_file);
-		return EXIT_EXISTS;
-	}
-	(void)snprintf(prompt, sizeof(prompt), "Password for %s: ", argv[0]);
-	if ((ret = get_password(o, prompt, 1, pw, sizeof(pw))) != 0)
-		return ret;
-	ret = make_hash(&s, pw, hash, sizeof(hash));
-	explicit_bzero(pw, sizeof(pw));
-	if (ret != 0)
-		return ret;
-	return apply(o, OP_ADD, argv[0], hash);
-}
-
-static int
-cmd_passwd(const struct opts *o, char **argv)
-{
-	struct scheme	 s;
-	char		 pw[PW_MAX_BYTES + 1], hash[PASSWORD_HASH_MAX];
-	char		 prompt[USERS_NAME_MAX + 32];
-	int		 found, ret;
-
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	if ((ret = pick_scheme(o, &s)) != 0)
-		return ret;
-	if (user_exists(argv[0], &found) == -1)
-		return EXIT_FILE;
-	if (!found) {
-		warnx("%s: no such user in %s", argv[0], users_file);
-		return EXIT_NO_USER;
-	}
-	(void)snprintf(prompt, sizeof(prompt), "New password for %s: ",
-	    argv[0]);
-	if ((ret = get_password(o, prompt, 1, pw, sizeof(pw))) != 0)
-		return ret;
-	ret = make_hash(&s, pw, hash, sizeof(hash));
-	explicit_bzero(pw, sizeof(pw));
-	if (ret != 0)
-		return ret;
-	return apply(o, OP_PASSWD, argv[0], hash);
-}
-
-static int
-cmd_role(const struct opts *o, char **argv)
-{
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	if (!users_valid_role(argv[1], strlen(argv[1]))) {
-		warnx("invalid role \"%s\": use 1 to %d of A-Z a-z 0-9 . _ -",
-		    quoted(argv[1]), USERS_ROLE_MAX);
-		return EXIT_USAGE;
-	}
-	return apply(o, OP_ROLE, argv[0], argv[1]);
-}
-
-static int
-cmd_disable(const struct opts *o, char **argv)
-{
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	return apply(o, OP_DISABLE, argv[0], NULL);
-}
-
-static int
-cmd_enable(const struct opts *o, char **argv)
-{
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	return apply(o, OP_ENABLE, argv[0], NULL);
-}
-
-static int
-cmd_del(const struct opts *o, char **argv)
-{
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	return apply(o, OP_DEL, argv[0], NULL);
-}
-
-static int
-cmd_revoke(const struct opts *o, char **argv)
-{
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	return apply(o, OP_REVOKE, argv[0], NULL);
-}
-
-static int
-cmd_list(const struct opts *o, char **argv)
+cmd_list(const struct cmd *c, const struct opts *o, char **argv)
 {
 	struct users_edit	*e;
 	const struct user	*u;
-	char			 err[PATH_MAX + 128];
 	size_t			 pos = 0, wname = 4, wrole = 4, n;
 
+	(void)c;
 	(void)o;
 	(void)argv;
-	e = users_edit_open(users_file, USERS_EDIT_READONLY, 0, err,
-	    sizeof(err));
-	if (e == NULL) {
-		warnx("%s", err);
+	if ((e = open_users(USERS_EDIT_READONLY)) == NULL)
 		return EXIT_FILE;
-	}
 	while ((u = users_edit_next(e, &pos)) != NULL) {
 		if ((n = strlen(u->name)) > wname)
 			wname = n;
@@ -722,53 +735,39 @@ cmd_list(const struct opts *o, char **argv)
 		    (int)wrole, u->role, u->disabled ? "disabled" : "active",
 		    u->version, password_scheme_name(u->hash));
 	users_edit_free(e);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		warn("stdout");
-		return EXIT_FAIL;
-	}
-	return EXIT_DONE;
+	return flush_stdout();
 }
 
 static int
-cmd_check(const struct opts *o, char **argv)
+cmd_check(const struct cmd *c, const struct opts *o, char **argv)
 {
 	struct users_edit	*e;
 	const struct user	*u;
 	char			 pw[PW_MAX_BYTES + 1];
-	char			 prompt[USERS_NAME_MAX + 32];
-	char			 err[PATH_MAX + 128];
 	int			 match = 0, ret;
 
-	if (check_name(argv[0]) == -1)
-		return EXIT_USAGE;
-	e = users_edit_open(users_file, USERS_EDIT_READONLY, 0, err,
-	    sizeof(err));
-	if (e == NULL) {
-		warnx("%s", err);
+	if ((e = open_users(USERS_EDIT_READONLY)) == NULL)
 		return EXIT_FILE;
-	}
 	if ((u = users_edit_lookup(e, argv[0])) == NULL) {
-		warnx("%s: no such user in %s", argv[0], users_file);
-		ret = EXIT_NO_USER;
+		ret = refuse(argv[0], USERS_EDIT_NO_USER);
 		goto done;
 	}
-	(void)snprintf(prompt, sizeof(prompt), "Password for %s: ", argv[0]);
-	if ((ret = get_password(o, prompt, 0, pw, sizeof(pw))) != 0)
+	if ((ret = get_password(c, o, argv[0], pw, sizeof(pw))) != 0)
 		goto done;
 	ret = password_verify(pw, u->hash, &match);
 	explicit_bzero(pw, sizeof(pw));
 	if (ret == -1) {
-		warnx("%s: unusable password hash", argv[0]);
+		log_warnx("%s: unusable password hash", argv[0]);
 		ret = EXIT_FAIL;
 	} else if (!match) {
-		warnx("%s: wrong password", argv[0]);
+		log_warnx("%s: wrong password", argv[0]);
 		ret = EXIT_FAIL;
 	} else if (u->disabled) {
-		warnx("%s: password correct, but the user is disabled",
+		log_warnx("%s: password correct, but the user is disabled",
 		    argv[0]);
 		ret = EXIT_FAIL;
 	} else {
-		warnx("%s: password correct", argv[0]);
+		log_info("%s: password correct", argv[0]);
 		ret = EXIT_DONE;
 	}
 done:
@@ -777,11 +776,11 @@ done:
 }
 
 static int
-cmd_hash(const struct opts *o, char **argv)
+cmd_hash(const struct cmd *c, const struct opts *o, char **argv)
 {
 	struct opts	 io = *o;
 	struct scheme	 s;
-	char		 pw[PW_MAX_BYTES + 1], hash[PASSWORD_HASH_MAX];
+	char		 hash[PASSWORD_HASH_MAX];
 	int		 ret;
 
 	(void)argv;
@@ -790,33 +789,15 @@ cmd_hash(const struct opts *o, char **argv)
 	/* For scripts: stdin, unless it is a terminal to prompt on. */
 	if (!isatty(STDIN_FILENO))
 		io.use_stdin = 1;
-	if ((ret = get_password(&io, "Password: ", 1, pw, sizeof(pw))) != 0)
-		return ret;
-	ret = make_hash(&s, pw, hash, sizeof(hash));
-	explicit_bzero(pw, sizeof(pw));
-	if (ret != 0)
+	if ((ret = new_hash(c, &io, &s, NULL, hash, sizeof(hash))) != 0)
 		return ret;
 	printf("%s\n", hash);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		warn("stdout");
-		return EXIT_FAIL;
-	}
-	return EXIT_DONE;
+	return flush_stdout();
 }
 
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "file",	required_argument,	NULL,	'f' },
-		{ "role",	required_argument,	NULL,	'r' },
-		{ "scheme",	required_argument,	NULL,	'S' },
-		{ "cost",	required_argument,	NULL,	'C' },
-		{ "stdin",	no_argument,		NULL,	'i' },
-		{ "help",	no_argument,		NULL,	'h' },
-		{ "version",	no_argument,		NULL,	'V' },
-		{ NULL,		0,			NULL,	0 },
-	};
 	struct opts		 o;
 	const struct cmd	*c = NULL;
 	const char		*env;
@@ -826,9 +807,11 @@ main(int argc, char *argv[])
 	log_init("authctl");
 	log_set_sink(cli_log_sink, NULL);
 	memset(&o, 0, sizeof(o));
+	opterr = 0;
 	/* Options may come before or after the command and its names. */
-	while ((ch = getopt_long(argc, argv, "f:r:h", longopts, NULL)) != -1) {
-		switch (ch) {
+	while ((ch = getopt_long(argc, argv, ":f:r:h", longopts, NULL)) !=
+	    -1) {
+		switch (ch >= LONG(0) ? ch - LONG(0) : ch) {
 		case 'f':
 			o.file = optarg;
 			break;
@@ -853,9 +836,9 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			printf("authctl (%s)\n", PACKAGE_STRING);
-			return EXIT_DONE;
+			return flush_stdout();
 		default:
-			usage();
+			bad_option(ch, argv[optind - 1]);
 		}
 	}
 	argc -= optind;
@@ -868,39 +851,37 @@ main(int argc, char *argv[])
 	if (argc == 0) {
 		if (!help)
 			usage();
-		printf("usage: authctl [--file PATH] COMMAND [ARGS]\n\n");
-		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-			printf("  %s%s%s\n", cmds[i].name,
-			    cmds[i].args[0] != '\0' ? " " : "",
-			    cmds[i].args);
-		printf("\n\"authctl COMMAND --help\" says more; see "
-		    "authctl(8).\n");
-		return EXIT_DONE;
+		print_commands(stdout, 1);
+		return flush_stdout();
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[0], cmds[i].name) == 0)
 			c = &cmds[i];
 	if (c == NULL) {
-		warnx("unknown command \"%s\"", quoted(argv[0]));
+		log_warnx("unknown command \"%s\"", quoted(argv[0]));
 		usage();
 	}
 	if (help) {
 		cmd_help(c);
-		return EXIT_DONE;
+		return flush_stdout();
 	}
 	nargs = argc - 1;
 	if (nargs != c->nargs) {
-		warnx("%s takes %d argument%s, not %d", c->name, c->nargs,
+		log_warnx("%s takes %d argument%s, not %d", c->name, c->nargs,
 		    c->nargs == 1 ? "" : "s", nargs);
-		cmd_usage(c);
+		print_usage(stderr, c);
+		return EXIT_USAGE;
 	}
 	if ((o.given & ~c->opts) != 0) {
-		warnx("%s does not take %s", c->name,
+		log_warnx("%s does not take %s", c->name,
 		    (o.given & ~c->opts & OPT_ROLE) ? "--role" :
 		    (o.given & ~c->opts & OPT_HASH) ? "--scheme or --cost" :
 		    "--stdin");
-		cmd_usage(c);
+		print_usage(stderr, c);
+		return EXIT_USAGE;
 	}
+	if ((c->flags & CMD_NAME) && check_name(argv[1]) == -1)
+		return EXIT_USAGE;
 
 	if (o.file != NULL)
 		users_file = o.file;
@@ -908,5 +889,5 @@ main(int argc, char *argv[])
 		users_file = env;
 	else
 		users_file = USERS_FILE_DEFAULT;
-	return c->run(&o, argv + 1);
+	return c->run(c, &o, argv + 1);
 }
