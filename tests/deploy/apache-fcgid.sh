@@ -10,6 +10,11 @@ snippet=$(deploy_conf "$FA_examplesdir/apache2/fcgi-auth-fcgid.conf")
 deploy_apache_start "$snippet" fcgid || e2e_die "apache2 did not start"
 e2e_log "e2e: $("$APACHE" -v | sed -n 1p) with mod_fcgid on $E2E_URL," \
     "state in $E2E_STATE"
+# mod_fcgid starts the pools (classes) itself, up to MaxProcesses each.
+DEPLOY_LOGIN_PROCS=$(deploy_pool_size "$snippet" \
+    '^FcgidCmdOptions .*/login\.fcgi' MaxProcesses)
+DEPLOY_ME_PROCS=$(deploy_pool_size "$snippet" \
+    '^FcgidCmdOptions .*/me\.fcgi' MaxProcesses)
 
 deploy_common_checks
 FCGID_500='<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://ww'

@@ -5,6 +5,7 @@
 #	deploy_setup LABEL PROGRAM...	# skips (77) without a PROGRAM
 #	deploy_conf FILE		# an installed file, paths moved
 #	deploy_spawn start|stop		# the installed fcgi-auth-spawn
+#	deploy_pool_size FILE START KEY	# a pool's size in a server's config
 #	deploy_start_server WRITER CMD...	# as our child; sets E2E_URL
 #	deploy_common_checks		# the contract and friends
 #	deploy_stop_server		# and nothing of ours left running
@@ -22,6 +23,10 @@
 # DEPLOY_CONF (rewritten copies),
 # DEPLOY_WEB_USER (www-data when root, else empty: the servers then run
 # as us), DEPLOY_SERVER_LOG (set by the caller: the server's error log).
+# DEPLOY_LOGIN_PROCS and DEPLOY_ME_PROCS: how many processes the login and
+# /me pools have under the server tested (deploy_spawn sets them; a test
+# whose server starts the endpoints reads them from its config with
+# deploy_pool_size); deploy_check_slow_body needs them.
 #
 # Everything a server reads is in E2E_STATE, which tests/e2e/lib.sh makes
 # outside the checkout in a temp dir every user can reach: as root the
@@ -186,8 +191,9 @@ deploy_conf()
 }
 
 # deploy_spawn start|stop: the installed fcgi-auth-spawn, paths moved, with
-# two processes per pool; as root the endpoints run as the web server's
-# user, and that group may connect.
+# two processes per pool (DEPLOY_LOGIN_PROCS and DEPLOY_ME_PROCS; alone,
+# fcgi-auth-spawn gives login one); as root the endpoints run as the web
+# server's user, and that group may connect.
 deploy_spawn()
 {
 	cmd=$1
@@ -197,11 +203,35 @@ deploy_spawn()
 		set -- -u "$DEPLOY_WEB_USER" -g "$DEPLOY_WEB_USER"
 	fi
 	if [ "$cmd" = start ]; then
-		set -- "$@" -l 2 -t 2
+		DEPLOY_LOGIN_PROCS=2
+		DEPLOY_ME_PROCS=2
+		set -- "$@" -l "$DEPLOY_LOGIN_PROCS" -t "$DEPLOY_ME_PROCS"
 		deploy__spawned=1
 	fi
 	"$spawn" "$@" "$cmd" || return 1
 	[ "$cmd" != stop ] || deploy__spawned=0
+}
+
+# deploy_pool_size FILE START KEY: the number after the fixed string KEY on
+# the first line that has it at or after the first line matching the
+# regular expression START, in FILE (a pool's size in a server's config:
+# "max-procs" => N after login.fcgi, say); nothing if there is none.
+deploy_pool_size()
+{
+	# Through the environment: awk -v would take backslashes as escapes.
+	deploy__start=$2 deploy__key=$3 awk '
+	    BEGIN { start = ENVIRON["deploy__start"]
+		key = ENVIRON["deploy__key"] }
+	    !on && $0 ~ start { on = 1 }
+	    on && (i = index($0, key)) > 0 {
+		rest = substr($0, i + length(key))
+		if (match(rest, /^[ \t]*[0-9]+/)) {
+			n = substr(rest, RSTART, RLENGTH)
+			gsub(/[ \t]/, "", n)
+			print n
+		}
+		exit
+	    }' "$1"
 }
 
 # deploy_start_server WRITER CMD...: start a server as our child after
@@ -371,6 +401,46 @@ deploy__expect_lines()
 	}
 }
 
+# A client that sends part of its body and then waits (issue 9, finding
+# 3): as many such clients on /auth/login as the login pool has processes
+# (DEPLOY_LOGIN_PROCS), and on /me as /me has (DEPLOY_ME_PROCS; a POST:
+# lighttpd answers a GET with a body 400 at once), each sending
+# "Content-Length: 30" and 14 bytes of body, then nothing.  A
+# server that streams a body to the endpoint as it comes would hand each
+# of them a process, which then waits for the rest: the whole pool.  Then
+# an ordinary login and an ordinary GET /me must each be answered 200
+# while every slow client is still waiting for its answer; under
+# streaming they could only be answered after the server gave up on a
+# slow client (every server's read timeout is 60 s here), later than the
+# 30 s they are given.  And the slow clients must have reached no
+# endpoint (no connection to the sockets in E2E_SOCKDIR): the server
+# reads a whole body before it picks a process.
+# lighttpd, nginx and mod_fcgid do that by themselves; mod_proxy_fcgi
+# does it under proxy-sendcl with an input filter in the request's chain
+# (fcgi-auth-proxy.conf: SetInputFilter BUFFER), and streams without.
+# One slow client per process: a pool of N is pinned by N of them, and
+# more would only queue behind those.  The pools tested: lighttpd's own
+# (max-procs), login 1 and /me 2; deploy_spawn's, 2 and 2 (fcgi-auth-spawn
+# alone gives login 1); mod_fcgid's classes, which it fills on demand up
+# to MaxProcesses, 4 and 16: were it to stream, 4 slow logins would take
+# every login process it may start, and the next login would wait.
+deploy_check_slow_body()
+{
+	if [ -z "${DEPLOY_LOGIN_PROCS:-}" ] || [ -z "${DEPLOY_ME_PROCS:-}" ]; then
+		e2e_die "DEPLOY_LOGIN_PROCS and DEPLOY_ME_PROCS not set: how" \
+		    "many processes has each pool?"
+	fi
+	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    "$E2E_SECRET_FILE" alice admin)
+	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" slowbody \
+	    "$E2E_URL" "$E2E_SOCKDIR" "$DEPLOY_LOGIN_PROCS" "$DEPLOY_ME_PROCS")
+	deploy__expect_lines "ordinary requests beside stalled bodies" \
+	    "$(printf 'slow clients at the endpoints: 0
+login 200 slow-unanswered=%s/%s
+me 200 slow-unanswered=%s/%s' "$DEPLOY_LOGIN_PROCS" "$DEPLOY_LOGIN_PROCS" \
+	    "$DEPLOY_ME_PROCS" "$DEPLOY_ME_PROCS")" "$got"
+}
+
 deploy_common_checks()
 {
 	e2e_check "$DEPLOY_LABEL: contract (HTTP)" deploy_check_contract
@@ -380,6 +450,8 @@ deploy_common_checks()
 	    deploy_check_log_line
 	e2e_check "$DEPLOY_LABEL: the secret stays out of sight" \
 	    deploy_check_secret_kept
+	e2e_check "$DEPLOY_LABEL: a client stalled in its body holds no process" \
+	    deploy_check_slow_body
 }
 
 # --- Apache ---------------------------------------------------------------

@@ -11,6 +11,10 @@ deploy_lighttpd_setup
 snippet=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth.conf")
 deploy_lighttpd_start "$snippet" || e2e_die "lighttpd did not start"
 e2e_log "e2e: $("$LIGHTTPD" -v) on $E2E_URL, state in $E2E_STATE"
+# lighttpd starts the pools itself: each one's size is its max-procs.
+DEPLOY_LOGIN_PROCS=$(deploy_pool_size "$snippet" '/login\.fcgi"' \
+    '"max-procs" =>')
+DEPLOY_ME_PROCS=$(deploy_pool_size "$snippet" '/me\.fcgi"' '"max-procs" =>')
 
 # The installed file names the installed paths: nothing to set.
 check_installed_paths()

@@ -18,12 +18,26 @@
         GET URL/me with alice's token from stdin in Authorization headers
         spelt in different ways; prints one line per case: NAME STATUS
         DETAIL (or "ok" for a 200)
+  tool.py slowbody URL SOCKDIR LOGINS MES <TOKEN
+        hold LOGINS slow clients on URL/auth/login and MES on URL/me (a
+        POST), each sending its head with "Content-Length: 30" and 14
+        bytes of body, then nothing; then one ordinary login (alice) and
+        one GET /me (the token from stdin), each given 30 s.  Prints how
+        many of the slow clients the endpoints' sockets in SOCKDIR held
+        (/proc/net/unix), then one line per endpoint: NAME, the ordinary
+        request's STATUS (none: not answered in 30 s) and
+        "slow-unanswered=K/N", K of the N slow clients still without an
+        answer (nor a close) once it was answered.  Closes them all at
+        the end.
 """
 
 import os
 import re
+import select
 import socket
 import sys
+import threading
+import time
 import urllib.parse
 
 
@@ -190,8 +204,95 @@ def cmd_bearer(argv):
     return 0
 
 
+def endpoint_connections(sockdir):
+    """Connected unix sockets bound under sockdir: the endpoints' ends of
+    the server's FastCGI connections (an accepted socket shows the
+    listening socket's path, the server's end none)."""
+    n = 0
+    with open("/proc/net/unix") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            # Num RefCount Protocol Flags Type St Inode Path; St 03:
+            # connected.
+            if len(fields) >= 8 and fields[5] == "03" and \
+                    fields[7].startswith(sockdir + "/"):
+                n += 1
+    return n
+
+
+def cmd_slowbody(argv):
+    url = urllib.parse.urlsplit(argv[0])
+    sockdir = argv[1].rstrip("/")
+    counts = {"login": int(argv[2]), "me": int(argv[3])}
+    auth = b"Authorization: Bearer %s\r\n" % \
+        sys.stdin.readline().strip().encode()
+    # 14 bytes of a 30-byte form, then nothing: the finding's client.  A
+    # POST to /me too: lighttpd answers a GET with a body 400 at once, and
+    # the endpoints read any request's body before they look at its
+    # method.
+    slow_head = {
+        "login": b"POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 b"Content-Type: application/x-www-form-urlencoded\r\n"
+                 b"Content-Length: 30\r\n\r\nusername=alice",
+        "me": b"POST /me HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+              b"Content-Type: application/x-www-form-urlencoded\r\n"
+              b"Content-Length: 30\r\n\r\nusername=alice"}
+    ordinary = {
+        "login": (b"POST", b"/auth/login", b"",
+                  b"username=alice&password=alicepass"),
+        "me": (b"GET", b"/me", auth, b"")}
+    before = endpoint_connections(sockdir)
+    slow = {name: [] for name in counts}
+    answers = {}
+    try:
+        for name, n in counts.items():
+            for _ in range(n):
+                s = socket.create_connection((url.hostname, url.port),
+                                             timeout=30)
+                slow[name].append(s)
+                s.sendall(slow_head[name])
+        # A server that streams bodies passes each slow request to an
+        # endpoint process at once: wait for that (at most 3 s; a server
+        # that reads the whole body first never does), so that the
+        # ordinary requests come after them, as in the finding.
+        want = before + sum(counts.values())
+        deadline = time.monotonic() + 3
+        held = endpoint_connections(sockdir)
+        while held < want and time.monotonic() < deadline:
+            time.sleep(0.05)
+            held = endpoint_connections(sockdir)
+        reached = max(held - before, 0)
+
+        def ask(name):
+            method, path, headers, body = ordinary[name]
+            try:
+                status, _, _ = request(url, method, path, headers, body)
+            except OSError:
+                status = "none"
+            # Which slow clients got an answer (or a close) by now.
+            ready, _, _ = select.select(slow[name], [], [], 0)
+            answers[name] = (status, len(slow[name]) - len(ready))
+
+        threads = [threading.Thread(target=ask, args=(name,))
+                   for name in counts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for socks in slow.values():
+            for s in socks:
+                s.close()
+    print("slow clients at the endpoints: %d" % reached)
+    for name, n in counts.items():
+        status, unanswered = answers[name]
+        print("%s %s slow-unanswered=%d/%d" % (name, status, unanswered, n))
+    return 0
+
+
 COMMANDS = {"subst": cmd_subst, "bodies": cmd_bodies, "errors": cmd_errors,
-            "bearer": cmd_bearer}
+            "bearer": cmd_bearer, "slowbody": cmd_slowbody}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
