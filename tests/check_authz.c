@@ -1,6 +1,8 @@
 /* check_authz.c -- verdicts: token to user, roles, logins, refusals */
 #include "config.h"
 
+#include <time.h>
+
 #include "app.h"
 #include "http.h"
 #include "check_common.h"
@@ -278,15 +280,13 @@ START_TEST(test_recheck)
 	struct test_request	 t;
 	struct auth_user	 user;
 	struct app		*app;
-	char			 path[512], err[512], header[4096];
+	char			 path[512], header[4096];
 	char			*tok;
 	enum auth_status	 st;
 
 	(void)snprintf(path, sizeof(path), "%s", test_path("users-recheck"));
 	write_recheck_users(path, recheck_cases[_i].before, 0);
-	setenv("JWT_SECRET", TEST_SECRET_32, 1);
-	setenv("USERS_FILE", path, 1);
-	ck_assert_msg((app = app_new(err, sizeof(err))) != NULL, "%s", err);
+	app = test_app_with("HS256", TEST_SECRET_32, path);
 	tok = mint_with(app, "zoe", "admin", 0);
 	(void)snprintf(header, sizeof(header), "Bearer %s", tok);
 	test_request_init(&t, "GET", TS_CONST);
@@ -305,6 +305,171 @@ START_TEST(test_recheck)
 
 	test_request_free(&t);
 	free(tok);
+	app_free(app);
+}
+END_TEST
+
+/*
+ * Timing.  Unknown and disabled users must cost what a wrong password
+ * costs (DESIGN.md): a login verifies an unknown name against a dummy
+ * hash of the costliest scheme and cost in the file, so this file mixes
+ * settings, cheapest first (a dummy taken from the first line would be
+ * answered faster).  TIMING_SAMPLES logins of each kind are taken in
+ * rounds, one of each kind a round in rotating order, and two statistics
+ * must be within TIMING_TOLERANCE of 1:
+ *   cpu   the median of a kind's thread CPU time over the wrong
+ *         password's: the work done, blind to preemption;
+ *   wall  the median over rounds of a kind's wall-clock time over the
+ *         wrong password's in the same round: what a client sees, with
+ *         the load of that moment cancelled out.  (The ratio of plain
+ *         medians is printed too; on a busy machine it swings, as about
+ *         half the samples are preempted.)
+ * A failure is measured again once with twice the samples before it
+ * counts.  Skipping the hash would make both ratios near 0.
+ */
+#define TIMING_SAMPLES		40
+#define TIMING_TOLERANCE	0.25
+
+static const struct test_user	 timing_users[] = {
+	{ "pct", "$6$", 1000, "pct-pw", "user" },
+	{ "alice", "$2b$", 6, "alice-pw", "admin" },
+	{ "bob", "$2b$", 6, "bob-pw", "user:disabled" },
+};
+
+static const struct {
+	const char	*name;
+	const char	*user, *password;
+} timing_kinds[] = {
+	{ "wrong password", "alice", "wrong-pw" },
+	{ "unknown user", "nobody", "wrong-pw" },
+	{ "disabled user", "bob", "bob-pw" },
+	{ "invalid name", "' OR 1=1--", "wrong-pw" },
+};
+#define NKINDS	ARRAY_SIZE(timing_kinds)
+
+struct timing {
+	double	 cpu[NKINDS];		/* median CPU time / wrong password's */
+	double	 wall[NKINDS];		/* median of paired wall-clock ratios */
+	double	 plain[NKINDS];		/* ratio of wall-clock medians */
+	double	 base_us;		/* median wall clock, wrong password */
+};
+
+static double
+elapsed_us(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e6 +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of n values, which are sorted in place. */
+static double
+median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int
+within(double ratio)
+{
+	return ratio >= 1 - TIMING_TOLERANCE && ratio <= 1 + TIMING_TOLERANCE;
+}
+
+/* n rounds of logins to app, into *t; whether every ratio is within. */
+static int
+measure_timing(struct app *app, size_t n, struct timing *t)
+{
+	struct auth_user	 user;
+	struct timespec		 w0, w1, c0, c1;
+	double			*wall[NKINDS], *cpu[NKINDS], *pair, base_cpu;
+	const char		*why;
+	enum auth_status	 st;
+	size_t			 i, j, k;
+	int			 ok = 1;
+
+	for (k = 0; k < NKINDS; k++) {
+		ck_assert((wall[k] = calloc(n, sizeof(double))) != NULL);
+		ck_assert((cpu[k] = calloc(n, sizeof(double))) != NULL);
+	}
+	ck_assert((pair = calloc(n, sizeof(double))) != NULL);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < NKINDS; j++) {
+			k = (i + j) % NKINDS;	/* rotate who goes first */
+			(void)clock_gettime(CLOCK_MONOTONIC, &w0);
+			(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+			st = authz_login(app, timing_kinds[k].user,
+			    timing_kinds[k].password, &user, &why);
+			(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+			(void)clock_gettime(CLOCK_MONOTONIC, &w1);
+			ck_assert_msg(st == AUTH_BAD_LOGIN, "%s: %s",
+			    timing_kinds[k].name, status_name(st));
+			wall[k][i] = elapsed_us(&w0, &w1);
+			cpu[k][i] = elapsed_us(&c0, &c1);
+		}
+	}
+	for (k = 0; k < NKINDS; k++) {
+		for (i = 0; i < n; i++)
+			pair[i] = wall[k][i] / wall[0][i];
+		t->wall[k] = median(pair, n);
+	}
+	/* median() sorts: the paired ratios above come first. */
+	t->base_us = median(wall[0], n);
+	base_cpu = median(cpu[0], n);
+	for (k = 0; k < NKINDS; k++) {
+		t->plain[k] = median(wall[k], n) / t->base_us;
+		t->cpu[k] = median(cpu[k], n) / base_cpu;
+		if (!within(t->cpu[k]) || !within(t->wall[k]))
+			ok = 0;
+	}
+	for (k = 0; k < NKINDS; k++) {
+		free(wall[k]);
+		free(cpu[k]);
+	}
+	free(pair);
+	return ok;
+}
+
+START_TEST(test_login_timing)
+{
+	struct timing	 t;
+	struct app	*app;
+	size_t		 k, n = TIMING_SAMPLES;
+	int		 ok, attempt;
+
+	test_write_user_file(test_path("users-timing"), timing_users,
+	    ARRAY_SIZE(timing_users));
+	app = test_app_with("HS256", TEST_SECRET_32,
+	    test_path("users-timing"));
+	for (attempt = 1;; attempt++) {
+		ok = measure_timing(app, n, &t);
+		/* Check's log keeps stdout: the ratios end up in the .log. */
+		printf("login timing, attempt %d, %zu rounds, median wrong "
+		    "password %.0f us; ratios to a wrong password:\n", attempt,
+		    n, t.base_us);
+		for (k = 1; k < NKINDS; k++)
+			printf("  %-14s cpu %.3f  wall (paired) %.3f  "
+			    "wall (plain medians) %.3f\n", timing_kinds[k].name,
+			    t.cpu[k], t.wall[k], t.plain[k]);
+		if (ok || attempt == 2)
+			break;
+		n *= 2;
+	}
+	for (k = 1; k < NKINDS; k++) {
+		ck_assert_msg(within(t.cpu[k]), "%s: %.2f x a wrong password's "
+		    "CPU time (tolerance %.2f)", timing_kinds[k].name, t.cpu[k],
+		    TIMING_TOLERANCE);
+		ck_assert_msg(within(t.wall[k]), "%s: %.2f x a wrong password's "
+		    "time (tolerance %.2f)", timing_kinds[k].name, t.wall[k],
+		    TIMING_TOLERANCE);
+	}
 	app_free(app);
 }
 END_TEST
@@ -331,6 +496,11 @@ authz_suite(void)
 
 	tc = tcase_create("refuse");
 	tcase_add_loop_test(tc, test_refuse, 0, ARRAY_SIZE(refuse_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("timing");
+	tcase_add_test(tc, test_login_timing);
+	tcase_set_timeout(tc, 300);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("recheck");

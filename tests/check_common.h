@@ -31,6 +31,8 @@ main(void)								\
 	SRunner	*sr = srunner_create(make_suite());			\
 	int	 failed;						\
 									\
+	/* What a test prints stays in order with Check's lines. */	\
+	setvbuf(stdout, NULL, _IOLBF, 0);				\
 	(void)test_tmpdir();	/* before fork: the parent cleans up */	\
 	srunner_run_all(sr, CK_NORMAL);					\
 	failed = srunner_ntests_failed(sr);				\
@@ -106,6 +108,42 @@ test_replace(const char *path, const char *data)
 	ck_assert_int_eq(rename(tmp, path), 0);
 }
 
+/* The whole file at path, NUL-terminated, for the caller to free. */
+static inline char *
+test_read_file(const char *path)
+{
+	struct stat	 st;
+	char		*buf;
+	int		 fd;
+
+	fd = open(path, O_RDONLY);
+	ck_assert_msg(fd != -1, "open %s: %s", path, strerror(errno));
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	ck_assert((buf = malloc((size_t)st.st_size + 1)) != NULL);
+	ck_assert_msg(read(fd, buf, (size_t)st.st_size) == st.st_size,
+	    "read %s", path);
+	buf[st.st_size] = '\0';
+	ck_assert_int_eq(close(fd), 0);
+	return buf;
+}
+
+/*
+ * A new, empty folder in the temp directory, named after prefix, for a
+ * test that needs one of its own (lock files, symlinks, a listing); in a
+ * static buffer.  The temp directory goes, with it, when the suite ends.
+ */
+static inline const char *
+test_fresh_dir(const char *prefix)
+{
+	static char	 dir[512];
+
+	(void)snprintf(dir, sizeof(dir), "%s/%s.XXXXXX", test_tmpdir(),
+	    prefix);
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir,
+	    strerror(errno));
+	return dir;
+}
+
 #ifdef FCGI_AUTH_HTTP_H
 /*
  * A request as the loop hands it to a handler: its parameters are
@@ -163,6 +201,38 @@ test_request_free(struct test_request *t)
 #include "password.h"
 
 /*
+ * A users file line: name, the hash's setting (prefix and cost, as
+ * password_hash takes them), the password and the rest of the line
+ * ("role", "role:disabled", "role:active:3").
+ */
+struct test_user {
+	const char	*name, *prefix;
+	unsigned long	 cost;
+	const char	*password, *rest;
+};
+
+/* Write a users file of n users to path, hashing each password. */
+static inline void
+test_write_user_file(const char *path, const struct test_user *u, size_t n)
+{
+	char	 image[8192];
+	char	 hash[PASSWORD_HASH_MAX];
+	size_t	 i, len = 0;
+	int	 w;
+
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(password_hash(u[i].password, u[i].prefix,
+		    u[i].cost, hash, sizeof(hash)) == 0, "hash for %s",
+		    u[i].name);
+		w = snprintf(image + len, sizeof(image) - len, "%s:%s:%s\n",
+		    u[i].name, hash, u[i].rest);
+		ck_assert(w > 0 && (size_t)w < sizeof(image) - len);
+		len += (size_t)w;
+	}
+	test_write(path, image, len);
+}
+
+/*
  * The demo cast, each with password "<name>pass", cheap sha256crypt
  * hashes: alice admin, bob user, carol disabled admin, dave a user at
  * token version 3, erin an auditor (a role no endpoint allows).
@@ -170,44 +240,42 @@ test_request_free(struct test_request *t)
 static inline void
 test_write_users(const char *path)
 {
-	static const struct {
-		const char	*name, *rest;
-	} cast[] = {
-		{ "alice", "admin" },
-		{ "bob", "user" },
-		{ "carol", "admin:disabled" },
-		{ "dave", "user:active:3" },
-		{ "erin", "auditor" },
+	static const struct test_user	 cast[] = {
+		{ "alice", "$5$", 1000, "alicepass", "admin" },
+		{ "bob", "$5$", 1000, "bobpass", "user" },
+		{ "carol", "$5$", 1000, "carolpass", "admin:disabled" },
+		{ "dave", "$5$", 1000, "davepass", "user:active:3" },
+		{ "erin", "$5$", 1000, "erinpass", "auditor" },
 	};
-	char	 image[4096], pw[32];
-	char	 hash[PASSWORD_HASH_MAX];
-	size_t	 i, len = 0;
 
-	for (i = 0; i < ARRAY_SIZE(cast); i++) {
-		(void)snprintf(pw, sizeof(pw), "%spass", cast[i].name);
-		ck_assert(password_hash(pw, "$5$", 1000, hash,
-		    sizeof(hash)) == 0);
-		len += (size_t)snprintf(image + len, sizeof(image) - len,
-		    "%s:%s:%s\n", cast[i].name, hash, cast[i].rest);
-	}
-	test_write(path, image, len);
+	test_write_user_file(path, cast, ARRAY_SIZE(cast));
 }
 
-/* An app as an endpoint would make it, from the environment. */
+/*
+ * An app as an endpoint would make it from the environment: alg (JWT_ALG)
+ * with secret, and the users file at users.
+ */
 static inline struct app *
-test_app_new(void)
+test_app_with(const char *alg, const char *secret, const char *users)
 {
 	struct app	*app;
 	char		 err[512];
 
 	unsetenv("JWT_SECRET_FILE");
-	unsetenv("JWT_ALG");
 	unsetenv("ACCESS_TOKEN_TTL_MIN");
-	setenv("JWT_SECRET", TEST_SECRET_32, 1);
-	setenv("USERS_FILE", test_path("users"), 1);
+	setenv("JWT_ALG", alg, 1);
+	setenv("JWT_SECRET", secret, 1);
+	setenv("USERS_FILE", users, 1);
 	app = app_new(err, sizeof(err));
 	ck_assert_msg(app != NULL, "app_new: %s", err);
 	return app;
+}
+
+/* The app of most suites: HS256, TEST_SECRET_32, the cast's file. */
+static inline struct app *
+test_app_new(void)
+{
+	return test_app_with("HS256", TEST_SECRET_32, test_path("users"));
 }
 
 /* An unchecked fixture: the cast's users file and an app, once. */

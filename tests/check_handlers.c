@@ -1,14 +1,40 @@
 /* check_handlers.c -- each endpoint as a pure function of one request */
 #include "config.h"
 
+#include <crypt.h>
+
 #include "app.h"
 #include "http.h"
 #include "check_common.h"
 #include "endpoints.h"
 #include "fcgi_loop.h"
+#include "forge.h"
 #include "token.h"
 
 #define FORM	"application/x-www-form-urlencoded"
+
+/*
+ * One request to a handler at TS_CONST from 192.0.2.1, with these
+ * parameters (NULL: not sent) and len bytes of body.
+ */
+static void
+run(fcgi_handler_fn *handle, struct app *app, const char *method,
+    const char *auth, const char *type, const char *body, size_t len,
+    struct http_response *resp, struct http_outcome *out)
+{
+	struct test_request	 t;
+
+	test_request_init(&t, method, TS_CONST);
+	test_request_param(&t, "CONTENT_TYPE", type);
+	test_request_param(&t, "REMOTE_ADDR", "192.0.2.1");
+	test_request_param(&t, "HTTP_AUTHORIZATION", auth);
+	t.req.body = body;
+	t.req.body_len = len;
+	http_response_init(resp);
+	http_outcome_init(out);
+	ck_assert_int_eq(handle(app, &t.req, resp, out), 0);
+	test_request_free(&t);
+}
 
 static const struct {
 	const char	*name;
@@ -141,14 +167,12 @@ static const struct {
 
 START_TEST(test_endpoint)
 {
-	struct test_request	 t;
 	struct http_response	 resp;
 	struct token_claims	 claims;
 	struct http_outcome	 out;
 	char			 header[4096];
 	char			*tok = NULL;
 	const char		*p, *auth = cases[_i].auth;
-	int			 r;
 
 	if (cases[_i].tok_sub != NULL) {
 		ck_assert_int_eq(token_claims_init(&claims, cases[_i].tok_sub,
@@ -160,17 +184,9 @@ START_TEST(test_endpoint)
 		    (int)(p - cases[_i].auth), cases[_i].auth, tok);
 		auth = header;
 	}
-	test_request_init(&t, cases[_i].method, TS_CONST);
-	test_request_param(&t, "CONTENT_TYPE", cases[_i].type);
-	test_request_param(&t, "REMOTE_ADDR", "192.0.2.1");
-	test_request_param(&t, "HTTP_AUTHORIZATION", auth);
-	t.req.body = cases[_i].body;
-	t.req.body_len = cases[_i].body ? strlen(cases[_i].body) : 0;
-
-	http_response_init(&resp);
-	http_outcome_init(&out);
-	r = cases[_i].handle(test_app, &t.req, &resp, &out);
-	ck_assert_int_eq(r, 0);
+	run(cases[_i].handle, test_app, cases[_i].method, auth, cases[_i].type,
+	    cases[_i].body, cases[_i].body ? strlen(cases[_i].body) : 0,
+	    &resp, &out);
 	ck_assert_msg(resp.status == cases[_i].status, "%s: status %d: %s",
 	    cases[_i].name, resp.status, resp.body);
 	if (cases[_i].want != NULL)
@@ -194,14 +210,12 @@ START_TEST(test_endpoint)
 	if (cases[_i].tok_sub != NULL && resp.status != 405)
 		ck_assert_str_eq(out.user, cases[_i].tok_sub);
 	free(tok);
-	test_request_free(&t);
 }
 END_TEST
 
 /* A login's token: well formed, ours, for the file's role, not cached. */
 START_TEST(test_login_token)
 {
-	struct test_request	 t;
 	struct http_response	 resp;
 	struct http_outcome	 out;
 	struct token_claims	 c;
@@ -210,13 +224,8 @@ START_TEST(test_login_token)
 	const char		*tok;
 	char			 head[HTTP_HEAD_MAX], want[256];
 
-	test_request_init(&t, "POST", TS_CONST);
-	test_request_param(&t, "CONTENT_TYPE", FORM);
-	t.req.body = body;
-	t.req.body_len = strlen(body);
-	http_response_init(&resp);
-	http_outcome_init(&out);
-	ck_assert_int_eq(login_handle(test_app, &t.req, &resp, &out), 0);
+	run(login_handle, test_app, "POST", NULL, FORM, body, strlen(body),
+	    &resp, &out);
 	ck_assert_int_eq(resp.status, 200);
 	ck_assert_str_eq(out.user, "alice");
 	ck_assert_str_eq(out.reason, "login");
@@ -229,7 +238,6 @@ START_TEST(test_login_token)
 	    "Pragma: no-cache\r\n"
 	    "\r\n", resp.body_len);
 	ck_assert_str_eq(head, want);
-	test_request_free(&t);
 
 	ck_assert_ptr_nonnull(obj = json_tokener_parse(resp.body));
 	ck_assert_int_eq(json_object_object_length(obj), 2);
@@ -250,22 +258,15 @@ END_TEST
 /* A hostile username reaches the log escaped, never raw. */
 START_TEST(test_login_log_user)
 {
-	struct test_request	 t;
 	struct http_response	 resp;
 	struct http_outcome	 out;
 	const char		*body = "username=a%0Ab%22c%1B&password=x";
 
-	test_request_init(&t, "POST", 0);
-	test_request_param(&t, "CONTENT_TYPE", FORM);
-	t.req.body = body;
-	t.req.body_len = strlen(body);
-	http_response_init(&resp);
-	http_outcome_init(&out);
-	ck_assert_int_eq(login_handle(test_app, &t.req, &resp, &out), 0);
+	run(login_handle, test_app, "POST", NULL, FORM, body, strlen(body),
+	    &resp, &out);
 	ck_assert_int_eq(resp.status, 401);
 	ck_assert_str_eq(out.user, "a\\x0ab\\x22c\\x1b");
 	ck_assert_str_eq(out.reason, "unknown user");
-	test_request_free(&t);
 }
 END_TEST
 
@@ -274,23 +275,505 @@ START_TEST(test_methods)
 {
 	static const char *const methods[] = { "PUT", "DELETE", "PATCH",
 	    "OPTIONS", "TRACE", "CONNECT", "" };
-	struct test_request	 t;
 	struct http_response	 resp;
 	struct http_outcome	 out;
 	size_t			 m;
 
 	for (m = 0; m < ARRAY_SIZE(methods); m++) {
-		test_request_init(&t, methods[m], TS_CONST);
-		http_response_init(&resp);
-		http_outcome_init(&out);
-		ck_assert_int_eq(endpoints[_i].handle(test_app, &t.req, &resp,
-		    &out), 0);
+		run(endpoints[_i].handle, test_app, methods[m], NULL, NULL,
+		    NULL, 0, &resp, &out);
 		ck_assert_msg(resp.status == 405, "%s %s: %d",
 		    endpoints[_i].name, methods[m], resp.status);
 		ck_assert_ptr_nonnull(http_header(&resp, "Allow"));
 		ck_assert_str_eq(out.reason, "method not allowed");
-		test_request_free(&t);
 	}
+}
+END_TEST
+
+/*
+ * Hostile requests, against an app of their own: a users file that mixes
+ * hash settings, cheapest first, with users for the password limits.
+ */
+#define BCRYPT_COST	6
+#define PW_ALICE	"alice-pw"
+#define PW_PCT		"100%zz%4% a+b"		/* sent as 100%zz%4%+a%2Bb */
+/* libxcrypt hashes passphrases shorter than CRYPT_MAX_PASSPHRASE_SIZE. */
+#define PW_MAX_LEN	(CRYPT_MAX_PASSPHRASE_SIZE - 1)	/* 511 */
+#define D_NO_USER	"User not found"
+#define D_LOGIN		"Invalid username or password"
+
+static struct app	*hostile_app;
+static char		 pw73[74];	/* 72 x 'b' then 'X' */
+static char		 pw_max[PW_MAX_LEN + 1];
+
+static const struct test_user	 hostile_users[] = {
+	{ "pct", "$6$", 1000, PW_PCT, "user" },
+	{ "alice", "$2b$", BCRYPT_COST, PW_ALICE, "admin" },
+	{ "bob", "$2b$", BCRYPT_COST, "bob-pw", "user:disabled" },
+	{ "carol", "$2b$", BCRYPT_COST, "carol-pw", "user" },
+	{ "dave", "$2b$", BCRYPT_COST, "dave-pw", "admin:active:3" },
+	{ "bc72", "$2b$", BCRYPT_COST, pw73, "user" },
+	{ "sha73", "$6$", 1000, pw73, "user" },
+	{ "max", "$6$", 1000, pw_max, "user" },
+};
+
+/* Unchecked: the hashes are the slow part. */
+static void
+hostile_setup(void)
+{
+	size_t	 i;
+
+	memset(pw73, 'b', 72);
+	pw73[72] = 'X';
+	pw73[73] = '\0';
+	for (i = 0; i < PW_MAX_LEN; i++)
+		pw_max[i] = (char)('a' + i % 26);
+	pw_max[PW_MAX_LEN] = '\0';
+	test_write_user_file(test_path("users-hostile"), hostile_users,
+	    ARRAY_SIZE(hostile_users));
+	hostile_app = test_app_with("HS256", TEST_SECRET_32,
+	    test_path("users-hostile"));
+}
+
+static void
+hostile_teardown(void)
+{
+	app_free(hostile_app);
+	hostile_app = NULL;
+}
+
+/* The "detail" string of a JSON response body, or "" if there is none. */
+static const char *
+detail_of(const struct http_response *resp, char *buf, size_t size)
+{
+	json_object	*root, *d;
+
+	buf[0] = '\0';
+	if ((root = json_tokener_parse(resp->body)) == NULL)
+		return buf;
+	if (json_object_object_get_ex(root, "detail", &d) &&
+	    json_object_is_type(d, json_type_string))
+		(void)snprintf(buf, size, "%s", json_object_get_string(d));
+	json_object_put(root);
+	return buf;
+}
+
+/*
+ * Genuine tokens that still must not get in, or not as far as they ask:
+ * identity, role and revocation come from the users file, not the token.
+ * Each is signed over payload as written; status and body (exact, or the
+ * detail of a refusal) from the handler.
+ */
+#define P_EXP_OK	",\"exp\":1700000600"
+static const struct {
+	const char	*name;
+	fcgi_handler_fn	*handle;
+	const char	*payload;
+	int		 status;
+	const char	*body;
+} hostile_token_cases[] = {
+	{ "role claim admin for a user: /me says user", me_handle,
+	    "{\"sub\":\"carol\",\"role\":\"admin\"" P_EXP_OK "}", 200,
+	    "{\"username\":\"carol\",\"role\":\"user\"}" },
+	{ "role claim admin for a user: /reports refuses", reports_handle,
+	    "{\"sub\":\"carol\",\"role\":\"admin\"" P_EXP_OK "}", 403,
+	    "Requires role: admin" },
+	{ "disabled user's genuine token", me_handle,
+	    "{\"sub\":\"bob\",\"role\":\"user\"" P_EXP_OK "}", 401,
+	    "User disabled" },
+	{ "token older than the user's version", me_handle,
+	    "{\"sub\":\"dave\",\"role\":\"admin\"" P_EXP_OK ",\"ver\":2}", 401,
+	    "Token revoked" },
+	{ "token without ver, user at version 3", me_handle,
+	    "{\"sub\":\"dave\",\"role\":\"admin\"" P_EXP_OK "}", 401,
+	    "Token revoked" },
+	{ "control: token at the user's version", reports_handle,
+	    "{\"sub\":\"dave\",\"role\":\"admin\"" P_EXP_OK ",\"ver\":3}", 200,
+	    "{\"ok\":true,\"data\":[\"revenue.csv\",\"churn.xlsx\"],"
+	    "\"viewer\":\"dave\"}" },
+	{ "user not in the file", projects_handle,
+	    "{\"sub\":\"mallory\",\"role\":\"admin\"" P_EXP_OK "}", 401,
+	    D_NO_USER },
+	{ "names are case-sensitive", me_handle,
+	    "{\"sub\":\"Alice\",\"role\":\"admin\"" P_EXP_OK "}", 401,
+	    D_NO_USER },
+	/* Claims the verifier lets through (check_token.c): the file says. */
+	{ "sub of 64 bytes: genuine, but no such user", me_handle,
+	    "{\"sub\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaa\",\"role\":\"admin\"" P_EXP_OK "}", 401, D_NO_USER },
+	{ "sub a path: a name, never opened", me_handle,
+	    "{\"sub\":\"../../etc/passwd\",\"role\":\"admin\"" P_EXP_OK "}",
+	    401, D_NO_USER },
+	{ "sub not ASCII", me_handle,
+	    "{\"sub\":\"\\u00e5lice\",\"role\":\"admin\"" P_EXP_OK "}", 401,
+	    D_NO_USER },
+	{ "duplicate sub, alice then mallory: mallory's", me_handle,
+	    "{\"sub\":\"alice\",\"role\":\"admin\"" P_EXP_OK
+	    ",\"sub\":\"mallory\"}", 401, D_NO_USER },
+	{ "role of 32 bytes: accepted, and the file's role is used",
+	    me_handle, "{\"sub\":\"alice\",\"role\":"
+	    "\"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\"" P_EXP_OK "}", 200,
+	    "{\"username\":\"alice\",\"role\":\"admin\"}" },
+	{ "genuine, without sub: the payload's fault", me_handle,
+	    "{\"role\":\"admin\"" P_EXP_OK "}", 401, "Invalid token payload" },
+};
+
+START_TEST(test_hostile_token)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			*t, auth[1024], detail[128];
+
+	t = forge_token_str("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+	    hostile_token_cases[_i].payload, "HS256", TEST_SECRET_32,
+	    strlen(TEST_SECRET_32));
+	ck_assert_ptr_nonnull(t);
+	(void)snprintf(auth, sizeof(auth), "Bearer %s", t);
+	run(hostile_token_cases[_i].handle, hostile_app, "GET", auth, NULL,
+	    NULL, 0, &resp, &out);
+	ck_assert_msg(resp.status == hostile_token_cases[_i].status,
+	    "%s: %d %s, want %d", hostile_token_cases[_i].name, resp.status,
+	    resp.body, hostile_token_cases[_i].status);
+	if (resp.status == 200)
+		ck_assert_msg(strcmp(resp.body, hostile_token_cases[_i].body) ==
+		    0, "%s: body %s", hostile_token_cases[_i].name, resp.body);
+	else
+		ck_assert_msg(strcmp(detail_of(&resp, detail, sizeof(detail)),
+		    hostile_token_cases[_i].body) == 0, "%s: detail \"%s\", "
+		    "want \"%s\"", hostile_token_cases[_i].name, detail,
+		    hostile_token_cases[_i].body);
+	free(t);
+}
+END_TEST
+
+/*
+ * The login form.  why is the handler's log reason, which tells apart
+ * refusals that look the same to the client: "unknown user" was hashed
+ * against the dummy hash, "NUL byte..." and "password too long" were not
+ * hashed at all.  log_user, when set, is what the log line would show.
+ */
+static const struct {
+	const char	*name;
+	const char	*content_type;
+	const char	*body;
+	size_t		 len;		/* 0: strlen(body) */
+	int		 status;
+	const char	*why;		/* NULL: not checked */
+	const char	*log_user;	/* NULL: not checked */
+} login_cases[] = {
+	{ "control: alice", FORM, "username=alice&password=" PW_ALICE, 0, 200,
+	    "login", "alice" },
+	{ "SQL in the username", FORM,
+	    "username=%27+OR+1%3D1--&password=x", 0, 401, "unknown user",
+	    "'\\x20OR\\x201\\x3d1--" },
+	{ "SQL in the password", FORM,
+	    "username=alice&password=%27+OR+%271%27%3D%271", 0, 401,
+	    "wrong password", NULL },
+	{ "format string in the username", FORM,
+	    "username=%25s%25n%25x%25n&password=%25s%25n", 0, 401,
+	    "unknown user", "%s%n%x%n" },
+	{ "a path as the username", FORM,
+	    "username=..%2F..%2Fetc%2Fpasswd&password=x", 0, 401,
+	    "unknown user", "../../etc/passwd" },
+	{ "a path as the username, unescaped", FORM,
+	    "username=../../etc/passwd&password=x", 0, 401, "unknown user",
+	    NULL },
+	{ "NUL (%00) after the username", FORM,
+	    "username=alice%00&password=" PW_ALICE, 0, 401,
+	    "NUL byte in username or password", "alice\\x00" },
+	{ "NUL (%00) after the right password", FORM,
+	    "username=alice&password=" PW_ALICE "%00garbage", 0, 401,
+	    "NUL byte in username or password", NULL },
+	{ "a raw NUL byte after the right password", FORM,
+	    "username=alice&password=" PW_ALICE "\0x",
+	    sizeof("username=alice&password=" PW_ALICE "\0x") - 1, 401,
+	    "NUL byte in username or password", NULL },
+	{ "invalid UTF-8 username", FORM, "username=%ff%fe%C0%80&password=x",
+	    0, 401, "unknown user", "\\xff\\xfe\\xc0\\x80" },
+	{ "invalid UTF-8 password", FORM, "username=alice&password=%ff%fe",
+	    0, 401, "wrong password", NULL },
+	{ "a newline in the username (log injection)", FORM,
+	    "username=alice%0a2024+login+ok+user%3Droot&password=x", 0, 401,
+	    "unknown user",
+	    "alice\\x0a2024\\x20login\\x20ok\\x20user\\x3droot" },
+	{ "a quote in the username", FORM, "username=al%22ice&password=x", 0,
+	    401, "unknown user", "al\\x22ice" },
+	{ "broken escapes are kept as typed", FORM,
+	    "username=pct&password=100%zz%4%+a%2Bb", 0, 200, "login", NULL },
+	{ "username %", FORM, "username=%&password=x", 0, 401,
+	    "unknown user", "%" },
+	{ "username %4", FORM, "username=%4&password=x", 0, 401,
+	    "unknown user", "%4" },
+	{ "username %zz", FORM, "username=%zz&password=x", 0, 401,
+	    "unknown user", "%zz" },
+	{ "duplicate username: the last wins", FORM,
+	    "username=mallory&username=alice&password=" PW_ALICE, 0, 200,
+	    "login", "alice" },
+	{ "duplicate password: the last wins", FORM,
+	    "username=alice&password=" PW_ALICE "&password=wrong", 0, 401,
+	    "wrong password", NULL },
+	{ "duplicate password, the last right", FORM,
+	    "username=alice&password=wrong&password=" PW_ALICE, 0, 200,
+	    "login", NULL },
+	{ "';' separates fields too", FORM,
+	    "username=alice;password=" PW_ALICE, 0, 200, "login", NULL },
+	{ "a trailing space in the username", FORM,
+	    "username=alice+&password=" PW_ALICE, 0, 401, "unknown user",
+	    "alice\\x20" },
+	{ "names are case-sensitive", FORM,
+	    "username=Alice&password=" PW_ALICE, 0, 401, "unknown user", NULL },
+	{ "a username of 255 bytes", FORM, "username="
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "&password=x", 0, 401, "unknown user", NULL },
+	{ "a username of 256 bytes", FORM, "username="
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"
+	    "&password=x", 0, 401, "username too long", NULL },
+	{ "disabled user, right password", FORM,
+	    "username=bob&password=bob-pw", 0, 401, "user disabled", "bob" },
+	{ "password empty", FORM, "username=alice&password=", 0, 422, NULL,
+	    NULL },
+	{ "password missing", FORM, "username=alice", 0, 422, NULL, NULL },
+	{ "username empty", FORM, "username=&password=" PW_ALICE, 0, 422,
+	    NULL, NULL },
+	{ "grant_type client_credentials", FORM, "grant_type="
+	    "client_credentials&username=alice&password=" PW_ALICE, 0, 422,
+	    NULL, NULL },
+	{ "grant_type starting with password (re.match, as FastAPI)", FORM,
+	    "grant_type=passwordX&username=alice&password=" PW_ALICE, 0, 200,
+	    "login", NULL },
+	{ "grant_type password%00", FORM, "grant_type=password%00&"
+	    "username=alice&password=" PW_ALICE, 0, 200, "login", NULL },
+	{ "a JSON body", "application/json",
+	    "{\"username\":\"alice\",\"password\":\"" PW_ALICE "\"}", 0, 422,
+	    NULL, NULL },
+	{ "a JSON body sent as a form", FORM,
+	    "{\"username\":\"alice\",\"password\":\"" PW_ALICE "\"}", 0, 422,
+	    NULL, NULL },
+	{ "a form without a content type", NULL,
+	    "username=alice&password=" PW_ALICE, 0, 422, NULL, NULL },
+	{ "a form as text/plain", "text/plain",
+	    "username=alice&password=" PW_ALICE, 0, 422, NULL, NULL },
+	{ "a form as multipart (not supported)",
+	    "multipart/form-data; boundary=x",
+	    "username=alice&password=" PW_ALICE, 0, 422, NULL, NULL },
+	{ "a form type with a suffix", FORM "x",
+	    "username=alice&password=" PW_ALICE, 0, 422, NULL, NULL },
+	{ "control: the form type with a charset", FORM "; charset=UTF-8",
+	    "username=alice&password=" PW_ALICE, 0, 200, "login", NULL },
+	{ "control: the form type in capitals",
+	    "APPLICATION/X-WWW-FORM-URLENCODED",
+	    "username=alice&password=" PW_ALICE, 0, 200, "login", NULL },
+};
+
+START_TEST(test_hostile_login)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+
+	run(login_handle, hostile_app, "POST", NULL,
+	    login_cases[_i].content_type, login_cases[_i].body,
+	    login_cases[_i].len > 0 ? login_cases[_i].len :
+	    strlen(login_cases[_i].body), &resp, &out);
+	ck_assert_msg(resp.status == login_cases[_i].status,
+	    "%s: %d %s, want %d", login_cases[_i].name, resp.status,
+	    resp.body, login_cases[_i].status);
+	if (login_cases[_i].why != NULL)
+		ck_assert_msg(out.reason != NULL &&
+		    strcmp(out.reason, login_cases[_i].why) == 0,
+		    "%s: log reason \"%s\", want \"%s\"", login_cases[_i].name,
+		    out.reason != NULL ? out.reason : "(null)",
+		    login_cases[_i].why);
+	if (login_cases[_i].log_user != NULL)
+		ck_assert_msg(strcmp(out.user, login_cases[_i].log_user) == 0,
+		    "%s: log user \"%s\", want \"%s\"", login_cases[_i].name,
+		    out.user, login_cases[_i].log_user);
+	/* Whatever was sent, the log line stays one line of ASCII. */
+	ck_assert_msg(strspn(out.user, " !#$%&'()*+,-./0123456789:;<=>?@"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~") ==
+	    strlen(out.user), "%s: log user \"%s\"", login_cases[_i].name,
+	    out.user);
+	if (resp.status == 200)
+		ck_assert_msg(http_header(&resp, "Cache-Control") != NULL &&
+		    strcmp(http_header(&resp, "Cache-Control"), "no-store") ==
+		    0, "%s: a token without no-store",
+		    login_cases[_i].name);
+	if (resp.status == 401)
+		ck_assert_msg(strcmp(resp.body,
+		    "{\"detail\":\"" D_LOGIN "\"}") == 0, "%s: body %s",
+		    login_cases[_i].name, resp.body);
+}
+END_TEST
+
+/*
+ * A POST without a body, as a hand-built request may have it: body NULL.
+ * http_form_parse used to compute NULL + 0, which is undefined (clang's
+ * UBSan stops there); now it is a form with no fields, so 422.
+ */
+START_TEST(test_login_null_body)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+
+	run(login_handle, hostile_app, "POST", NULL, FORM, NULL, 0, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 422);
+}
+END_TEST
+
+/*
+ * A token from the login works on /me, and not for someone else: the
+ * round trip of the control case above.
+ */
+START_TEST(test_login_token_round_trip)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct app		*other;
+	json_object		*root, *tok;
+	const char		*body = "username=carol&password=carol-pw";
+	char			 auth[1024];
+
+	run(login_handle, hostile_app, "POST", NULL, FORM, body, strlen(body),
+	    &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert((root = json_tokener_parse(resp.body)) != NULL);
+	ck_assert(json_object_object_get_ex(root, "access_token", &tok));
+	(void)snprintf(auth, sizeof(auth), "Bearer %s",
+	    json_object_get_string(tok));
+	json_object_put(root);
+	run(me_handle, hostile_app, "GET", auth, NULL, NULL, 0, &resp, &out);
+	ck_assert_str_eq(resp.body, "{\"username\":\"carol\",\"role\":\"user\"}");
+	run(reports_handle, hostile_app, "GET", auth, NULL, NULL, 0, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 403);
+	/* Another service's secret (and algorithm): the token means nothing. */
+	other = test_app_with("HS512", TEST_SECRET_64,
+	    test_path("users-hostile"));
+	run(me_handle, other, "GET", auth, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 401);
+	app_free(other);
+}
+END_TEST
+
+/*
+ * Password lengths.  Longer than PASSWORD_MAX_BYTES (511, the most
+ * libxcrypt takes: CRYPT_MAX_PASSPHRASE_SIZE - 1) is refused before
+ * hashing, with the same 401 as a wrong password, for known, disabled
+ * and unknown users alike (the length is no secret, the name is).
+ * bcrypt (libxcrypt's $2b$) reads only the first 72 bytes, so for bc72,
+ * hashed from a 73-byte password, any password with the same first 72
+ * bytes matches; the sha512crypt user hashed from the same password
+ * shows it is bcrypt's doing.  yescrypt, libxcrypt's default, has no
+ * such limit.
+ */
+enum pw_kind {
+	PW_B72,		/* 72 x 'b' */
+	PW_B72_Y,	/* 72 x 'b' then 'Y' (the hash is of ... 'X') */
+	PW_B73,		/* 72 x 'b' then 'X': the hashed password */
+	PW_B71,		/* 71 x 'b' */
+	PW_MAX,		/* max's 511-byte password */
+	PW_MAX_PLUS,	/* max's password and one more byte */
+	PW_X,		/* n x 'x' */
+};
+
+static const struct {
+	const char	*name;
+	const char	*user;
+	enum pw_kind	 kind;
+	size_t		 n;		/* for PW_X */
+	int		 status;
+	const char	*why;
+} password_cases[] = {
+	{ "0 bytes", "alice", PW_X, 0, 422, NULL },
+	{ "72 bytes, wrong", "alice", PW_X, 72, 401, "wrong password" },
+	{ "73 bytes, wrong", "alice", PW_X, 73, 401, "wrong password" },
+	/* PASSWORD_MAX_BYTES is 511: libxcrypt takes no more. */
+	{ "512 bytes: refused unhashed", "alice", PW_X, 512, 401,
+	    "password too long" },
+	{ "1024 bytes", "alice", PW_X, 1024, 401, "password too long" },
+	{ "1024 bytes, disabled user", "bob", PW_X, 1024, 401,
+	    "password too long" },
+	{ "1024 bytes, unknown user", "nobody", PW_X, 1024, 401,
+	    "password too long" },
+	{ "1025 bytes: refused unhashed", "alice", PW_X, 1025, 401,
+	    "password too long" },
+	{ "1025 bytes, unknown user: refused unhashed", "nobody", PW_X, 1025,
+	    401, "password too long" },
+	{ "control: 511 bytes, right", "max", PW_MAX, 0, 200, "login" },
+	{ "the 511 right bytes and one more", "max", PW_MAX_PLUS, 0, 401,
+	    "password too long" },
+	{ "bcrypt: the 73 hashed bytes", "bc72", PW_B73, 0, 200, "login" },
+	{ "bcrypt: the first 72 of them also match", "bc72", PW_B72, 0, 200,
+	    "login" },
+	{ "bcrypt: a different 73rd byte also matches", "bc72", PW_B72_Y, 0,
+	    200, "login" },
+	{ "bcrypt: 71 bytes do not", "bc72", PW_B71, 0, 401,
+	    "wrong password" },
+	{ "sha512crypt: the 73 hashed bytes", "sha73", PW_B73, 0, 200,
+	    "login" },
+	{ "sha512crypt: the first 72 do not match", "sha73", PW_B72, 0, 401,
+	    "wrong password" },
+	{ "sha512crypt: a different 73rd byte does not", "sha73", PW_B72_Y, 0,
+	    401, "wrong password" },
+};
+
+START_TEST(test_password_length)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 body[64 + 1100];
+	char			 pw[1100];	/* past the limit, to 1025 */
+	size_t			 n;
+
+	switch (password_cases[_i].kind) {
+	case PW_B72:
+	case PW_B72_Y:
+	case PW_B73:
+	case PW_B71:
+		memcpy(pw, pw73, sizeof(pw73));
+		if (password_cases[_i].kind == PW_B72)
+			pw[72] = '\0';
+		else if (password_cases[_i].kind == PW_B72_Y)
+			pw[72] = 'Y';
+		else if (password_cases[_i].kind == PW_B71)
+			pw[71] = '\0';
+		break;
+	case PW_MAX:
+	case PW_MAX_PLUS:
+		memcpy(pw, pw_max, sizeof(pw_max));
+		if (password_cases[_i].kind == PW_MAX_PLUS) {
+			pw[PW_MAX_LEN] = 'z';
+			pw[PW_MAX_LEN + 1] = '\0';
+		}
+		break;
+	case PW_X:
+		n = password_cases[_i].n;
+		ck_assert(n < sizeof(pw));
+		memset(pw, 'x', n);
+		pw[n] = '\0';
+		break;
+	}
+	n = (size_t)snprintf(body, sizeof(body), "username=%s&password=%s",
+	    password_cases[_i].user, pw);
+	ck_assert(n < sizeof(body));
+	run(login_handle, hostile_app, "POST", NULL, FORM, body, n, &resp,
+	    &out);
+	ck_assert_msg(resp.status == password_cases[_i].status,
+	    "%s: %d %s, want %d", password_cases[_i].name, resp.status,
+	    resp.body, password_cases[_i].status);
+	if (password_cases[_i].why != NULL)
+		ck_assert_msg(out.reason != NULL &&
+		    strcmp(out.reason, password_cases[_i].why) == 0,
+		    "%s: log reason \"%s\", want \"%s\"",
+		    password_cases[_i].name,
+		    out.reason != NULL ? out.reason : "(null)",
+		    password_cases[_i].why);
 }
 END_TEST
 
@@ -308,6 +791,19 @@ handlers_suite(void)
 	tcase_add_test(tc, test_login_log_user);
 	tcase_add_loop_test(tc, test_methods, 0, ARRAY_SIZE(endpoints));
 	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hostile");
+	tcase_add_unchecked_fixture(tc, hostile_setup, hostile_teardown);
+	tcase_add_loop_test(tc, test_hostile_token, 0,
+	    ARRAY_SIZE(hostile_token_cases));
+	tcase_add_loop_test(tc, test_hostile_login, 0,
+	    ARRAY_SIZE(login_cases));
+	tcase_add_test(tc, test_login_token_round_trip);
+	tcase_add_test(tc, test_login_null_body);
+	tcase_add_loop_test(tc, test_password_length, 0,
+	    ARRAY_SIZE(password_cases));
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -98,6 +98,14 @@ START_TEST(test_form_bounded)
 }
 END_TEST
 
+/*
+ * The Authorization header around a token.  The scheme is compared
+ * case-insensitively (RFC 7235 2.1, as FastAPI does); exactly one space
+ * separates it from the token, and the rest is the token: a second space,
+ * a trailing space or comma, a second credential, all stay in it, and the
+ * verifier refuses it (check_token.c, "mangled").  Not found, the request
+ * has no credentials.
+ */
 static const struct {
 	const char	*header;	/* NULL: no Authorization */
 	int		 found;
@@ -117,6 +125,12 @@ static const struct {
 	{ " Bearer abc", 0, NULL },
 	{ "Token abc", 0, NULL },
 	{ "Bearer a b", 1, "a b" },
+	{ "bEaReR abc", 1, "abc" },
+	{ "Bearer abc ", 1, "abc " },
+	{ "Bearer abc,", 1, "abc," },
+	{ "Bearer: abc", 0, NULL },
+	{ "Bearer=abc", 0, NULL },
+	{ "Bearers abc", 0, NULL },
 };
 
 START_TEST(test_bearer)

@@ -1,4 +1,4 @@
-/* forge.c -- JWTs built byte by byte, for the attack suite and the fuzzers */
+/* forge.c -- JWTs built byte by byte, for the Check suites and the fuzzers */
 #include "config.h"
 
 #include <stdint.h>

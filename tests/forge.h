@@ -1,4 +1,4 @@
-/* forge.h -- JWTs built byte by byte, for the attack suite and the fuzzers */
+/* forge.h -- JWTs built byte by byte, for the Check suites and the fuzzers */
 #ifndef FCGI_AUTH_FORGE_H
 #define FCGI_AUTH_FORGE_H
 
