@@ -5,10 +5,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,20 +18,14 @@
 
 #include <fcgiapp.h>
 
+#include "fcgi_accept.h"
 #include "fcgi_loop.h"
 #include "log.h"
 
-#define WEB_SERVER_ADDRS_MAX	32
-
 /* The loop's own settings, read at start with the app's. */
 struct loop_cfg {
-	int		 read_timeout_sec;	/* REQUEST_READ_TIMEOUT_SEC */
-	size_t		 naddrs;		/* 0: any peer may connect */
-	struct {
-		int		 family;	/* AF_INET or AF_INET6 */
-		struct in_addr	 v4;
-		struct in6_addr	 v6;
-	}		 addrs[WEB_SERVER_ADDRS_MAX];	/* FCGI_WEB_SERVER_ADDRS */
+	int			 read_timeout_sec;	/* REQUEST_READ_TIMEOUT_SEC */
+	struct fcgi_accept_cfg	 accept;		/* who may connect */
 };
 
 /*
@@ -62,11 +52,7 @@ static void	 deadline_start(int, int);
 static int	 deadline_stop(void);
 static int	 deadline_cut(const FCGX_Request *);
 static long long monotonic_ms(void);
-static int	 parse_addrs(struct loop_cfg *, const char *, char *, size_t);
 static int	 loop_cfg_load(struct loop_cfg *, int, char *, size_t);
-static int	 peer_allowed(const struct loop_cfg *,
-		    const struct sockaddr_storage *);
-static int	 accept_conn(int, const struct loop_cfg *);
 static size_t	 read_body(struct exchange *, char *, size_t);
 static void	 write_out(struct exchange *, const char *, size_t);
 static void	 fcgi_log_sink(const char *, size_t, void *);
@@ -164,57 +150,9 @@ monotonic_ms(void)
 }
 
 /*
- * FCGI_WEB_SERVER_ADDRS, as libfcgi reads it when it accepts (the loop
- * accepts instead, see run_fastcgi): the addresses that may connect over
- * TCP, comma-separated.  Unlike libfcgi, an entry that is not an IPv4 or
- * IPv6 address stops the process at start, where libfcgi would quietly
- * refuse every connection, and IPv6 peers are checked too.
- */
-static int
-parse_addrs(struct loop_cfg *lc, const char *list, char *err, size_t errlen)
-{
-	char		 one[INET6_ADDRSTRLEN];
-	const char	*p, *end;
-	size_t		 len;
-
-	if (*list == '\0')
-		return 0;	/* empty: anyone, as in libfcgi */
-	for (p = list;; p = end + 1) {
-		if ((end = strchr(p, ',')) == NULL)
-			end = p + strlen(p);
-		len = (size_t)(end - p);
-		while (len > 0 && (*p == ' ' || *p == '\t')) {
-			p++;
-			len--;
-		}
-		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			len--;
-		if (lc->naddrs == WEB_SERVER_ADDRS_MAX)
-			return log_seterr(err, errlen, "FCGI_WEB_SERVER_ADDRS: "
-			    "more than %d addresses", WEB_SERVER_ADDRS_MAX);
-		if (len < sizeof(one)) {
-			memcpy(one, p, len);
-			one[len] = '\0';
-		}
-		if (len < sizeof(one) && inet_pton(AF_INET, one,
-		    &lc->addrs[lc->naddrs].v4) == 1)
-			lc->addrs[lc->naddrs].family = AF_INET;
-		else if (len < sizeof(one) && inet_pton(AF_INET6, one,
-		    &lc->addrs[lc->naddrs].v6) == 1)
-			lc->addrs[lc->naddrs].family = AF_INET6;
-		else
-			return log_seterr(err, errlen, "FCGI_WEB_SERVER_ADDRS: "
-			    "\"%.*s\" is not an IP address", (int)len, p);
-		lc->naddrs++;
-		if (*end == '\0')
-			return 0;
-	}
-}
-
-/*
  * The loop's settings, from the environment, before the first request:
- * REQUEST_READ_TIMEOUT_SEC and, under FastCGI, FCGI_WEB_SERVER_ADDRS.
- * Returns 0, or -1 with one line in err.
+ * REQUEST_READ_TIMEOUT_SEC and, under FastCGI, who may connect.  Returns
+ * 0, or -1 with one line in err.
  */
 static int
 loop_cfg_load(struct loop_cfg *lc, int fastcgi, char *err, size_t errlen)
@@ -233,89 +171,9 @@ loop_cfg_load(struct loop_cfg *lc, int fastcgi, char *err, size_t errlen)
 			    FCGI_LOOP_READ_TIMEOUT_SEC_MAX);
 		lc->read_timeout_sec = (int)sec;
 	}
-	if (fastcgi && (v = getenv("FCGI_WEB_SERVER_ADDRS")) != NULL)
-		return parse_addrs(lc, v, err, errlen);
+	if (fastcgi)
+		return fcgi_accept_cfg_load(&lc->accept, err, errlen);
 	return 0;
-}
-
-/* Whether an IP peer is one FCGI_WEB_SERVER_ADDRS lets in. */
-static int
-peer_allowed(const struct loop_cfg *lc, const struct sockaddr_storage *ss)
-{
-	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
-	struct in_addr			 v4;
-	size_t				 i;
-	int				 family = ss->ss_family;
-
-	if (lc->naddrs == 0)
-		return 1;
-	memset(&v4, 0, sizeof(v4));
-	if (family == AF_INET)
-		v4 = sin->sin_addr;
-	else if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		/* An IPv4 peer of a dual-stack socket. */
-		memcpy(&v4, &sin6->sin6_addr.s6_addr[12], sizeof(v4));
-		family = AF_INET;
-	}
-	for (i = 0; i < lc->naddrs; i++) {
-		if (lc->addrs[i].family != family)
-			continue;
-		if (family == AF_INET ? lc->addrs[i].v4.s_addr == v4.s_addr :
-		    memcmp(&lc->addrs[i].v6, &sin6->sin6_addr,
-		    sizeof(struct in6_addr)) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Take the next connection off the listening socket lfd, as libfcgi's
- * own accept would: a TCP peer must be in FCGI_WEB_SERVER_ADDRS, and
- * gets TCP_NODELAY (an answer goes out in a few small writes).  Returns
- * the connection; -1 if there was none to take (another process took
- * it, or it was refused); -2 if accepting fails for good (no
- * descriptors left): the process then ends, as it did under libfcgi.
- */
-static int
-accept_conn(int lfd, const struct loop_cfg *lc)
-{
-	struct sockaddr_storage	 ss;
-	socklen_t		 len = sizeof(ss);
-	char			 addr[INET6_ADDRSTRLEN];
-	int			 fd, one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if ((fd = accept(lfd, (struct sockaddr *)&ss, &len)) == -1) {
-		switch (errno) {
-		case EAGAIN:
-#if EWOULDBLOCK != EAGAIN
-		case EWOULDBLOCK:
-#endif
-		case EINTR:
-		case ECONNABORTED:
-		case EPROTO:
-			return -1;
-		default:
-			log_warn("accepting a FastCGI connection");
-			return -2;
-		}
-	}
-	if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
-		return fd;
-	if (!peer_allowed(lc, &ss)) {
-		if (inet_ntop(ss.ss_family, ss.ss_family == AF_INET ?
-		    (const void *)&((struct sockaddr_in *)&ss)->sin_addr :
-		    (const void *)&((struct sockaddr_in6 *)&ss)->sin6_addr,
-		    addr, sizeof(addr)) == NULL)
-			(void)snprintf(addr, sizeof(addr), "?");
-		log_warnx("refused a connection from %s: not in "
-		    "FCGI_WEB_SERVER_ADDRS", addr);
-		(void)close(fd);
-		return -1;
-	}
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
 }
 
 /*
@@ -679,7 +537,7 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 
 	while (wait_for_request(&rq, lfd, &open_mask) == 0) {
 		if (rq.ipcFd < 0) {
-			if ((fd = accept_conn(lfd, &lc)) == -2)
+			if ((fd = fcgi_accept(lfd, &lc.accept)) == -2)
 				break;
 			if (fd == -1)
 				continue;	/* another process took it */
