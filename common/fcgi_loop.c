@@ -400,7 +400,7 @@ serve_one(struct app *app, fcgi_handler_fn *handler, struct exchange *ex,
 	log_outcome(&req, &resp, &out);
 	/* The password went in, a token may have come out. */
 	explicit_bzero(body_buf, req.body_len);
-	explicit_bzero(resp.body, sizeof(resp.body));
+	explicit_bzero(resp.body, resp.body_len);	/* see http_reply */
 	explicit_bzero(resp.hbuf, resp.hbuf_len);
 }
 

@@ -441,6 +441,34 @@ START_TEST(test_header_limits)
 }
 END_TEST
 
+/*
+ * A body replaced by a shorter one (a token by a 500) leaves nothing of
+ * it past the new body_len: the loop wipes only body_len bytes.
+ */
+START_TEST(test_body_replaced)
+{
+	struct http_response	 resp;
+	char			 token[200];
+	size_t			 i;
+
+	memset(token, 'T', sizeof(token));
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply(&resp, 200, "text/plain", token,
+	    sizeof(token)), 0);
+	ck_assert_int_eq(http_reply_json(&resp, 500, NULL), -1);
+	ck_assert_uint_lt(resp.body_len, sizeof(token));
+	for (i = resp.body_len; i < sizeof(token); i++)
+		ck_assert_msg(resp.body[i] != 'T', "byte %zu of the old body "
+		    "is left", i);
+	ck_assert_int_eq(http_reply(&resp, 200, "text/plain", token,
+	    sizeof(token)), 0);
+	ck_assert_int_eq(http_reply(&resp, 204, NULL, NULL, 0), 0);
+	for (i = 0; i < sizeof(token); i++)
+		ck_assert_msg(resp.body[i] != 'T', "byte %zu of the old body "
+		    "is left", i);
+}
+END_TEST
+
 START_TEST(test_json)
 {
 	struct http_response	 resp;
@@ -499,6 +527,7 @@ http_suite(void)
 	tcase_add_loop_test(tc, test_header_add, 0, ARRAY_SIZE(header_cases));
 	tcase_add_test(tc, test_header_limits);
 	tcase_add_test(tc, test_json);
+	tcase_add_test(tc, test_body_replaced);
 	suite_add_tcase(s, tc);
 	return s;
 }
