@@ -44,7 +44,6 @@ static const char *const own_headers[] = {
 	"Status", "Content-Type", "Content-Length",
 };
 
-static int	hexval(int);
 static int	json_string(char *, size_t, size_t *, const char *);
 static size_t	pct_decode(const char *, size_t, char *, size_t, int *);
 static int	valid_header_name(const char *);
@@ -494,8 +493,8 @@ http_is_form(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t';
 }
 
-static int
-hexval(int c)
+int
+http_hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -528,8 +527,8 @@ pct_decode(const char *in, size_t len, char *out, size_t size, int *overflow)
 		if (c == '+')
 			c = ' ';
 		else if (c == '%' && i + 2 < len &&
-		    (hi = hexval((unsigned char)in[i + 1])) != -1 &&
-		    (lo = hexval((unsigned char)in[i + 2])) != -1) {
+		    (hi = http_hex_value((unsigned char)in[i + 1])) != -1 &&
+		    (lo = http_hex_value((unsigned char)in[i + 2])) != -1) {
 			c = (char)(hi << 4 | lo);
 			i += 2;
 		}

@@ -187,6 +187,9 @@ long	http_format_head(const struct http_response *resp, char *buf,
 int	http_bearer(const struct http_request *req, const char **token,
 	    size_t *len);
 
+/* The value of hex digit c (either case), or -1 if it is none. */
+int	http_hex_value(int c);
+
 /* Whether CONTENT_TYPE is application/x-www-form-urlencoded (any params). */
 int	http_is_form(const char *content_type);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "log.h"
 #include "policy.h"
 #include "users.h"
@@ -85,7 +86,6 @@ static struct image *image_parse(char *, size_t, const char *, char *,
 static int	image_index(struct image *, size_t, const char *, char *,
 		    size_t);
 static void	image_free(struct image *);
-static int	hexval(int);
 static size_t	scheme_len(const char *, size_t);
 static size_t	longest_path(const struct image *, const char *, size_t);
 
@@ -556,18 +556,6 @@ image_free(struct image *img)
 	free(img);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
 static size_t
 scheme_len(const char *s, size_t len)
@@ -630,9 +618,9 @@ policy_normalize(const char *target, size_t len, char *out, size_t outsize,
 		for (; p < end && *p != '/'; p++) {
 			c = (unsigned char)*p;
 			if (c == '%') {
-				if (end - p < 3 || (h1 = hexval(
+				if (end - p < 3 || (h1 = http_hex_value(
 				    (unsigned char)p[1])) == -1 || (h2 =
-				    hexval((unsigned char)p[2])) == -1) {
+				    http_hex_value((unsigned char)p[2])) == -1) {
 					*why = "an invalid %-escape";
 					return -1;
 				}
