@@ -13,5 +13,7 @@ int	reports_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
 int	projects_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
+int	authorize_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
 
 #endif /* FCGI_AUTH_ENDPOINTS_H */

@@ -10,16 +10,20 @@
 #include "fcgi_loop.h"
 #include "log.h"
 #include "password.h"
+#include "policy.h"
 #include "token.h"
 
 static int	missing(const struct http_form_field *);
 static int	reply_unprocessable(struct http_response *,
 		    struct http_outcome *, const struct http_form_field *, int);
-static int	issue_token(const struct app *, const struct http_request *,
-		    const struct auth_user *, struct http_response *,
+static int	no_store(struct http_response *);
+static int	reply_invalid_scope(struct http_response *,
 		    struct http_outcome *);
+static int	issue_token(const struct app *, const struct http_request *,
+		    const struct auth_user *, const char *,
+		    struct http_response *, struct http_outcome *);
 
-enum { GRANT_TYPE, USERNAME, PASSWORD, NFIELDS };
+enum { GRANT_TYPE, USERNAME, PASSWORD, SCOPE, NFIELDS };
 
 /* Absent or empty, as pydantic sees a form field. */
 static int
@@ -75,31 +79,71 @@ fail:
 	return http_reply_json(resp, 422, NULL);
 }
 
+/* RFC 6749 5.1: a response carrying a token must not be cached. */
+static int
+no_store(struct http_response *resp)
+{
+	if (http_header_add(resp, "Cache-Control", "no-store") == -1 ||
+	    http_header_add(resp, "Pragma", "no-cache") == -1)
+		return http_reply_json(resp, 500, NULL);
+	return 0;
+}
+
+/* RFC 6749 5.2: a scope asked for that no role of the policy grants. */
+static int
+reply_invalid_scope(struct http_response *resp, struct http_outcome *out)
+{
+	out->reason = "unknown scope asked for";
+	if (http_reply_json(resp, 400, http_json_object(
+	    "error", json_object_new_string("invalid_scope"),
+	    "error_description", json_object_new_string("The requested "
+	    "scope is invalid, unknown, or malformed"),
+	    NULL)) == -1)
+		return -1;
+	return no_store(resp);
+}
+
+/*
+ * The token for user.  With a policy, it carries the scopes granted:
+ * those asked for (NULL: not asked, all of them) that the user's role
+ * grants; and when they were asked for, the answer says which it got.
+ */
 static int
 issue_token(const struct app *app, const struct http_request *req,
-    const struct auth_user *user, struct http_response *resp,
-    struct http_outcome *out)
+    const struct auth_user *user, const char *asked,
+    struct http_response *resp, struct http_outcome *out)
 {
+	const struct policy	*pol = app_policy(app);
 	struct token_claims	 claims;
+	char			 some[TOKEN_SCOPE_MAX + 1];
+	const char		*granted = "";
 	char			*token;
 	int			 ret;
 
+	if (pol != NULL && asked != NULL) {
+		(void)policy_scopes_granted(pol, user->role, asked,
+		    strlen(asked), some, sizeof(some));
+		granted = some;
+	} else if (pol != NULL)
+		granted = policy_role_scopes(pol, user->role);
 	if (token_claims_init(&claims, user->name, user->role,
-	    user->version) == -1 ||
+	    user->version) == -1 || token_claims_scope(&claims,
+	    granted) == -1 ||
 	    token_mint(app_cfg(app), &claims, req->now, &token) == -1) {
 		out->reason = "could not mint a token";
 		return authz_refuse(resp, out, AUTH_INTERNAL, NULL);
 	}
 	out->reason = "login";
-	ret = http_reply_json(resp, 200, http_json_object(
+	ret = http_reply_json(resp, 200, asked == NULL ? http_json_object(
 	    "access_token", json_object_new_string(token),
 	    "token_type", json_object_new_string("bearer"),
+	    NULL) : http_json_object(
+	    "access_token", json_object_new_string(token),
+	    "token_type", json_object_new_string("bearer"),
+	    "scope", json_object_new_string(granted),
 	    NULL));
-	/* RFC 6749 5.1: a response carrying a token must not be cached. */
-	if (ret == 0 && (http_header_add(resp, "Cache-Control",
-	    "no-store") == -1 || http_header_add(resp, "Pragma",
-	    "no-cache") == -1))
-		ret = http_reply_json(resp, 500, NULL);
+	if (ret == 0)
+		ret = no_store(resp);
 	explicit_bzero(token, strlen(token));
 	free(token);
 	return ret;
@@ -112,6 +156,7 @@ login_handle(struct app *app, const struct http_request *req,
 	char			 grant_type[256];
 	char			 username[256];
 	char			 password[PASSWORD_MAX_BYTES + 1];
+	char			 scope[TOKEN_SCOPE_MAX + 1];
 	struct http_form_field	 f[NFIELDS] = {
 		[GRANT_TYPE] = { .name = "grant_type", .value = grant_type,
 		    .size = sizeof(grant_type) },
@@ -119,11 +164,14 @@ login_handle(struct app *app, const struct http_request *req,
 		    .size = sizeof(username) },
 		[PASSWORD] = { .name = "password", .value = password,
 		    .size = sizeof(password) },
+		[SCOPE] = { .name = "scope", .value = scope,
+		    .size = sizeof(scope) },
 	};
+	const struct policy	*pol = app_policy(app);
 	struct auth_user	 user;
 	enum auth_status	 st;
 	const char		*why = NULL;
-	int			 bad_grant, ret;
+	int			 bad_grant, asked, ret;
 
 	if (strcmp(req->method, "POST") != 0)
 		return http_method_not_allowed(resp, out, "POST");
@@ -143,6 +191,20 @@ login_handle(struct app *app, const struct http_request *req,
 		goto done;
 	}
 
+	/*
+	 * Scopes mean something only under a policy: without one the field
+	 * is ignored, as before.  An empty one asks for nothing in
+	 * particular (pydantic's view of a form field), so for all.  One
+	 * that no role knows is refused before any hashing.
+	 */
+	asked = pol != NULL && (f[SCOPE].len > 0 || f[SCOPE].too_long);
+	if (asked && (f[SCOPE].too_long ||
+	    memchr(scope, '\0', f[SCOPE].len) != NULL ||
+	    !policy_scopes_known(pol, scope, f[SCOPE].len))) {
+		ret = reply_invalid_scope(resp, out);
+		goto done;
+	}
+
 	/* Nothing can match these; their length or bytes are no secret. */
 	if (f[USERNAME].too_long || f[PASSWORD].too_long ||
 	    memchr(username, '\0', f[USERNAME].len) != NULL ||
@@ -158,7 +220,7 @@ login_handle(struct app *app, const struct http_request *req,
 		out->reason = why;
 		goto done;
 	}
-	ret = issue_token(app, req, &user, resp, out);
+	ret = issue_token(app, req, &user, asked ? scope : NULL, resp, out);
 done:
 	explicit_bzero(password, sizeof(password));
 	return ret;
@@ -169,6 +231,6 @@ int
 main(void)
 {
 	return fcgi_loop_run("login.fcgi", login_handle,
-	    FCGI_LOOP_USERS_EVERY_REQUEST);
+	    FCGI_LOOP_USERS_EVERY_REQUEST | FCGI_LOOP_POLICY_IF_ANY);
 }
 #endif

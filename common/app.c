@@ -1,23 +1,35 @@
-/* app.c -- what a running endpoint holds: its config and the users file */
+/* app.c -- what a running endpoint holds: its config, the users and policy files */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "policy.h"
 #include "token_cache.h"
 
 struct app {
 	struct cfg		 cfg;
 	struct users		*users;
+	struct policy		*policy;	/* NULL: none */
 	struct token_cache	*tokens;	/* verified under cfg */
 };
 
 struct app *
 app_new(char *err, size_t errlen)
 {
+	return app_new_policy(APP_POLICY_NONE, err, errlen);
+}
+
+struct app *
+app_new_policy(enum app_policy need, char *err, size_t errlen)
+{
 	struct app	*app;
+	struct stat	 st;
 
 	if ((app = calloc(1, sizeof(*app))) == NULL) {
 		(void)snprintf(err, errlen, "out of memory");
@@ -28,6 +40,19 @@ app_new(char *err, size_t errlen)
 	app->users = users_open(app->cfg.users_file, err, errlen);
 	if (app->users == NULL)
 		goto fail;
+	/*
+	 * A default file that does not exist is no policy, where one may do
+	 * (login then mints tokens without scopes, as before policies);
+	 * anything else that is there must load.
+	 */
+	if (need == APP_POLICY_REQUIRED || (need == APP_POLICY_IF_ANY &&
+	    (app->cfg.policy_file_set ||
+	    stat(app->cfg.policy_file, &st) == 0 || errno != ENOENT))) {
+		app->policy = policy_open(app->cfg.policy_file, NULL, err,
+		    errlen);
+		if (app->policy == NULL)
+			goto fail;
+	}
 	if ((app->tokens = token_cache_new(&app->cfg)) == NULL) {
 		(void)snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -46,12 +71,17 @@ app_free(struct app *app)
 	token_cache_free(app->tokens);
 	cfg_clear(&app->cfg);
 	users_free(app->users);
+	policy_free(app->policy);
 	free(app);
 }
 
 int
 app_refresh(struct app *app, enum users_refresh_mode mode)
 {
+	if (app->policy != NULL)
+		(void)policy_refresh(app->policy, mode == USERS_REFRESH_DUE ?
+		    WATCH_DUE : mode == USERS_REFRESH_NOW ? WATCH_NOW :
+		    WATCH_FORCE);
 	return users_refresh(app->users, mode);
 }
 
@@ -65,6 +95,12 @@ const struct users *
 app_users(const struct app *app)
 {
 	return app->users;
+}
+
+const struct policy *
+app_policy(const struct app *app)
+{
+	return app->policy;
 }
 
 struct token_cache *

@@ -1,4 +1,4 @@
-/* app.h -- what a running endpoint holds: its config and the users file */
+/* app.h -- what a running endpoint holds: its config, the users and policy files */
 #ifndef FCGI_AUTH_APP_H
 #define FCGI_AUTH_APP_H
 
@@ -17,7 +17,16 @@
  * request at a time, so nothing here is shared between threads.
  */
 struct app;
+struct policy;
 struct token_cache;
+
+/* What an endpoint needs of the policy file (POLICY_FILE). */
+enum app_policy {
+	APP_POLICY_NONE,	/* nothing: it is not read */
+	APP_POLICY_IF_ANY,	/* read if POLICY_FILE is set or the default
+				   file exists; else there is none */
+	APP_POLICY_REQUIRED,	/* read; none is a bad configuration */
+};
 
 /*
  * Read and validate the environment and load the users file, once, before
@@ -28,13 +37,24 @@ struct app	*app_new(char *err, size_t errlen);
 void		 app_free(struct app *app);
 
 /*
- * Pick up a changed users file (cheap; called before each request), when
- * mode says to look (users_refresh).  Returns 1 if it loaded a new copy.
+ * The same, and the policy file as need says: a policy that is needed
+ * and cannot be read or is refused fails it (err names the file and, for
+ * a bad line, its number).
+ */
+struct app	*app_new_policy(enum app_policy need, char *err,
+		    size_t errlen);
+
+/*
+ * Pick up a changed users file, and policy file if there is one (cheap;
+ * called before each request), when mode says to look (users_refresh,
+ * policy_refresh).  Returns 1 if it loaded a new copy of the users file.
  */
 int		 app_refresh(struct app *app, enum users_refresh_mode mode);
 
 const struct cfg	*app_cfg(const struct app *app);
 const struct users	*app_users(const struct app *app);
+/* The policy, or NULL if there is none; borrowed until app_refresh. */
+const struct policy	*app_policy(const struct app *app);
 /* The tokens already verified; requests fill it (token_cache_verify). */
 struct token_cache	*app_tokens(struct app *app);
 

@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "http.h"
+#include "token.h"
 #include "users.h"
 
 /* Every verdict; authz_refuse maps each to its status and detail. */
@@ -18,6 +19,11 @@ enum auth_status {
 	AUTH_BAD_LOGIN,		/* 401 wrong name or password */
 	AUTH_FORBIDDEN,		/* 403 role not allowed */
 	AUTH_INTERNAL,		/* 500 */
+	AUTH_NO_RULE,		/* 403 no rule of the policy allows it */
+	AUTH_NO_SCOPE,		/* 403 a scope the rule names is missing */
+	AUTH_BAD_PATH,		/* 400 a path that cannot be normalised */
+	AUTH_BAD_METHOD,	/* 400 a method that is no method name */
+	AUTH_PROXY_HEADERS,	/* 500 the proxy's headers contradict */
 };
 
 /* The caller, as the users file says now (not as the token says). */
@@ -72,5 +78,36 @@ enum auth_status authz_check(struct app *app,
 		    const struct http_request *req, const char *const *roles,
 		    struct auth_user *user, struct http_response *resp,
 		    struct http_outcome *out);
+
+/*
+ * What an allow of the policy passes on.  user.name is "" when no
+ * identity does (an "anyone" rule, with no valid token).
+ */
+struct authz_allow {
+	struct auth_user user;
+	char		 scope[TOKEN_SCOPE_MAX + 1];	/* effective scopes */
+	int		 authorizer;	/* asked as a FastCGI Authorizer */
+	int		 cache_sec;	/* how long a proxy may keep it */
+};
+
+/*
+ * The policy's verdict on the request authorize.fcgi was asked about:
+ *   - as a FastCGI Authorizer (FCGI_ROLE=AUTHORIZER): REQUEST_METHOD and
+ *     REQUEST_URI, whatever the request's headers say;
+ *   - else the one family of X-Original-Method/-URI (nginx) and
+ *     X-Forwarded-Method/-Uri (Caddy, Traefik) that is there; both, or
+ *     one half of one, is AUTH_PROXY_HEADERS (a proxy that lets the
+ *     client choose is misconfigured); neither: REQUEST_METHOD and
+ *     REQUEST_URI (nginx, or a CGI run).
+ * The path is normalised (policy_normalize), the Bearer token checked
+ * (authz_authenticate), then the policy's rule decides.  Every refusal
+ * fills resp as the endpoints refuse, with RFC 6750's error= and scope=
+ * attributes where they apply and Cache-Control: no-store; an allow
+ * fills *allow and leaves resp to the caller.  out gets the user, and
+ * the method and path, for the log line.  The app must have a policy.
+ */
+enum auth_status authz_check_policy(struct app *app,
+		    const struct http_request *req, struct authz_allow *allow,
+		    struct http_response *resp, struct http_outcome *out);
 
 #endif /* FCGI_AUTH_AUTHZ_H */

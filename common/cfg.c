@@ -13,6 +13,7 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define USERS_FILE_DEFAULT	SYSCONFDIR "/fcgi-auth/users"
+#define POLICY_FILE_DEFAULT	SYSCONFDIR "/fcgi-auth/policy"
 
 static int	load_claim_value(const char *, char *, size_t, char *, size_t);
 
@@ -64,7 +65,7 @@ load_claim_value(const char *name, char *out, size_t outsize, char *err,
 int
 cfg_load(struct cfg *cfg, char *err, size_t errlen)
 {
-	const char	*ttl, *users;
+	const char	*ttl, *users, *policy, *cache;
 	long		 v;
 	int		 n;
 
@@ -92,6 +93,24 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 	n = snprintf(cfg->users_file, sizeof(cfg->users_file), "%s", users);
 	if (n < 0 || (size_t)n >= sizeof(cfg->users_file))
 		return log_seterr(err, errlen, "USERS_FILE is too long");
+
+	policy = getenv("POLICY_FILE");
+	cfg->policy_file_set = policy != NULL && *policy != '\0';
+	if (!cfg->policy_file_set)
+		policy = POLICY_FILE_DEFAULT;
+	n = snprintf(cfg->policy_file, sizeof(cfg->policy_file), "%s", policy);
+	if (n < 0 || (size_t)n >= sizeof(cfg->policy_file))
+		return log_seterr(err, errlen, "POLICY_FILE is too long");
+
+	cfg->auth_cache_sec = CFG_AUTH_CACHE_SEC_DEFAULT;
+	cache = getenv("AUTH_CACHE_SECONDS");
+	if (cache != NULL && *cache != '\0') {
+		if (cfg_parse_long(cache, 0, CFG_AUTH_CACHE_SEC_MAX, &v) == -1)
+			return log_seterr(err, errlen, "AUTH_CACHE_SECONDS must "
+			    "be a whole number of seconds from 0 to %d",
+			    CFG_AUTH_CACHE_SEC_MAX);
+		cfg->auth_cache_sec = (int)v;
+	}
 
 	/* Last: nothing to clear if anything above fails. */
 	if ((cfg->keys = keys_load(err, errlen)) == NULL)

@@ -12,6 +12,13 @@
 /* JWT_AUDIENCE and JWT_ISSUER: a name or a URI, not a document. */
 #define CFG_AUDIENCE_MAX		255
 #define CFG_ISSUER_MAX			255
+/*
+ * AUTH_CACHE_SECONDS: how long an allow of the authorizer may be cached
+ * (never longer than the token lives); 1 s keeps the users file's promise
+ * that a change is seen within a second.
+ */
+#define CFG_AUTH_CACHE_SEC_DEFAULT	1
+#define CFG_AUTH_CACHE_SEC_MAX		60
 
 struct cfg {
 	struct keys	*keys;			/* freed by cfg_clear */
@@ -20,12 +27,16 @@ struct cfg {
 	char		 audience[CFG_AUDIENCE_MAX + 1];
 	char		 issuer[CFG_ISSUER_MAX + 1];
 	char		 users_file[PATH_MAX];
+	/* POLICY_FILE, or the default; whether it was set. */
+	char		 policy_file[PATH_MAX];
+	int		 policy_file_set;
+	int		 auth_cache_sec;	/* AUTH_CACHE_SECONDS, 0..60 */
 };
 
 /*
- * Fill cfg from ACCESS_TOKEN_TTL_MIN, JWT_AUDIENCE, JWT_ISSUER, USERS_FILE
- * and the key set's variables (keys_load: JWT_ALG, JWT_SECRET or
- * JWT_SECRET_FILE).  Returns 0, or -1 with one line in err (and nothing
+ * Fill cfg from ACCESS_TOKEN_TTL_MIN, JWT_AUDIENCE, JWT_ISSUER, USERS_FILE,
+ * POLICY_FILE, AUTH_CACHE_SECONDS and the key set's variables (keys_load:
+ * JWT_ALG, JWT_SECRET or JWT_SECRET_FILE).  Returns 0, or -1 with one line in err (and nothing
  * to clear).
  */
 int	cfg_load(struct cfg *cfg, char *err, size_t errlen);

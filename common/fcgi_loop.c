@@ -66,8 +66,9 @@ static int	 read_request_body(struct exchange *, const char *,
 		    struct http_outcome *);
 static void	 serve_one(struct app *, fcgi_handler_fn *,
 		    struct exchange *, int);
-static int	 run_cgi(fcgi_handler_fn *);
+static int	 run_cgi(fcgi_handler_fn *, int);
 static int	 run_fastcgi(fcgi_handler_fn *, int);
+static struct app *loop_app_new(int, char *, size_t);
 static int	 wait_for_request(const FCGX_Request *, int, const sigset_t *);
 
 /* Delivered only while waiting for a request (wait_for_request). */
@@ -268,19 +269,23 @@ log_outcome(const struct http_request *req, const struct http_response *resp,
     const struct http_outcome *out)
 {
 	const char	*ra = http_param(req, "REMOTE_ADDR");
+	const char	*asked = out->method[0] != '\0' ? " method=" : "";
+	const char	*at = out->path[0] != '\0' ? " path=" : "";
 	char		 addr[64];
 
 	(void)log_escape(ra != NULL ? ra : "-", ra != NULL ? strlen(ra) : 1,
 	    addr, sizeof(addr));
 	if (resp->status < 400 && out->reason == NULL) {
 		/* Token checks that pass: only with AUTH_DEBUG=1. */
-		log_debug("%d user=%s addr=%s", resp->status,
-		    out->user[0] != '\0' ? out->user : "-", addr);
+		log_debug("%d user=%s addr=%s%s%s%s%s", resp->status,
+		    out->user[0] != '\0' ? out->user : "-", addr, asked,
+		    out->method, at, out->path);
 		return;
 	}
-	log_info("%d \"%s\" user=%s addr=%s", resp->status,
+	log_info("%d \"%s\" user=%s addr=%s%s%s%s%s", resp->status,
 	    out->reason != NULL ? out->reason : http_status_text(resp->status),
-	    out->user[0] != '\0' ? out->user : "-", addr);
+	    out->user[0] != '\0' ? out->user : "-", addr, asked, out->method,
+	    at, out->path);
 }
 
 /* A refusal made here, before any handler: status, detail, log reason. */
@@ -384,6 +389,10 @@ serve_one(struct app *app, fcgi_handler_fn *handler, struct exchange *ex,
 		refuse(&resp, &out, 400, "REQUEST_METHOD is not set",
 		    "no REQUEST_METHOD");
 		ok = 0;
+	} else if (flags & FCGI_LOOP_NO_STDIN) {
+		req.body = body_buf;
+		req.body_len = 0;
+		ok = 1;
 	} else
 		ok = read_request_body(ex, http_param(&req, "CONTENT_LENGTH"),
 		    &req, &resp, &out) == 0;
@@ -404,17 +413,26 @@ serve_one(struct app *app, fcgi_handler_fn *handler, struct exchange *ex,
 	explicit_bzero(resp.hbuf, resp.hbuf_len);
 }
 
+/* The app, with the policy file as flags say the endpoint needs it. */
+static struct app *
+loop_app_new(int flags, char *err, size_t errlen)
+{
+	return app_new_policy(flags & FCGI_LOOP_POLICY ? APP_POLICY_REQUIRED :
+	    flags & FCGI_LOOP_POLICY_IF_ANY ? APP_POLICY_IF_ANY :
+	    APP_POLICY_NONE, err, errlen);
+}
+
 static int
-run_cgi(fcgi_handler_fn *handler)
+run_cgi(fcgi_handler_fn *handler, int flags)
 {
 	struct exchange		 ex;
 	struct http_response	 resp;
 	struct loop_cfg		 lc;
 	struct app		*app;
-	char			 err[512];
+	char			 err[PATH_MAX + 512];
 
 	memset(&ex, 0, sizeof(ex));
-	if ((app = app_new(err, sizeof(err))) == NULL ||
+	if ((app = loop_app_new(flags, err, sizeof(err))) == NULL ||
 	    loop_cfg_load(&lc, 0, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		app_free(app);
@@ -425,7 +443,7 @@ run_cgi(fcgi_handler_fn *handler)
 	}
 	/* The request started when we did. */
 	ex.deadline_ms = monotonic_ms() + lc.read_timeout_sec * 1000LL;
-	serve_one(app, handler, &ex, 0);
+	serve_one(app, handler, &ex, flags & FCGI_LOOP_NO_STDIN);
 	app_free(app);
 	return 0;
 }
@@ -471,7 +489,7 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	struct sigaction	 sa;
 	sigset_t		 stop_signals, open_mask;
 	struct app		*app;
-	char			 err[512];
+	char			 err[PATH_MAX + 512];
 	int			 fl, fd;
 	int			 lfd = STDIN_FILENO;	/* FastCGI's listener */
 
@@ -480,7 +498,7 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	 * starts us with almost no environment, and each request's
 	 * parameters are not ours to configure from.
 	 */
-	if ((app = app_new(err, sizeof(err))) == NULL ||
+	if ((app = loop_app_new(flags, err, sizeof(err))) == NULL ||
 	    loop_cfg_load(&lc, 1, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	/*
@@ -559,6 +577,9 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 				    "connection dropped", lc.read_timeout_sec);
 			continue;
 		}
+		/* Its next request would find what this one left unread. */
+		if (flags & FCGI_LOOP_NO_STDIN)
+			rq.keepConnection = 0;
 		log_set_sink(fcgi_log_sink, &rq);
 		serve_one(app, handler, &ex, flags);
 		log_set_sink(NULL, NULL);
@@ -582,6 +603,6 @@ fcgi_loop_run(const char *progname, fcgi_handler_fn *handler, int flags)
 	/* A client gone mid-response must not kill the process. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	if (FCGX_IsCGI())
-		return run_cgi(handler);
+		return run_cgi(handler, flags);
 	return run_fastcgi(handler, flags);
 }

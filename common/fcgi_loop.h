@@ -43,5 +43,21 @@ int	fcgi_loop_run(const char *progname, fcgi_handler_fn *handler,
  * first, refuse.  A stat(2) costs nothing next to a password hash.
  */
 #define FCGI_LOOP_USERS_EVERY_REQUEST	0x1
+/*
+ * flags: the policy file (app.h): read it if there is one (login, for
+ * the scopes it grants), or it is needed (authorize).
+ */
+#define FCGI_LOOP_POLICY_IF_ANY		0x2
+#define FCGI_LOOP_POLICY		0x4
+/*
+ * flags: never read a body, whatever CONTENT_LENGTH says, and close each
+ * connection after its answer.  An authorizer is sent none: lighttpd and
+ * Apache send it no stdin at all (a read would wait for ever, or until
+ * Apache gives up), nginx and Caddy an empty one with the client's
+ * CONTENT_LENGTH, and lighttpd 1.4.69 may send an HTTP/2 client's body.
+ * What comes is left unread (libfcgi drains it as it closes), and the
+ * connection is not kept: its next request would find it first.
+ */
+#define FCGI_LOOP_NO_STDIN		0x8
 
 #endif /* FCGI_AUTH_FCGI_LOOP_H */

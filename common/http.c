@@ -79,6 +79,7 @@ http_response_init(struct http_response *resp)
 	resp->hbuf_len = 0;
 	resp->body[0] = '\0';
 	resp->body_len = 0;
+	resp->bare = 0;
 }
 
 void
@@ -86,6 +87,8 @@ http_outcome_init(struct http_outcome *out)
 {
 	out->user[0] = '\0';
 	out->reason = NULL;
+	out->method[0] = '\0';
+	out->path[0] = '\0';
 }
 
 /* An RFC 9110 5.6.2 token of at most HTTP_HEADER_NAME_MAX bytes. */
@@ -208,6 +211,7 @@ reply_internal_error(struct http_response *resp)
 	memcpy(resp->body, fallback, sizeof(fallback));
 	resp->body_len = sizeof(fallback) - 1;
 	resp->status = 500;
+	resp->bare = 0;
 	return -1;
 }
 
@@ -232,6 +236,15 @@ http_reply(struct http_response *resp, int status, const char *content_type,
 	resp->body[len] = '\0';
 	resp->body_len = len;
 	resp->status = status;
+	resp->bare = 0;
+	return 0;
+}
+
+int
+http_reply_bare(struct http_response *resp, int status)
+{
+	(void)http_reply(resp, status, NULL, NULL, 0);
+	resp->bare = 1;
 	return 0;
 }
 
@@ -364,13 +377,13 @@ http_format_head(const struct http_response *resp, char *buf, size_t size)
 	    head_add(buf, size, &len, http_status_text(resp->status), "\r\n",
 	    "") == -1)
 		return -1;
-	if (resp->content_type[0] != '\0' && head_add(buf, size, &len,
-	    "Content-Type: ", resp->content_type, "\r\n") == -1)
+	if (!resp->bare && resp->content_type[0] != '\0' && head_add(buf,
+	    size, &len, "Content-Type: ", resp->content_type, "\r\n") == -1)
 		return -1;
 	/* RFC 9110 8.6: never in a 1xx or a 204. */
-	if (resp->status >= 200 && resp->status != 204 && head_add(buf, size,
-	    &len, "Content-Length: ", format_size(resp->body_len, num,
-	    sizeof(num)), "\r\n") == -1)
+	if (!resp->bare && resp->status >= 200 && resp->status != 204 &&
+	    head_add(buf, size, &len, "Content-Length: ", format_size(
+	    resp->body_len, num, sizeof(num)), "\r\n") == -1)
 		return -1;
 	for (i = 0; i < resp->nheaders; i++)
 		if (head_add(buf, size, &len, resp->hbuf +

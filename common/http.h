@@ -12,6 +12,8 @@
 /* Every body we send is small: JSON, where a token is the largest part. */
 #define HTTP_RESPONSE_BODY_MAX	4096
 #define HTTP_LOG_USER_MAX	80
+#define HTTP_LOG_METHOD_MAX	40
+#define HTTP_LOG_PATH_MAX	256
 /*
  * Headers a response may add to Status, Content-Type and Content-Length:
  * at most HTTP_HEADERS_MAX of them, names of at most HTTP_HEADER_NAME_MAX
@@ -57,6 +59,7 @@ struct http_response {
 	size_t		 hbuf_len;
 	char		 body[HTTP_RESPONSE_BODY_MAX];
 	size_t		 body_len;
+	int		 bare;		/* no Content-Type or -Length */
 };
 
 /*
@@ -66,6 +69,9 @@ struct http_response {
 struct http_outcome {
 	char		 user[HTTP_LOG_USER_MAX];	/* log_escape'd; "" unknown */
 	const char	*reason;	/* static; NULL: the status text */
+	/* What an authorizer was asked about, log_escape'd; "" none. */
+	char		 method[HTTP_LOG_METHOD_MAX];
+	char		 path[HTTP_LOG_PATH_MAX];
 };
 
 /* One wanted field of an application/x-www-form-urlencoded body. */
@@ -116,6 +122,15 @@ int	http_reply(struct http_response *resp, int status,
 	    const char *content_type, const void *body, size_t len);
 
 /*
+ * Set status and no body, and leave out Content-Type and Content-Length:
+ * the head is the Status line and the added headers, all a FastCGI
+ * Authorizer's allow may say (Apache hands every other header of it to
+ * the client, a Content-Length: 0 included, along with the real answer).
+ * Returns 0.
+ */
+int	http_reply_bare(struct http_response *resp, int status);
+
+/*
  * Set status and body from a JSON value, which is released.  "/" is not
  * escaped, matching Python's json.  Returns 0; on failure (NULL obj, body
  * too large) the response becomes a 500 and -1 is returned.
@@ -146,8 +161,8 @@ const char *http_status_text(int status);
 
 /*
  * Format the CGI response head (Status, Content-Type unless there is no
- * body, Content-Length unless the status forbids one, the added headers,
- * then the blank line) into buf.  Returns its length, or -1 if buf is too
+ * body, Content-Length unless the status forbids one, neither for a bare
+ * reply, the added headers, then the blank line) into buf.  Returns its length, or -1 if buf is too
  * small or the status is not from 100 to 599.
  */
 long	http_format_head(const struct http_response *resp, char *buf,

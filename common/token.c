@@ -322,6 +322,15 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	    (!json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), "access") != 0))
 		goto done;
+	/* RFC 9068 2.2.3: scope, a space-separated string, typed here. */
+	if (json_object_object_get_ex(payload, "scope", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !token_scope_valid(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v)))
+			goto done;
+		memcpy(c.scope, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v) + 1);
+	}
 	/* Meant for another service, or from another issuer. */
 	if (!audience_ok(payload, cfg->audience) ||
 	    !issuer_ok(payload, cfg->issuer))
@@ -372,6 +381,41 @@ token_claims_init(struct token_claims *c, const char *sub, const char *role,
 }
 
 int
+token_scope_valid(const char *s, size_t len)
+{
+	size_t	 i, n = 1;
+	int	 c;
+
+	if (len == 0 || len > TOKEN_SCOPE_MAX)
+		return 0;
+	/*
+	 * RFC 6749 3.3: scope = scope-token *( SP scope-token ), and
+	 * scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+	 */
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c == ' ') {
+			if (i == 0 || i == len - 1 || s[i - 1] == ' ' ||
+			    ++n > TOKEN_SCOPES_MAX)
+				return 0;
+		} else if (c < 0x21 || c > 0x7e || c == '"' || c == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+int
+token_claims_scope(struct token_claims *c, const char *scope)
+{
+	size_t	 len = strlen(scope);
+
+	if (len > 0 && !token_scope_valid(scope, len))
+		return -1;
+	memcpy(c->scope, scope, len + 1);
+	return 0;
+}
+
+int
 token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
     char **out)
 {
@@ -387,7 +431,10 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	    key->secret_len > INT_MAX || c->sub[0] == '\0' ||
 	    c->role[0] == '\0' || c->ver < 0 || c->ver > TOKEN_VER_MAX ||
 	    memchr(c->sub, '\0', sizeof(c->sub)) == NULL ||
-	    memchr(c->role, '\0', sizeof(c->role)) == NULL)
+	    memchr(c->role, '\0', sizeof(c->role)) == NULL ||
+	    memchr(c->scope, '\0', sizeof(c->scope)) == NULL ||
+	    (c->scope[0] != '\0' && !token_scope_valid(c->scope,
+	    strlen(c->scope))))
 		return -1;
 	c->iat = now;
 	c->exp = (long long)now + (long long)cfg->ttl_min * 60;
@@ -404,7 +451,9 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	    jwt_add_grant_int(jwt, "exp", (long)c->exp) != 0 ||
 	    jwt_add_grant_int(jwt, "ver", c->ver) != 0 ||
 	    (c->iss[0] != '\0' && jwt_add_grant(jwt, "iss", c->iss) != 0) ||
-	    (c->aud[0] != '\0' && jwt_add_grant(jwt, "aud", c->aud) != 0))
+	    (c->aud[0] != '\0' && jwt_add_grant(jwt, "aud", c->aud) != 0) ||
+	    (c->scope[0] != '\0' &&
+	    jwt_add_grant(jwt, "scope", c->scope) != 0))
 		goto done;
 	if ((*out = jwt_encode_str(jwt)) == NULL)
 		goto done;

@@ -18,12 +18,18 @@
 #define TOKEN_SUB_MAX		64
 #define TOKEN_ROLE_MAX		32
 #define TOKEN_VER_MAX		2147483647L
+/*
+ * scope (RFC 9068 2.2.3, RFC 6749 3.3): scope-tokens separated by single
+ * spaces, at most TOKEN_SCOPES_MAX of them in TOKEN_SCOPE_MAX bytes.
+ */
+#define TOKEN_SCOPE_MAX		2048
+#define TOKEN_SCOPES_MAX	64
 
 /*
  * What an access token says.  sub, role and ver are the minter's; iat,
  * exp, nbf, iss and aud are the registered claims (RFC 7519 4.1) that
  * token_mint sets from the clock and the configuration.  (Claims to come
- * go here too: scope, sid, jti.)
+ * go here too: sid, jti.)
  */
 struct token_claims {
 	char		 sub[TOKEN_SUB_MAX + 1];
@@ -35,6 +41,8 @@ struct token_claims {
 	/* The configured JWT_ISSUER and JWT_AUDIENCE; "" when unset. */
 	char		 iss[CFG_ISSUER_MAX + 1];
 	char		 aud[CFG_AUDIENCE_MAX + 1];
+	/* The scopes granted, space-separated; "" when none (no claim). */
+	char		 scope[TOKEN_SCOPE_MAX + 1];
 };
 
 enum token_result {
@@ -51,7 +59,8 @@ enum token_result {
  * present, integers that make sense; aud refused unless JWT_AUDIENCE is
  * set, then required and matching (the string, or an array of strings
  * holding it); iss, when JWT_ISSUER is set, exactly it (else ignored);
- * sub and role non-empty strings that fit the claims struct.  Fills
+ * scope, when present, a string token_scope_valid accepts; sub and role
+ * non-empty strings that fit the claims struct.  Fills
  * *claims only on TOKEN_OK.
  */
 enum token_result token_verify(const struct cfg *cfg, const char *token,
@@ -74,10 +83,24 @@ int		 token_claims_init(struct token_claims *claims, const char *sub,
 		    const char *role, long ver);
 
 /*
- * Mint an access token for claims' sub, role and ver, signed with the key
- * set's signing key: iat now, exp the configured lifetime later, iss and
- * aud as configured (omitted when unset); *claims is updated to say
- * exactly that.  *out is malloc'd for the caller to free.  Returns 0, or
+ * Set the scopes claims grant (space-separated; "" for none).  Returns 0,
+ * or -1 with claims unchanged if scope is not "" and not a valid list.
+ */
+int		 token_claims_scope(struct token_claims *claims,
+		    const char *scope);
+
+/*
+ * Whether s (len bytes) is a scope claim's value: 1 to TOKEN_SCOPES_MAX
+ * RFC 6749 scope-tokens separated by single spaces, TOKEN_SCOPE_MAX bytes
+ * at most.
+ */
+int		 token_scope_valid(const char *s, size_t len);
+
+/*
+ * Mint an access token for claims' sub, role, ver and scope (when not
+ * ""), signed with the key set's signing key: iat now, exp the configured
+ * lifetime later, iss and aud as configured (omitted when unset); *claims
+ * is updated to say exactly that.  *out is malloc'd for the caller to free.  Returns 0, or
  * -1 on failure.
  */
 int		 token_mint(const struct cfg *cfg, struct token_claims *claims,
