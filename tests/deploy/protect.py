@@ -87,10 +87,18 @@ ROUTING = [("X-Original-URI", "/private/public/x"),
            ("X_Forwarded_Uri", "/private/public/x"),
            ("X_Forwarded_Method", "GET")]
 
+# The backend's own refusal (?status=403), which must reach the client as
+# the backend sent it.
+OWN_403 = b"the application says no\n"
+
 WHOAMI = r'''#!%(python)s
 # whoami.cgi -- written by tests/deploy/protect.py: what this CGI program
 # was told, as JSON
 import json, os, sys
+if os.environ.get("QUERY_STRING") == "status=403":
+    sys.stdout.write("Status: 403 Forbidden\r\nContent-Type: text/plain\r\n"
+                     "\r\n%s" % OWN_403)
+    sys.exit(0)
 n = int(os.environ.get("CONTENT_LENGTH") or 0)
 body = sys.stdin.buffer.read(n) if n > 0 else b""
 env = dict(os.environ)
@@ -127,7 +135,8 @@ def cmd_tree(argv):
         folder(os.path.join(www, "private", d))
         path = os.path.join(www, "private", d, "whoami.cgi")
         with open(path, "w") as f:
-            f.write(WHOAMI % {"python": python})
+            f.write(WHOAMI.replace("%(python)s", python).replace(
+                "OWN_403", repr(OWN_403.decode())))
         os.chmod(path, 0o755)
     return 0
 
@@ -146,6 +155,13 @@ class Echo(http.server.BaseHTTPRequestHandler):
     def answer(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n > 0 else b""
+        if self.path.endswith("?status=403"):
+            self.send_response(403)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(OWN_403)))
+            self.end_headers()
+            self.wfile.write(OWN_403)
+            return
 
         def one(name):
             got = self.headers.get_all(name)
@@ -578,6 +594,15 @@ class Checker:
                 self.refusal(name, r, want)
             else:
                 self.identity(name, r, want, body)
+        # The backend's own 403 is its own, not relabelled as the
+        # authorizer's (Apache's Content-Type line), nor replaced (nginx's
+        # error_page).
+        name = "the backend's own 403"
+        r = send(self.url, "GET", APP + "?status=403",
+                 self.tokens.headers("alice_rp"))
+        if r.status != 403 or r.body != OWN_403 or \
+                r.header("content-type") != "text/plain":
+            self.fail(name, "want 403 text/plain %r" % OWN_403, r)
 
     def routing(self):
         for name, method, target, token, want in ROUTED:
