@@ -537,10 +537,21 @@ class Checker:
         if r.header("x-accel-expires") is not None:
             return self.fail(name, "a refusal says it may be cached", r)
 
+    def allowed(self, name, r):
+        """None of the authorizer's own headers in an allow reaches the
+        client (Apache passes every header of a 200 but Variable-*)."""
+        leaked = [n for n, _ in r.headers
+                  if n in ("x-auth-user", "x-auth-role", "x-auth-scope",
+                           "x-accel-expires") or n.startswith("variable-")]
+        if leaked:
+            self.fail(name, "the authorizer's headers reached the client: %s"
+                      % leaked, r)
+
     def identity(self, name, r, want, body=b""):
         if r.status != 200:
             return self.fail(name, "status %s, want 200 from the backend"
                              % r.status, r)
+        self.allowed(name, r)
         got = r.json()
         if not isinstance(got, dict) or got.get("whoami") != "WHOAMI":
             return self.fail(name, "not the backend's answer", r)
@@ -573,6 +584,7 @@ class Checker:
         if isinstance(want, bytes):
             if r.status != 200 or r.body != want:
                 self.fail(name, "want 200 with the file", r)
+            self.allowed(name, r)
         elif isinstance(want, tuple) and len(want) == 3 and \
                 isinstance(want[0], int):
             self.refusal(name, r, want)
