@@ -33,6 +33,8 @@ status_name(enum auth_status st)
 	static const char *const names[] = {
 		"OK", "NO_CREDS", "BAD_TOKEN", "BAD_PAYLOAD", "NO_USER",
 		"DISABLED", "REVOKED", "BAD_LOGIN", "FORBIDDEN", "INTERNAL",
+		"NO_RULE", "NO_SCOPE", "BAD_PATH", "BAD_METHOD",
+		"PROXY_HEADERS",
 	};
 
 	return (size_t)st < ARRAY_SIZE(names) ? names[st] : "?";
@@ -192,6 +194,11 @@ static const struct {
 	    "{\"detail\":\"Invalid username or password\"}" },
 	{ AUTH_FORBIDDEN, 403, "{\"detail\":\"Requires role: admin, user\"}" },
 	{ AUTH_INTERNAL, 500, "{\"detail\":\"Internal server error\"}" },
+	{ AUTH_NO_RULE, 403, "{\"detail\":\"Not allowed by policy\"}" },
+	{ AUTH_NO_SCOPE, 403, "{\"detail\":\"Requires scope: admin, user\"}" },
+	{ AUTH_BAD_PATH, 400, "{\"detail\":\"Invalid request path\"}" },
+	{ AUTH_BAD_METHOD, 400, "{\"detail\":\"Invalid request method\"}" },
+	{ AUTH_PROXY_HEADERS, 500, "{\"detail\":\"Server misconfigured\"}" },
 	{ AUTH_OK, 500, "{\"detail\":\"Internal server error\"}" },
 	{ (enum auth_status)99, 500,
 	    "{\"detail\":\"Internal server error\"}" },
@@ -474,6 +481,388 @@ START_TEST(test_login_timing)
 }
 END_TEST
 
+/*
+ * The policy's verdicts (authz_check_policy), on the cast's users file:
+ * alice admin, bob user, carol disabled, dave at version 3, erin auditor.
+ */
+#define POLICY \
+	"role admin reports:read projects:read users:admin\n" \
+	"role user projects:read\n" \
+	"role auditor reports:read\n" \
+	"allow GET,HEAD /reports/ scope=reports:read\n" \
+	"allow * /projects/ role=admin,user\n" \
+	"allow GET /public/ anyone\n" \
+	"allow * / authenticated\n" \
+	"allow GET /both/ scope=reports:read,projects:read\n"
+#define ALL	"reports:read projects:read users:admin"
+
+static struct app	*policy_app;
+
+static void
+policy_setup(void)
+{
+	test_write_users(test_path("users"));
+	test_write(test_path("policy"), POLICY, strlen(POLICY));
+	policy_app = test_app_policy(test_path("policy"), NULL);
+}
+
+static void
+policy_teardown(void)
+{
+	app_free(policy_app);
+	policy_app = NULL;
+}
+
+/*
+ * Each request: its method and parameters ("NAME=value"), and a token
+ * for sub (NULL: none; "!": one that is no token) carrying scope (NULL:
+ * no claim) at version ver.  On AUTH_OK, the identity passed on ("":
+ * none), the effective scopes and whether it was asked as an Authorizer.
+ */
+static const struct {
+	const char		*name;
+	const char		*method;
+	const char		*params[6];
+	const char		*sub, *scope;
+	long			 ver;
+	enum auth_status	 want;
+	const char		*user, *eff;
+	int			 authorizer;
+} policy_cases[] = {
+	{ "scope held", "GET", { "REQUEST_URI=/reports/x" }, "alice", ALL, 0,
+	    AUTH_OK, "alice", ALL, 0 },
+	{ "scope asked for at login only in part", "GET",
+	    { "REQUEST_URI=/reports/x" }, "alice", "projects:read", 0,
+	    AUTH_NO_SCOPE, NULL, NULL, 0 },
+	{ "token without scope", "GET", { "REQUEST_URI=/reports/x" },
+	    "alice", NULL, 0, AUTH_NO_SCOPE, NULL, NULL, 0 },
+	{ "scope in the token, not granted to the role now", "GET",
+	    { "REQUEST_URI=/reports/x" }, "bob", "reports:read projects:read",
+	    0, AUTH_NO_SCOPE, NULL, NULL, 0 },
+	{ "another role granting it", "GET", { "REQUEST_URI=/reports/x" },
+	    "erin", "reports:read", 0, AUTH_OK, "erin", "reports:read", 0 },
+	{ "HEAD listed", "HEAD", { "REQUEST_URI=/reports/" }, "alice", ALL, 0,
+	    AUTH_OK, "alice", ALL, 0 },
+	{ "no token", "GET", { "REQUEST_URI=/reports/x" }, NULL, NULL, 0,
+	    AUTH_NO_CREDS, NULL, NULL, 0 },
+	{ "a bad token", "GET", { "REQUEST_URI=/reports/x" }, "!", NULL, 0,
+	    AUTH_BAD_TOKEN, NULL, NULL, 0 },
+	{ "a disabled user", "GET", { "REQUEST_URI=/reports/x" }, "carol",
+	    ALL, 0, AUTH_DISABLED, NULL, NULL, 0 },
+	{ "a revoked token", "GET", { "REQUEST_URI=/reports/x" }, "dave",
+	    "projects:read", 2, AUTH_REVOKED, NULL, NULL, 0 },
+	{ "an unknown user", "GET", { "REQUEST_URI=/reports/x" }, "zed",
+	    ALL, 0, AUTH_NO_USER, NULL, NULL, 0 },
+	/* the longest path decides, whatever the method */
+	{ "POST under GET,HEAD: no fallback", "POST",
+	    { "REQUEST_URI=/reports/x" }, "alice", ALL, 0, AUTH_NO_RULE, NULL,
+	    NULL, 0 },
+	{ "POST under GET,HEAD, no token: still no rule", "POST",
+	    { "REQUEST_URI=/reports/x" }, NULL, NULL, 0, AUTH_NO_RULE, NULL,
+	    NULL, 0 },
+	{ "role listed", "PATCH", { "REQUEST_URI=/projects/a" }, "bob",
+	    "projects:read", 0, AUTH_OK, "bob", "projects:read", 0 },
+	{ "role not listed", "GET", { "REQUEST_URI=/projects/a" }, "erin",
+	    "reports:read", 0, AUTH_FORBIDDEN, NULL, NULL, 0 },
+	{ "authenticated", "DELETE", { "REQUEST_URI=/other" }, "dave", NULL,
+	    3, AUTH_OK, "dave", "", 0 },
+	{ "all of two scopes", "GET", { "REQUEST_URI=/both/x" }, "alice",
+	    ALL, 0, AUTH_OK, "alice", ALL, 0 },
+	{ "one of two scopes", "GET", { "REQUEST_URI=/both/x" }, "erin",
+	    "reports:read", 0, AUTH_NO_SCOPE, NULL, NULL, 0 },
+	/* anyone: identity if valid, nothing (and no 401) if not */
+	{ "anyone, no token", "GET", { "REQUEST_URI=/public/x" }, NULL, NULL,
+	    0, AUTH_OK, "", "", 0 },
+	{ "anyone, a bad token", "GET", { "REQUEST_URI=/public/x" }, "!",
+	    NULL, 0, AUTH_OK, "", "", 0 },
+	{ "anyone, a disabled user's token", "GET",
+	    { "REQUEST_URI=/public/x" }, "carol", ALL, 0, AUTH_OK, "", "", 0 },
+	{ "anyone, a good token", "GET", { "REQUEST_URI=/public/x" }, "bob",
+	    "projects:read", 0, AUTH_OK, "bob", "projects:read", 0 },
+	{ "anyone, HEAD not listed", "HEAD", { "REQUEST_URI=/public/x" },
+	    NULL, NULL, 0, AUTH_NO_RULE, NULL, NULL, 0 },
+	/* paths: normalised once, bypasses refused or resolved */
+	{ "dot-dot out of public", "GET",
+	    { "REQUEST_URI=/public/../reports/x" }, NULL, NULL, 0,
+	    AUTH_NO_CREDS, NULL, NULL, 0 },
+	{ "encoded dot-dot out of public", "GET",
+	    { "REQUEST_URI=/public/%2e%2e/reports/x" }, "bob",
+	    "projects:read", 0, AUTH_NO_SCOPE, NULL, NULL, 0 },
+	{ "an encoded slash", "GET", { "REQUEST_URI=/public%2F..%2Freports" },
+	    NULL, NULL, 0, AUTH_BAD_PATH, NULL, NULL, 0 },
+	{ "..;", "GET", { "REQUEST_URI=/public/..;/reports/x" }, "alice", ALL,
+	    0, AUTH_BAD_PATH, NULL, NULL, 0 },
+	{ "above the root", "GET", { "REQUEST_URI=/../public/x" }, NULL, NULL,
+	    0, AUTH_BAD_PATH, NULL, NULL, 0 },
+	{ "no REQUEST_URI", "GET", { NULL }, "alice", ALL, 0, AUTH_BAD_PATH,
+	    NULL, NULL, 0 },
+	{ "the query is not the path", "GET",
+	    { "REQUEST_URI=/reports/x?/public/" }, NULL, NULL, 0,
+	    AUTH_NO_CREDS, NULL, NULL, 0 },
+	{ "absolute form (Apache)", "GET",
+	    { "REQUEST_URI=http://localhost/public/x" }, NULL, NULL, 0,
+	    AUTH_OK, "", "", 0 },
+	/* the three ways to be asked */
+	{ "Authorizer", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/reports/x" }, "alice", ALL, 0, AUTH_OK, "alice", ALL,
+	    1 },
+	{ "Authorizer: the client's X-Original-URI is no source", "GET",
+	    { "FCGI_ROLE=AUTHORIZER", "REQUEST_URI=/reports/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x", "HTTP_X_ORIGINAL_METHOD=GET" },
+	    NULL, NULL, 0, AUTH_NO_CREDS, NULL, NULL, 1 },
+	{ "Authorizer: nor X-Forwarded-*, both families ignored", "POST",
+	    { "FCGI_ROLE=AUTHORIZER", "REQUEST_URI=/public/x",
+	    "HTTP_X_FORWARDED_URI=/public/x", "HTTP_X_FORWARDED_METHOD=GET",
+	    "HTTP_X_ORIGINAL_URI=/x", "HTTP_X_ORIGINAL_METHOD=GET" }, NULL,
+	    NULL, 0, AUTH_NO_RULE, NULL, NULL, 1 },
+	{ "nginx: X-Original-*", "GET", { "REQUEST_URI=/reports/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x", "HTTP_X_ORIGINAL_METHOD=GET" },
+	    NULL, NULL, 0, AUTH_OK, "", "", 0 },
+	{ "nginx: X-Original-Method decides", "GET", { "REQUEST_URI=/public/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x",
+	    "HTTP_X_ORIGINAL_METHOD=DELETE" }, NULL, NULL, 0, AUTH_NO_RULE,
+	    NULL, NULL, 0 },
+	{ "nginx: the X-Forwarded-* it blanks", "GET", {
+	    "HTTP_X_ORIGINAL_URI=/public/x", "HTTP_X_ORIGINAL_METHOD=GET",
+	    "HTTP_X_FORWARDED_URI=", "HTTP_X_FORWARDED_METHOD=" }, NULL, NULL,
+	    0, AUTH_OK, "", "", 0 },
+	{ "Caddy: X-Forwarded-*, REQUEST_METHOD always GET", "GET",
+	    { "REQUEST_URI=/public/x", "HTTP_X_FORWARDED_URI=/public/x",
+	    "HTTP_X_FORWARDED_METHOD=POST" }, NULL, NULL, 0, AUTH_NO_RULE,
+	    NULL, NULL, 0 },
+	{ "Caddy: re-encoded", "GET", { "REQUEST_URI=/x",
+	    "HTTP_X_FORWARDED_URI=/public/x%23y", "HTTP_X_FORWARDED_METHOD=GET" },
+	    NULL, NULL, 0, AUTH_OK, "", "", 0 },
+	{ "both families", "GET", { "REQUEST_URI=/public/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x", "HTTP_X_ORIGINAL_METHOD=GET",
+	    "HTTP_X_FORWARDED_URI=/public/x", "HTTP_X_FORWARDED_METHOD=GET" },
+	    "alice", ALL, 0, AUTH_PROXY_HEADERS, NULL, NULL, 0 },
+	{ "both families, one header each", "GET", { "REQUEST_URI=/public/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x", "HTTP_X_FORWARDED_METHOD=GET" },
+	    NULL, NULL, 0, AUTH_PROXY_HEADERS, NULL, NULL, 0 },
+	{ "half a family", "GET", { "REQUEST_URI=/public/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x" }, NULL, NULL, 0,
+	    AUTH_PROXY_HEADERS, NULL, NULL, 0 },
+	{ "the other half", "GET", { "REQUEST_URI=/public/x",
+	    "HTTP_X_FORWARDED_METHOD=GET" }, NULL, NULL, 0,
+	    AUTH_PROXY_HEADERS, NULL, NULL, 0 },
+	{ "a method that is no method", "GET", { "REQUEST_URI=/public/x",
+	    "HTTP_X_FORWARDED_URI=/public/x",
+	    "HTTP_X_FORWARDED_METHOD=GET /x" }, NULL, NULL, 0,
+	    AUTH_BAD_METHOD, NULL, NULL, 0 },
+	{ "methods are case-sensitive", "get", { "REQUEST_URI=/public/x" },
+	    NULL, NULL, 0, AUTH_NO_RULE, NULL, NULL, 0 },
+};
+
+/* A token for sub at version ver with scope (NULL: no claim). */
+static char *
+mint_scoped(const char *sub, long ver, const char *scope)
+{
+	struct token_claims	 c;
+	char			*tok;
+
+	ck_assert_int_eq(token_claims_init(&c, sub, "user", ver), 0);
+	ck_assert_int_eq(token_claims_scope(&c, scope != NULL ? scope : ""),
+	    0);
+	ck_assert_int_eq(token_mint(app_cfg(policy_app), &c, TS_CONST, &tok),
+	    0);
+	return tok;
+}
+
+START_TEST(test_check_policy)
+{
+	struct test_request	 t;
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct authz_allow	 a;
+	enum auth_status	 st;
+	char			 header[4096], name[64];
+	char			*tok = NULL;
+	const char		*eq;
+	size_t			 i;
+
+	test_request_init(&t, policy_cases[_i].method, TS_CONST);
+	for (i = 0; i < ARRAY_SIZE(policy_cases[_i].params) &&
+	    policy_cases[_i].params[i] != NULL; i++) {
+		eq = strchr(policy_cases[_i].params[i], '=');
+		(void)snprintf(name, sizeof(name), "%.*s",
+		    (int)(eq - policy_cases[_i].params[i]),
+		    policy_cases[_i].params[i]);
+		test_request_param(&t, name, eq + 1);
+	}
+	if (policy_cases[_i].sub != NULL &&
+	    strcmp(policy_cases[_i].sub, "!") == 0)
+		test_request_param(&t, "HTTP_AUTHORIZATION",
+		    "Bearer not.a.token");
+	else if (policy_cases[_i].sub != NULL) {
+		tok = mint_scoped(policy_cases[_i].sub, policy_cases[_i].ver,
+		    policy_cases[_i].scope);
+		(void)snprintf(header, sizeof(header), "Bearer %s", tok);
+		test_request_param(&t, "HTTP_AUTHORIZATION", header);
+	}
+	http_response_init(&resp);
+	http_outcome_init(&out);
+	memset(&a, 0x55, sizeof(a));
+	st = authz_check_policy(policy_app, &t.req, &a, &resp, &out);
+	ck_assert_msg(st == policy_cases[_i].want, "%s: got %s, want %s (%s)",
+	    policy_cases[_i].name, status_name(st),
+	    status_name(policy_cases[_i].want), out.reason != NULL ?
+	    out.reason : "");
+	if (st == AUTH_OK) {
+		ck_assert_str_eq(a.user.name, policy_cases[_i].user);
+		ck_assert_str_eq(a.scope, policy_cases[_i].eff);
+		ck_assert_int_eq(a.authorizer, policy_cases[_i].authorizer);
+		/* The role the file gives, not the token's "user". */
+		if (a.user.name[0] == '\0')
+			ck_assert_str_eq(a.user.role, "");
+		else if (strcmp(a.user.name, "alice") == 0)
+			ck_assert_str_eq(a.user.role, "admin");
+		ck_assert_int_eq(a.cache_sec, 1);
+		/* An allow leaves the answer to the caller. */
+		ck_assert_int_eq(resp.status, 500);
+		ck_assert_uint_eq(resp.nheaders, 0);
+	} else {
+		/* Every refusal says why, and is never to be cached. */
+		ck_assert_ptr_nonnull(out.reason);
+		ck_assert_str_eq(http_header(&resp, "Cache-Control"),
+		    "no-store");
+		ck_assert_int_ne(resp.status, 200);
+	}
+	free(tok);
+	test_request_free(&t);
+}
+END_TEST
+
+/*
+ * The refusals, as a client sees them: status, body, and RFC 6750's
+ * WWW-Authenticate attributes (the endpoints keep a plain "Bearer").
+ */
+static const struct {
+	enum auth_status	 st;
+	const char		*method, *uri, *sub, *scope;
+	int			 status;
+	const char		*body, *www;
+} policy_refusal_cases[] = {
+	{ AUTH_NO_CREDS, "GET", "/reports/x", NULL, NULL, 401,
+	    "{\"detail\":\"Not authenticated\"}", "Bearer" },
+	{ AUTH_BAD_TOKEN, "GET", "/reports/x", "!", NULL, 401,
+	    "{\"detail\":\"Invalid or expired token\"}",
+	    "Bearer error=\"invalid_token\"" },
+	{ AUTH_DISABLED, "GET", "/reports/x", "carol", NULL, 401,
+	    "{\"detail\":\"User disabled\"}",
+	    "Bearer error=\"invalid_token\"" },
+	{ AUTH_NO_USER, "GET", "/reports/x", "zed", NULL, 401,
+	    "{\"detail\":\"User not found\"}",
+	    "Bearer error=\"invalid_token\"" },
+	{ AUTH_REVOKED, "GET", "/reports/x", "dave", NULL, 401,
+	    "{\"detail\":\"Token revoked\"}",
+	    "Bearer error=\"invalid_token\"" },
+	{ AUTH_NO_SCOPE, "GET", "/reports/x", "bob", "projects:read", 403,
+	    "{\"detail\":\"Requires scope: reports:read\"}",
+	    "Bearer error=\"insufficient_scope\", scope=\"reports:read\"" },
+	{ AUTH_NO_SCOPE, "GET", "/both/", "erin", "reports:read", 403,
+	    "{\"detail\":\"Requires scope: reports:read, projects:read\"}",
+	    "Bearer error=\"insufficient_scope\", "
+	    "scope=\"reports:read projects:read\"" },
+	{ AUTH_FORBIDDEN, "GET", "/projects/", "erin", NULL, 403,
+	    "{\"detail\":\"Requires role: admin, user\"}", NULL },
+	{ AUTH_NO_RULE, "POST", "/reports/x", "alice", ALL, 403,
+	    "{\"detail\":\"Not allowed by policy\"}", NULL },
+	{ AUTH_BAD_PATH, "GET", "/a%00", NULL, NULL, 400,
+	    "{\"detail\":\"Invalid request path\"}", NULL },
+};
+
+START_TEST(test_policy_refusal)
+{
+	struct test_request	 t;
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct authz_allow	 a;
+	char			 header[4096];
+	char			*tok = NULL;
+	const char		*sub = policy_refusal_cases[_i].sub;
+
+	test_request_init(&t, policy_refusal_cases[_i].method, TS_CONST);
+	test_request_param(&t, "REQUEST_URI", policy_refusal_cases[_i].uri);
+	if (sub != NULL && strcmp(sub, "!") == 0)
+		test_request_param(&t, "HTTP_AUTHORIZATION", "Bearer x.y.z");
+	else if (sub != NULL) {
+		tok = mint_scoped(sub, 0, policy_refusal_cases[_i].scope);
+		(void)snprintf(header, sizeof(header), "Bearer %s", tok);
+		test_request_param(&t, "HTTP_AUTHORIZATION", header);
+	}
+	http_response_init(&resp);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authz_check_policy(policy_app, &t.req, &a, &resp,
+	    &out), policy_refusal_cases[_i].st);
+	ck_assert_int_eq(resp.status, policy_refusal_cases[_i].status);
+	ck_assert_str_eq(resp.body, policy_refusal_cases[_i].body);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	if (policy_refusal_cases[_i].www != NULL)
+		ck_assert_str_eq(http_header(&resp, "WWW-Authenticate"),
+		    policy_refusal_cases[_i].www);
+	else
+		ck_assert_ptr_null(http_header(&resp, "WWW-Authenticate"));
+	ck_assert_str_eq(http_header(&resp, "Cache-Control"), "no-store");
+	ck_assert_ptr_null(http_header(&resp, "X-Accel-Expires"));
+	/* The log gets the method and the path (normalised when it can). */
+	ck_assert_str_eq(out.method, policy_refusal_cases[_i].method);
+	ck_assert_str_eq(out.path, policy_refusal_cases[_i].st ==
+	    AUTH_BAD_PATH ? "/a%00" : policy_refusal_cases[_i].uri);
+	free(tok);
+	test_request_free(&t);
+}
+END_TEST
+
+/*
+ * A role's grants change in the policy file: the very next check uses
+ * them (effective scopes are the token's and the role's now), and a
+ * broken version keeps the last good one.
+ */
+START_TEST(test_policy_change)
+{
+	struct test_request	 t;
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct authz_allow	 a;
+	struct app		*app;
+	char			 header[4096];
+	char			*tok;
+
+	test_write_users(test_path("users"));
+	test_replace(test_path("policy2"), POLICY);
+	app = test_app_policy(test_path("policy2"), NULL);
+	tok = mint_scoped("bob", 0, "reports:read projects:read");
+	(void)snprintf(header, sizeof(header), "Bearer %s", tok);
+	test_request_init(&t, "GET", TS_CONST);
+	test_request_param(&t, "REQUEST_URI", "/reports/x");
+	test_request_param(&t, "HTTP_AUTHORIZATION", header);
+	http_response_init(&resp);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authz_check_policy(app, &t.req, &a, &resp, &out),
+	    AUTH_NO_SCOPE);
+
+	test_replace(test_path("policy2"), POLICY "role user projects:read "
+	    "reports:read\n");
+	ck_assert_int_eq(app_refresh(app, USERS_REFRESH_FORCE), 0);
+	/* A second line for the role: refused, the last good copy stays. */
+	http_response_init(&resp);
+	ck_assert_int_eq(authz_check_policy(app, &t.req, &a, &resp, &out),
+	    AUTH_NO_SCOPE);
+
+	test_replace(test_path("policy2"), "role user projects:read "
+	    "reports:read\nallow GET /reports/ scope=reports:read\n");
+	(void)app_refresh(app, USERS_REFRESH_FORCE);
+	http_response_init(&resp);
+	ck_assert_int_eq(authz_check_policy(app, &t.req, &a, &resp, &out),
+	    AUTH_OK);
+	ck_assert_str_eq(a.scope, "projects:read reports:read");
+	test_request_free(&t);
+	free(tok);
+	app_free(app);
+}
+END_TEST
+
 static Suite *
 authz_suite(void)
 {
@@ -496,6 +885,15 @@ authz_suite(void)
 
 	tc = tcase_create("refuse");
 	tcase_add_loop_test(tc, test_refuse, 0, ARRAY_SIZE(refuse_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("policy");
+	tcase_add_unchecked_fixture(tc, policy_setup, policy_teardown);
+	tcase_add_loop_test(tc, test_check_policy, 0,
+	    ARRAY_SIZE(policy_cases));
+	tcase_add_loop_test(tc, test_policy_refusal, 0,
+	    ARRAY_SIZE(policy_refusal_cases));
+	tcase_add_test(tc, test_policy_change);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("timing");

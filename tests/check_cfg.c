@@ -1,4 +1,4 @@
-/* check_cfg.c -- the environment: lifetimes, audience, issuer, paths, keys */
+/* check_cfg.c -- the environment: lifetimes, audience, issuer, paths, keys, cache */
 #include "config.h"
 
 #include "check_common.h"
@@ -6,7 +6,8 @@
 
 static const char *const cfg_vars[] = {
 	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALG", "ACCESS_TOKEN_TTL_MIN",
-	"USERS_FILE", "JWT_AUDIENCE", "JWT_ISSUER",
+	"USERS_FILE", "JWT_AUDIENCE", "JWT_ISSUER", "POLICY_FILE",
+	"AUTH_CACHE_SECONDS",
 };
 
 /* The key set's one key: the secret, signing and verifying. */
@@ -125,6 +126,76 @@ START_TEST(test_users_file)
 	ck_assert_str_eq(cfg.users_file, "/srv/auth/users");
 	cfg_clear(&cfg);
 	cfg_clear(&cfg);	/* twice is harmless */
+}
+END_TEST
+
+/* POLICY_FILE: the default unless set, and whether it was set. */
+START_TEST(test_policy_file)
+{
+	struct cfg	 cfg;
+	char		 err[256], big[PATH_MAX + 8];
+
+	clear_env();
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	ck_assert_int_eq(cfg_load(&cfg, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.policy_file, SYSCONFDIR "/fcgi-auth/policy");
+	ck_assert_int_eq(cfg.policy_file_set, 0);
+	cfg_clear(&cfg);
+
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);	/* wiped once read */
+	setenv("POLICY_FILE", "", 1);
+	ck_assert_int_eq(cfg_load(&cfg, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.policy_file, SYSCONFDIR "/fcgi-auth/policy");
+	ck_assert_int_eq(cfg.policy_file_set, 0);
+	cfg_clear(&cfg);
+
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("POLICY_FILE", "/srv/auth/policy", 1);
+	ck_assert_int_eq(cfg_load(&cfg, err, sizeof(err)), 0);
+	ck_assert_str_eq(cfg.policy_file, "/srv/auth/policy");
+	ck_assert_int_eq(cfg.policy_file_set, 1);
+	cfg_clear(&cfg);
+
+	memset(big, 'p', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("POLICY_FILE", big, 1);
+	ck_assert_int_eq(cfg_load(&cfg, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "POLICY_FILE is too long");
+}
+END_TEST
+
+/* AUTH_CACHE_SECONDS: 0 to 60, default 1; anything else stops us. */
+static const struct {
+	const char	*value;		/* NULL: unset */
+	int		 want;		/* -1: refused */
+} cache_cases[] = {
+	{ NULL, 1 }, { "", 1 }, { "0", 0 }, { "1", 1 }, { "60", 60 },
+	{ "61", -1 }, { "-1", -1 }, { "1.5", -1 }, { "1s", -1 }, { " 1", -1 },
+	{ "+1", -1 }, { "99999999999999999999", -1 }, { "one", -1 },
+};
+
+START_TEST(test_auth_cache_seconds)
+{
+	struct cfg	 cfg;
+	char		 err[256] = "";
+	int		 r;
+
+	clear_env();
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	if (cache_cases[_i].value != NULL)
+		setenv("AUTH_CACHE_SECONDS", cache_cases[_i].value, 1);
+	r = cfg_load(&cfg, err, sizeof(err));
+	if (cache_cases[_i].want == -1) {
+		ck_assert_msg(r == -1, "\"%s\": accepted", cache_cases[_i].value);
+		ck_assert_str_eq(err, "AUTH_CACHE_SECONDS must be a whole "
+		    "number of seconds from 0 to 60");
+		return;
+	}
+	ck_assert_msg(r == 0, "\"%s\": %s", cache_cases[_i].value, err);
+	ck_assert_int_eq(cfg.auth_cache_sec, cache_cases[_i].want);
+	cfg_clear(&cfg);
 }
 END_TEST
 
@@ -260,6 +331,9 @@ cfg_suite(void)
 	tc = tcase_create("env");
 	tcase_add_loop_test(tc, test_env, 0, ARRAY_SIZE(env_cases));
 	tcase_add_test(tc, test_users_file);
+	tcase_add_test(tc, test_policy_file);
+	tcase_add_loop_test(tc, test_auth_cache_seconds, 0,
+	    ARRAY_SIZE(cache_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("aud_iss");

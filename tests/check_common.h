@@ -271,6 +271,35 @@ test_app_with(const char *alg, const char *secret, const char *users)
 	return app;
 }
 
+/*
+ * An app as authorize.fcgi makes it: HS256, TEST_SECRET_32, the cast's
+ * file (test_app_setup writes it), and the policy file at policy, which
+ * it needs; AUTH_CACHE_SECONDS as cache says (NULL: unset).
+ */
+static inline struct app *
+test_app_policy(const char *policy, const char *cache)
+{
+	struct app	*app;
+	char		 err[1024];
+
+	/* First: policy may be test_path's buffer, which it reuses. */
+	setenv("POLICY_FILE", policy, 1);
+	unsetenv("JWT_SECRET_FILE");
+	unsetenv("ACCESS_TOKEN_TTL_MIN");
+	setenv("JWT_ALG", "HS256", 1);
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("USERS_FILE", test_path("users"), 1);
+	if (cache != NULL)
+		setenv("AUTH_CACHE_SECONDS", cache, 1);
+	else
+		unsetenv("AUTH_CACHE_SECONDS");
+	app = app_new_policy(APP_POLICY_REQUIRED, err, sizeof(err));
+	unsetenv("POLICY_FILE");
+	unsetenv("AUTH_CACHE_SECONDS");
+	ck_assert_msg(app != NULL, "app_new_policy: %s", err);
+	return app;
+}
+
 /* The app of most suites: HS256, TEST_SECRET_32, the cast's file. */
 static inline struct app *
 test_app_new(void)

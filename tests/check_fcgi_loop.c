@@ -66,6 +66,7 @@ struct server {
 };
 
 static struct server	 srv;		/* the current test's */
+static int		 loop_flags;	/* its fcgi_loop_run flags */
 
 static void	 wire_add(struct wire *, const void *, size_t);
 static void	 wire_record(struct wire *, int, const void *, size_t);
@@ -389,7 +390,8 @@ server_start(struct server *s, int tcp, const char *const *env)
 			    (int)(eq - *env), *env);
 			(void)setenv(name, eq + 1, 1);
 		}
-		_exit(fcgi_loop_run("check_fcgi_loop", echo_handle, 0));
+		_exit(fcgi_loop_run("check_fcgi_loop", echo_handle,
+		    loop_flags));
 	}
 	(void)close(lsock);
 }
@@ -514,6 +516,7 @@ static void
 setup(void)
 {
 	memset(&srv, 0, sizeof(srv));
+	loop_flags = 0;
 }
 
 static void
@@ -1029,6 +1032,80 @@ START_TEST(test_web_server_addrs)
 END_TEST
 
 /*
+ * FCGI_LOOP_NO_STDIN (authorize.fcgi): whatever CONTENT_LENGTH says, and
+ * whatever stdin brings (nothing at all, as lighttpd and Apache send an
+ * authorizer; the empty record of nginx and Caddy; a body, as lighttpd
+ * 1.4.69 may over HTTP/2), the request is answered at once with no body,
+ * never 400, 408 or 413, and the connection is closed after it, even
+ * one the server asked to keep.  The deadline is far off: reading would
+ * leave the request unanswered for longer than the test waits.
+ */
+static const struct {
+	const char	*name;
+	const char	*cl;
+	const char	*body;		/* NULL: no STDIN record at all */
+	int		 keep;
+} no_stdin_cases[] = {
+	{ "no stdin record, CONTENT_LENGTH=11", "11", NULL, 0 },
+	{ "an empty stdin record, CONTENT_LENGTH=11", "11", "", 0 },
+	{ "the 11-byte body itself", "11", "hello world", 0 },
+	{ "a length over the limit", "99999999", NULL, 0 },
+	{ "a broken length", "12abc", NULL, 0 },
+	{ "no length, no stdin", NULL, NULL, 0 },
+	{ "kept connection, empty stdin record", "11", "", 1 },
+	{ "kept connection, no stdin record", "11", NULL, 1 },
+};
+
+START_TEST(test_no_stdin)
+{
+	static const char *const env[] = { "REQUEST_READ_TIMEOUT_SEC=60",
+	    NULL };
+	const char	*params[4] = { "REQUEST_METHOD=POST",
+	    "HTTP_X_TEST=authorizer", NULL, NULL };
+	struct wire	 w = { NULL, 0, 0 };
+	struct answer	 a;
+	struct pollfd	 pfd;
+	char		 cl[64], c;
+	int		 fd;
+
+	if (no_stdin_cases[_i].cl != NULL) {
+		(void)snprintf(cl, sizeof(cl), "CONTENT_LENGTH=%s",
+		    no_stdin_cases[_i].cl);
+		params[2] = cl;
+	}
+	loop_flags = FCGI_LOOP_NO_STDIN;
+	server_start(&srv, 0, env);
+	wire_begin(&w, no_stdin_cases[_i].keep ? FCGI_KEEP_CONN : 0);
+	wire_params(&w, params);
+	if (no_stdin_cases[_i].body != NULL) {
+		wire_stdin(&w, no_stdin_cases[_i].body,
+		    strlen(no_stdin_cases[_i].body));
+		if (no_stdin_cases[_i].body[0] != '\0')
+			wire_stdin(&w, NULL, 0);
+	}
+	fd = server_connect(&srv, NULL);
+	ck_assert(send_all(fd, w.p, w.len) == 0);
+	ck_assert_msg(read_answer(fd, WAIT_MS, &a) == 1, "%s: no answer in "
+	    "%d s", no_stdin_cases[_i].name, WAIT_MS / 1000);
+	ck_assert_msg(a.status == 200, "%s: %s", no_stdin_cases[_i].name,
+	    a.out);
+	ck_assert_str_eq(body_of(&a), "{\"method\":\"POST\",\"len\":0,"
+	    "\"body\":\"\",\"x\":\"authorizer\"}");
+	/* Closed after the answer: nothing of this request is left on it. */
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	ck_assert_msg(poll(&pfd, 1, WAIT_MS) == 1 && recv(fd, &c, 1, 0) == 0,
+	    "%s: the connection stays open", no_stdin_cases[_i].name);
+	(void)close(fd);
+	wire_free(&w);
+	/* And the process takes the next connection. */
+	ck_assert_msg(exchange(&srv, params, NULL, 0, &a) == 1 &&
+	    a.status == 200, "%s: the next request: %s",
+	    no_stdin_cases[_i].name, a.out);
+}
+END_TEST
+
+/*
  * Run as CGI (stdin a pipe, not a socket), it reads the body from stdin
  * under the same deadline: 14 of 30 bytes and a pipe left open get a 408
  * on stdout, and the process ends.
@@ -1037,9 +1114,16 @@ static const struct {
 	const char	*name;
 	size_t		 sent;
 	int		 status;
+	int		 flags;
+	const char	*len;		/* in the answer's body */
 } cgi_cases[] = {
-	{ "whole body", 30, 200 },
-	{ "14 of 30 bytes, then nothing", 14, 408 },
+	{ "whole body", 30, 200, 0, "\"len\":30," },
+	{ "14 of 30 bytes, then nothing", 14, 408, 0, NULL },
+	/* authorize.fcgi: CONTENT_LENGTH=30, and stdin is not read. */
+	{ "never read: nothing sent", 0, 200, FCGI_LOOP_NO_STDIN,
+	    "\"len\":0," },
+	{ "never read: 14 bytes sent", 14, 200, FCGI_LOOP_NO_STDIN,
+	    "\"len\":0," },
 };
 
 START_TEST(test_cgi)
@@ -1069,13 +1153,15 @@ START_TEST(test_cgi)
 		(void)setenv("REQUEST_READ_TIMEOUT_SEC", "1", 1);
 		(void)setenv("REQUEST_METHOD", "POST", 1);
 		(void)setenv("CONTENT_LENGTH", "30", 1);
-		_exit(fcgi_loop_run("check_fcgi_loop", echo_handle, 0));
+		_exit(fcgi_loop_run("check_fcgi_loop", echo_handle,
+		    cgi_cases[_i].flags));
 	}
 	srv.pid = pid;		/* killed at teardown if it hangs */
 	(void)close(in[0]);
 	(void)close(outp[1]);
-	ck_assert(write(in[1], "username=alice&password=secret",
-	    cgi_cases[_i].sent) == (ssize_t)cgi_cases[_i].sent);
+	if (cgi_cases[_i].sent > 0)
+		ck_assert(write(in[1], "username=alice&password=secret",
+		    cgi_cases[_i].sent) == (ssize_t)cgi_cases[_i].sent);
 	/* The pipe stays open: a client that went quiet. */
 	for (end = now_ms() + WAIT_MS; now_ms() < end;) {
 		struct pollfd	 pfd = { outp[0], POLLIN, 0 };
@@ -1092,6 +1178,9 @@ START_TEST(test_cgi)
 	ck_assert_msg(strncmp(out, "Status: ", 8) == 0 &&
 	    atoi(out + 8) == cgi_cases[_i].status, "%s: %s",
 	    cgi_cases[_i].name, out);
+	if (cgi_cases[_i].len != NULL)
+		ck_assert_msg(strstr(out, cgi_cases[_i].len) != NULL, "%s: %s",
+		    cgi_cases[_i].name, out);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	srv.pid = 0;
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -1112,6 +1201,7 @@ fcgi_loop_suite(void)
 	tcase_add_test(tc, test_pieces);
 	tcase_add_loop_test(tc, test_content_length, 0, ARRAY_SIZE(cl_cases));
 	tcase_add_test(tc, test_keep_conn_idle);
+	tcase_add_loop_test(tc, test_no_stdin, 0, ARRAY_SIZE(no_stdin_cases));
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 

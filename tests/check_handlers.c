@@ -777,6 +777,432 @@ START_TEST(test_password_length)
 }
 END_TEST
 
+/*
+ * authorize.fcgi, on the cast (alice admin, bob user, carol disabled,
+ * dave at version 3, erin auditor) and a policy.
+ */
+#define POLICY \
+	"role admin reports:read projects:read users:admin\n" \
+	"role user projects:read\n" \
+	"allow GET,HEAD /reports/ scope=reports:read\n" \
+	"allow * /projects/ role=admin,user\n" \
+	"allow GET /public/ anyone\n" \
+	"allow * / authenticated\n"
+#define ALL	"reports:read projects:read users:admin"
+
+static struct app	*policy_app, *cache_app, *nocache_app;
+
+static void
+policy_setup(void)
+{
+	test_write_users(test_path("users"));
+	test_write(test_path("policy"), POLICY, strlen(POLICY));
+	policy_app = test_app_policy(test_path("policy"), NULL);
+	cache_app = test_app_policy(test_path("policy"), "10");
+	nocache_app = test_app_policy(test_path("policy"), "0");
+}
+
+static void
+policy_teardown(void)
+{
+	app_free(policy_app);
+	app_free(cache_app);
+	app_free(nocache_app);
+	policy_app = cache_app = nocache_app = NULL;
+}
+
+/* A token from app for sub with scope, minted at when. */
+static char *
+mint_for(struct app *app, const char *sub, const char *scope, time_t when)
+{
+	struct token_claims	 c;
+	char			*tok;
+
+	ck_assert_int_eq(token_claims_init(&c, sub, "user", 3), 0);
+	ck_assert_int_eq(token_claims_scope(&c, scope), 0);
+	ck_assert_int_eq(token_mint(app_cfg(app), &c, when, &tok), 0);
+	return tok;
+}
+
+/*
+ * One request to authorize: method and parameters ("NAME=value"), a
+ * token for sub (NULL: none; "!": not a token) with scope, and the exact
+ * head and body of the answer.  "%L" in the head is the body's length.
+ */
+static const struct {
+	const char	*name;
+	const char	*method;
+	const char	*params[7];
+	const char	*sub, *scope;
+	const char	*head, *body;
+} authorize_cases[] = {
+	/* forward auth (nginx), and plain CGI: the same answer */
+	{ "forward: allowed", "GET", { "REQUEST_URI=/x",
+	    "HTTP_X_ORIGINAL_URI=/reports/x", "HTTP_X_ORIGINAL_METHOD=GET" },
+	    "alice", ALL,
+	    "Status: 200 OK\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nX-Auth-User: alice\r\nX-Auth-Role: admin\r\n"
+	    "X-Auth-Scope: " ALL "\r\nX-Accel-Expires: 1\r\n\r\n",
+	    "{\"username\":\"alice\",\"role\":\"admin\",\"scope\":\"" ALL "\"}" },
+	{ "CGI: allowed", "GET", { "REQUEST_URI=/projects/" }, "bob", "",
+	    "Status: 200 OK\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nX-Auth-User: bob\r\nX-Auth-Role: user\r\n"
+	    "X-Auth-Scope: \r\nX-Accel-Expires: 1\r\n\r\n",
+	    "{\"username\":\"bob\",\"role\":\"user\",\"scope\":\"\"}" },
+	{ "Caddy: allowed, all three headers though anonymous", "GET",
+	    { "REQUEST_URI=/public/x", "HTTP_X_FORWARDED_URI=/public/x",
+	    "HTTP_X_FORWARDED_METHOD=GET" }, NULL, NULL,
+	    "Status: 200 OK\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nX-Auth-User: \r\nX-Auth-Role: \r\n"
+	    "X-Auth-Scope: \r\nX-Accel-Expires: 1\r\n\r\n",
+	    "{\"username\":null,\"role\":null,\"scope\":\"\"}" },
+	{ "forward: forged identity headers change nothing", "GET",
+	    { "REQUEST_URI=/public/x", "HTTP_X_AUTH_USER=mallory",
+	    "HTTP_X_AUTH_ROLE=admin", "HTTP_X_AUTH_SCOPE=" ALL,
+	    "HTTP_REMOTE_USER=mallory", "HTTP_VARIABLE_REMOTE_USER=mallory" },
+	    "!", NULL,
+	    "Status: 200 OK\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nX-Auth-User: \r\nX-Auth-Role: \r\n"
+	    "X-Auth-Scope: \r\nX-Accel-Expires: 1\r\n\r\n",
+	    "{\"username\":null,\"role\":null,\"scope\":\"\"}" },
+	/* the FastCGI Authorizer role: Variable-* only, no body, no length */
+	{ "Authorizer: allowed", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/reports/x" }, "alice", ALL,
+	    "Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\n"
+	    "Variable-AUTH_USER: alice\r\nVariable-AUTH_ROLE: admin\r\n"
+	    "Variable-AUTH_SCOPE: " ALL "\r\n\r\n", "" },
+	{ "Authorizer: anonymous, no REMOTE_USER", "GET",
+	    { "FCGI_ROLE=AUTHORIZER", "REQUEST_URI=/public/x" }, NULL, NULL,
+	    "Status: 200 OK\r\nVariable-AUTH_USER: \r\nVariable-AUTH_ROLE: \r\n"
+	    "Variable-AUTH_SCOPE: \r\n\r\n", "" },
+	{ "Authorizer: forged Variable-* and X-Auth-* change nothing", "GET",
+	    { "FCGI_ROLE=AUTHORIZER", "REQUEST_URI=/public/x",
+	    "HTTP_VARIABLE_REMOTE_USER=mallory", "HTTP_REMOTE_USER=mallory",
+	    "HTTP_X_AUTH_USER=mallory", "HTTP_AUTH_USER=mallory" }, "carol",
+	    ALL,
+	    "Status: 200 OK\r\nVariable-AUTH_USER: \r\nVariable-AUTH_ROLE: \r\n"
+	    "Variable-AUTH_SCOPE: \r\n\r\n", "" },
+	{ "Authorizer: the client's X-Original-URI is ignored", "GET",
+	    { "FCGI_ROLE=AUTHORIZER", "REQUEST_URI=/reports/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x", "HTTP_X_ORIGINAL_METHOD=GET" },
+	    NULL, NULL,
+	    "Status: 401 Unauthorized\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nWWW-Authenticate: Bearer\r\n"
+	    "Cache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"Not authenticated\"}" },
+	/* every refusal, every way: never cacheable */
+	{ "401 bad token", "GET", { "REQUEST_URI=/reports/x" }, "!", NULL,
+	    "Status: 401 Unauthorized\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\n"
+	    "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"
+	    "Cache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"Invalid or expired token\"}" },
+	{ "Authorizer: 401 disabled", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/reports/x" }, "carol", ALL,
+	    "Status: 401 Unauthorized\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\n"
+	    "WWW-Authenticate: Bearer error=\"invalid_token\"\r\n"
+	    "Cache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"User disabled\"}" },
+	{ "403 scope", "GET", { "REQUEST_URI=/reports/x" }, "bob",
+	    "reports:read",
+	    "Status: 403 Forbidden\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nWWW-Authenticate: Bearer "
+	    "error=\"insufficient_scope\", scope=\"reports:read\"\r\n"
+	    "Cache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"Requires scope: reports:read\"}" },
+	{ "403 role", "GET", { "REQUEST_URI=/projects/x",
+	    "HTTP_X_FORWARDED_URI=/projects/x", "HTTP_X_FORWARDED_METHOD=GET" },
+	    "erin", "",
+	    "Status: 403 Forbidden\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nCache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"Requires role: admin, user\"}" },
+	{ "403 no rule", "POST", { "REQUEST_URI=/reports/x" }, "alice", ALL,
+	    "Status: 403 Forbidden\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nCache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"Not allowed by policy\"}" },
+	{ "400 bad path", "GET", { "REQUEST_URI=/public/%2e%2e%2freports/x" },
+	    "alice", ALL,
+	    "Status: 400 Bad Request\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %L\r\nCache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"Invalid request path\"}" },
+	{ "500 both header families", "GET", { "REQUEST_URI=/public/x",
+	    "HTTP_X_ORIGINAL_URI=/public/x", "HTTP_X_ORIGINAL_METHOD=GET",
+	    "HTTP_X_FORWARDED_URI=/public/x", "HTTP_X_FORWARDED_METHOD=GET" },
+	    NULL, NULL,
+	    "Status: 500 Internal Server Error\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %L\r\n"
+	    "Cache-Control: no-store\r\n\r\n",
+	    "{\"detail\":\"Server misconfigured\"}" },
+};
+
+START_TEST(test_authorize)
+{
+	struct test_request	 t;
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 head[HTTP_HEAD_MAX], want[1024], name[64];
+	char			 header[4096], len[16];
+	char			*tok = NULL;
+	const char		*eq, *p, *sub = authorize_cases[_i].sub;
+	size_t			 i;
+	long			 n;
+
+	test_request_init(&t, authorize_cases[_i].method, TS_CONST);
+	for (i = 0; i < ARRAY_SIZE(authorize_cases[_i].params) &&
+	    authorize_cases[_i].params[i] != NULL; i++) {
+		eq = strchr(authorize_cases[_i].params[i], '=');
+		(void)snprintf(name, sizeof(name), "%.*s",
+		    (int)(eq - authorize_cases[_i].params[i]),
+		    authorize_cases[_i].params[i]);
+		test_request_param(&t, name, eq + 1);
+	}
+	if (sub != NULL && strcmp(sub, "!") == 0)
+		test_request_param(&t, "HTTP_AUTHORIZATION", "Bearer x.y.z");
+	else if (sub != NULL) {
+		tok = mint_for(policy_app, sub, authorize_cases[_i].scope,
+		    TS_CONST);
+		(void)snprintf(header, sizeof(header), "Bearer %s", tok);
+		test_request_param(&t, "HTTP_AUTHORIZATION", header);
+	}
+	http_response_init(&resp);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authorize_handle(policy_app, &t.req, &resp, &out), 0);
+	ck_assert_int_gt(n = http_format_head(&resp, head, sizeof(head)), 0);
+	(void)snprintf(len, sizeof(len), "%zu", resp.body_len);
+	p = strstr(authorize_cases[_i].head, "%L");
+	if (p != NULL)
+		(void)snprintf(want, sizeof(want), "%.*s%s%s",
+		    (int)(p - authorize_cases[_i].head),
+		    authorize_cases[_i].head, len, p + 2);
+	else
+		(void)snprintf(want, sizeof(want), "%s",
+		    authorize_cases[_i].head);
+	ck_assert_msg(strcmp(head, want) == 0, "%s: head\n%s\nwant\n%s",
+	    authorize_cases[_i].name, head, want);
+	ck_assert_msg(strcmp(resp.body, authorize_cases[_i].body) == 0,
+	    "%s: body %s", authorize_cases[_i].name, resp.body);
+	/* The log line: a reason for each refusal, the method and path. */
+	if (resp.status >= 400)
+		ck_assert_ptr_nonnull(out.reason);
+	else
+		ck_assert_ptr_null(out.reason);
+	if (resp.status != 500)
+		ck_assert_str_eq(out.method, authorize_cases[_i].method);
+	free(tok);
+	test_request_free(&t);
+}
+END_TEST
+
+/*
+ * How long a proxy may keep an allow: AUTH_CACHE_SECONDS, never past
+ * the token's exp; 0 says so; a refusal never carries it.
+ */
+static const struct {
+	const char	*name;
+	int		 app;		/* 0 default, 1 ten seconds, 2 zero */
+	const char	*sub;
+	time_t		 minted;	/* tokens live 30 minutes */
+	const char	*want;		/* NULL: no X-Accel-Expires */
+} cache_cases[] = {
+	{ "default", 0, "alice", TS_CONST, "1" },
+	{ "default, expiring in 1 s", 0, "alice", TS_CONST - 1799, "1" },
+	{ "10 s", 1, "alice", TS_CONST, "10" },
+	{ "10 s, the token ends in 3 s", 1, "alice", TS_CONST - 1797, "3" },
+	{ "10 s, the token ends in 1 s", 1, "alice", TS_CONST - 1799, "1" },
+	{ "10 s, the token ends in 10 s", 1, "alice", TS_CONST - 1790, "10" },
+	{ "10 s, anonymous", 1, NULL, 0, "10" },
+	{ "10 s, a token that has ended: anonymous", 1, "alice",
+	    TS_CONST - 1800, "10" },
+	{ "0", 2, "alice", TS_CONST, "0" },
+	{ "0, anonymous", 2, NULL, 0, "0" },
+	{ "a refusal", 1, "carol", TS_CONST, NULL },
+};
+
+START_TEST(test_authorize_cache)
+{
+	struct app *const	 apps[] = { policy_app, cache_app, nocache_app };
+	struct app		*app = apps[cache_cases[_i].app];
+	struct test_request	 t;
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 header[4096];
+	char			*tok = NULL;
+	const char		*v;
+
+	test_request_init(&t, "GET", TS_CONST);
+	/* /public/: anyone, so an ended token passes, anonymous. */
+	test_request_param(&t, "REQUEST_URI", cache_cases[_i].want != NULL ?
+	    "/public/x" : "/projects/");
+	if (cache_cases[_i].sub != NULL) {
+		tok = mint_for(app, cache_cases[_i].sub, "",
+		    cache_cases[_i].minted);
+		(void)snprintf(header, sizeof(header), "Bearer %s", tok);
+		test_request_param(&t, "HTTP_AUTHORIZATION", header);
+	}
+	http_response_init(&resp);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authorize_handle(app, &t.req, &resp, &out), 0);
+	v = http_header(&resp, "X-Accel-Expires");
+	if (cache_cases[_i].want == NULL) {
+		ck_assert_int_eq(resp.status, 401);
+		ck_assert_ptr_null(v);
+	} else {
+		ck_assert_int_eq(resp.status, 200);
+		ck_assert_msg(v != NULL && strcmp(v, cache_cases[_i].want) == 0,
+		    "%s: X-Accel-Expires %s", cache_cases[_i].name,
+		    v != NULL ? v : "(none)");
+	}
+	/* Never a Cache-Control on an allow, always on a refusal. */
+	ck_assert((http_header(&resp, "Cache-Control") != NULL) ==
+	    (resp.status != 200));
+	free(tok);
+	test_request_free(&t);
+}
+END_TEST
+
+/*
+ * Login's scope field, under a policy: granted = asked and the role's
+ * (all of the role's when none is asked); an unknown scope is 400
+ * invalid_scope, before any password is hashed.  body: the exact keys
+ * of the answer; scope: the token's scope claim.
+ */
+static const struct {
+	const char	*name;
+	int		 policy;	/* 0: an app without a policy */
+	const char	*form;
+	int		 status;
+	const char	*keys;		/* of the 200, in order */
+	const char	*granted;	/* the body's "scope" */
+	const char	*claim;		/* the token's */
+} scope_cases[] = {
+	{ "not asked: all the role grants", 1,
+	    "username=alice&password=alicepass", 200,
+	    "access_token token_type", NULL, ALL },
+	{ "empty: as not asked", 1,
+	    "username=alice&password=alicepass&scope=", 200,
+	    "access_token token_type", NULL, ALL },
+	{ "one asked", 1,
+	    "username=alice&password=alicepass&scope=reports:read", 200,
+	    "access_token token_type scope", "reports:read", "reports:read" },
+	{ "two asked, the role's order", 1, "username=alice&password="
+	    "alicepass&scope=users:admin+reports:read", 200,
+	    "access_token token_type scope", "reports:read users:admin",
+	    "reports:read users:admin" },
+	{ "asked twice, extra spaces", 1, "username=alice&password="
+	    "alicepass&scope=+reports:read++reports:read+", 200,
+	    "access_token token_type scope", "reports:read", "reports:read" },
+	{ "known, not the role's: not granted", 1,
+	    "username=bob&password=bobpass&scope=reports:read+projects:read",
+	    200, "access_token token_type scope", "projects:read",
+	    "projects:read" },
+	{ "known, none granted: no claim", 1,
+	    "username=bob&password=bobpass&scope=reports:read", 200,
+	    "access_token token_type scope", "", "" },
+	{ "a role without a role line", 1,
+	    "username=erin&password=erinpass", 200,
+	    "access_token token_type", NULL, "" },
+	{ "unknown", 1, "username=alice&password=alicepass&scope=nope", 400,
+	    NULL, NULL, NULL },
+	{ "unknown among known", 1, "username=alice&password=alicepass&"
+	    "scope=reports:read+nope", 400, NULL, NULL, NULL },
+	{ "unknown, wrong password: the scope first", 1,
+	    "username=alice&password=x&scope=nope", 400, NULL, NULL, NULL },
+	{ "malformed: a quote", 1, "username=alice&password=alicepass&"
+	    "scope=reports:read%22", 400, NULL, NULL, NULL },
+	{ "malformed: a NUL", 1, "username=alice&password=alicepass&"
+	    "scope=reports:read%00", 400, NULL, NULL, NULL },
+	{ "malformed: a tab", 1, "username=alice&password=alicepass&"
+	    "scope=reports:read%09projects:read", 400, NULL, NULL, NULL },
+	{ "known, wrong password: 401", 1,
+	    "username=alice&password=x&scope=reports:read", 401, NULL, NULL,
+	    NULL },
+	{ "no policy: ignored, as before", 0,
+	    "username=alice&password=alicepass&scope=nope", 200,
+	    "access_token token_type", NULL, "" },
+	{ "no policy: a known-looking one too", 0,
+	    "username=alice&password=alicepass&scope=reports:read", 200,
+	    "access_token token_type", NULL, "" },
+};
+
+START_TEST(test_login_scope)
+{
+	struct app		*app = scope_cases[_i].policy ? policy_app :
+				    test_app;
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	json_object		*root, *v;
+	char			 keys[256];
+	const char		*tok;
+	size_t			 k = 0;
+
+	run(login_handle, app, "POST", NULL, FORM, scope_cases[_i].form,
+	    strlen(scope_cases[_i].form), &resp, &out);
+	ck_assert_msg(resp.status == scope_cases[_i].status, "%s: %d %s",
+	    scope_cases[_i].name, resp.status, resp.body);
+	if (resp.status == 400) {
+		ck_assert_str_eq(resp.body, "{\"error\":\"invalid_scope\","
+		    "\"error_description\":\"The requested scope is invalid, "
+		    "unknown, or malformed\"}");
+		ck_assert_str_eq(http_header(&resp, "Cache-Control"),
+		    "no-store");
+		ck_assert_str_eq(http_header(&resp, "Pragma"), "no-cache");
+		ck_assert_str_eq(out.reason, "unknown scope asked for");
+		return;
+	}
+	if (resp.status != 200)
+		return;
+	ck_assert_ptr_nonnull(root = json_tokener_parse(resp.body));
+	keys[0] = '\0';
+	json_object_object_foreach(root, key, val) {
+		(void)val;
+		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%s%s",
+		    k > 0 ? " " : "", key);
+	}
+	ck_assert_msg(strcmp(keys, scope_cases[_i].keys) == 0, "%s: keys %s",
+	    scope_cases[_i].name, keys);
+	if (scope_cases[_i].granted != NULL) {
+		ck_assert(json_object_object_get_ex(root, "scope", &v));
+		ck_assert_str_eq(json_object_get_string(v),
+		    scope_cases[_i].granted);
+	}
+	ck_assert(json_object_object_get_ex(root, "access_token", &v));
+	tok = json_object_get_string(v);
+	ck_assert_int_eq(token_verify(app_cfg(app), tok, strlen(tok),
+	    TS_CONST, &c), TOKEN_OK);
+	ck_assert_msg(strcmp(c.scope, scope_cases[_i].claim) == 0,
+	    "%s: claim \"%s\"", scope_cases[_i].name, c.scope);
+	json_object_put(root);
+}
+END_TEST
+
+/* authorize.fcgi is a method-less check: every method gets a verdict. */
+START_TEST(test_authorize_methods)
+{
+	static const char *const methods[] = { "PUT", "DELETE", "PATCH",
+	    "OPTIONS", "TRACE", "PROPFIND", "BREW" };
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct test_request	 t;
+	size_t			 m;
+
+	for (m = 0; m < ARRAY_SIZE(methods); m++) {
+		test_request_init(&t, methods[m], TS_CONST);
+		test_request_param(&t, "REQUEST_URI", "/anything");
+		http_response_init(&resp);
+		http_outcome_init(&out);
+		ck_assert_int_eq(authorize_handle(policy_app, &t.req, &resp,
+		    &out), 0);
+		/* "allow * / authenticated": asked who, not 405. */
+		ck_assert_msg(resp.status == 401, "%s: %d", methods[m],
+		    resp.status);
+		ck_assert_ptr_null(http_header(&resp, "Allow"));
+		test_request_free(&t);
+	}
+}
+END_TEST
+
 static Suite *
 handlers_suite(void)
 {
@@ -790,6 +1216,18 @@ handlers_suite(void)
 	tcase_add_test(tc, test_login_token);
 	tcase_add_test(tc, test_login_log_user);
 	tcase_add_loop_test(tc, test_methods, 0, ARRAY_SIZE(endpoints));
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("authorize");
+	tcase_add_unchecked_fixture(tc, test_app_setup, test_app_teardown);
+	tcase_add_unchecked_fixture(tc, policy_setup, policy_teardown);
+	tcase_add_loop_test(tc, test_authorize, 0,
+	    ARRAY_SIZE(authorize_cases));
+	tcase_add_loop_test(tc, test_authorize_cache, 0,
+	    ARRAY_SIZE(cache_cases));
+	tcase_add_test(tc, test_authorize_methods);
+	tcase_add_loop_test(tc, test_login_scope, 0, ARRAY_SIZE(scope_cases));
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 

@@ -332,6 +332,46 @@ static const struct {
 	{ 503, "Service Unavailable" }, { 299, "Unknown" },
 };
 
+/*
+ * A bare reply (a FastCGI Authorizer's allow): the Status line and the
+ * added headers, nothing else, not even Content-Length: 0; and whatever
+ * replaces it is a whole response again.
+ */
+START_TEST(test_head_bare)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 buf[HTTP_HEAD_MAX];
+
+	http_response_init(&resp);
+	http_outcome_init(&out);
+	ck_assert_str_eq(out.method, "");
+	ck_assert_str_eq(out.path, "");
+	ck_assert_int_eq(http_reply_bare(&resp, 200), 0);
+	ck_assert_int_eq(http_header_add(&resp, "Variable-REMOTE_USER",
+	    "alice"), 0);
+	ck_assert_int_eq(http_header_add(&resp, "Variable-AUTH_SCOPE", ""), 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 200 OK\r\n"
+	    "Variable-REMOTE_USER: alice\r\n"
+	    "Variable-AUTH_SCOPE: \r\n"
+	    "\r\n");
+	ck_assert_uint_eq(resp.body_len, 0);
+
+	/* A body afterwards brings its type and length back. */
+	ck_assert_int_eq(http_reply_detail(&resp, 403, "No"), 0);
+	ck_assert_int_gt(http_format_head(&resp, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Status: 403 Forbidden\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: 15\r\n"
+	    "Variable-REMOTE_USER: alice\r\n"
+	    "Variable-AUTH_SCOPE: \r\n"
+	    "\r\n");
+	http_response_init(&resp);
+	ck_assert_int_eq(resp.bare, 0);
+}
+END_TEST
+
 START_TEST(test_status_text)
 {
 	ck_assert_str_eq(http_status_text(status_cases[_i].status),
@@ -523,6 +563,7 @@ http_suite(void)
 
 	tc = tcase_create("response");
 	tcase_add_test(tc, test_head);
+	tcase_add_test(tc, test_head_bare);
 	tcase_add_loop_test(tc, test_status_text, 0, ARRAY_SIZE(status_cases));
 	tcase_add_loop_test(tc, test_header_add, 0, ARRAY_SIZE(header_cases));
 	tcase_add_test(tc, test_header_limits);

@@ -1306,6 +1306,161 @@ START_TEST(test_cache_many)
 }
 END_TEST
 
+/*
+ * The scope claim (RFC 9068 2.2.3): a string of RFC 6749 scope-tokens
+ * separated by single spaces, at most 64 of them in 2048 bytes; anything
+ * else makes the token "Invalid or expired".  value is the JSON as
+ * signed; "%64" and the like are built below (n scopes, or n bytes).
+ */
+static const struct {
+	const char		*name;
+	const char		*value;
+	enum token_result	 want;
+	const char		*scope;		/* what claims.scope gets */
+} scope_cases[] = {
+	{ "one", "\"reports:read\"", TOKEN_OK, "reports:read" },
+	{ "two", "\"a b\"", TOKEN_OK, "a b" },
+	{ "every scope-token byte", "\"!#[]~\"", TOKEN_OK, "!#[]~" },
+	{ "the same twice", "\"a a\"", TOKEN_OK, "a a" },
+	{ "64 scopes", "%64 scopes", TOKEN_OK, NULL },
+	{ "65 scopes", "%65 scopes", TOKEN_INVALID, NULL },
+	{ "2048 bytes", "%2048 bytes", TOKEN_OK, NULL },
+	{ "2049 bytes", "%2049 bytes", TOKEN_INVALID, NULL },
+	{ "empty", "\"\"", TOKEN_INVALID, NULL },
+	{ "leading space", "\" a\"", TOKEN_INVALID, NULL },
+	{ "trailing space", "\"a \"", TOKEN_INVALID, NULL },
+	{ "two spaces", "\"a  b\"", TOKEN_INVALID, NULL },
+	{ "a tab", "\"a\\tb\"", TOKEN_INVALID, NULL },
+	{ "a quote", "\"a\\\"b\"", TOKEN_INVALID, NULL },
+	{ "a backslash", "\"a\\\\b\"", TOKEN_INVALID, NULL },
+	{ "a NUL", "\"a\\u0000b\"", TOKEN_INVALID, NULL },
+	{ "non-ASCII", "\"caf\\u00e9\"", TOKEN_INVALID, NULL },
+	{ "DEL", "\"a\\u007f\"", TOKEN_INVALID, NULL },
+	{ "a number", "1", TOKEN_INVALID, NULL },
+	{ "null", "null", TOKEN_INVALID, NULL },
+	{ "an array (RFC 8693's scp style)", "[\"a\"]", TOKEN_INVALID, NULL },
+	{ "an object", "{}", TOKEN_INVALID, NULL },
+	{ "true", "true", TOKEN_INVALID, NULL },
+};
+
+START_TEST(test_scope_claim)
+{
+	struct token_claims	 c;
+	enum token_result	 r;
+	char			 value[4200], payload[4400], want[4200];
+	const char		*tok, *v = scope_cases[_i].value;
+	size_t			 n, i, o = 0;
+
+	if (v[0] == '%') {
+		n = (size_t)strtoul(v + 1, NULL, 10);
+		want[o++] = '"';
+		if (strstr(v, "scopes") != NULL)
+			for (i = 0; i < n; i++)
+				o += (size_t)snprintf(want + o,
+				    sizeof(want) - o, "%s%zu", i > 0 ? " " :
+				    "", i % 10);
+		else {
+			/* n bytes: "s" and spaces, ending in a scope. */
+			for (i = 0; i < n; i++)
+				want[o++] = (i % 64 == 63 && i + 1 < n) ?
+				    ' ' : 's';
+		}
+		want[o++] = '"';
+		want[o] = '\0';
+		v = want;
+	}
+	(void)snprintf(value, sizeof(value), "%s", v);
+	(void)snprintf(payload, sizeof(payload), "{\"sub\":\"alice\","
+	    "\"role\":\"admin\",\"exp\":" LATER ",\"scope\":%s}", value);
+	tok = test_forge(H256, payload, "HS256", TEST_SECRET_32, NULL);
+	r = token_verify(&cfg, tok, strlen(tok), TS_CONST, &c);
+	ck_assert_msg(r == scope_cases[_i].want, "%s: got %s",
+	    scope_cases[_i].name, result_name(r));
+	if (r != TOKEN_OK)
+		return;
+	if (scope_cases[_i].scope != NULL)
+		ck_assert_str_eq(c.scope, scope_cases[_i].scope);
+	else {
+		/* The JSON string, quotes off. */
+		ck_assert_uint_eq(strlen(c.scope), strlen(value) - 2);
+		ck_assert(strncmp(c.scope, value + 1, strlen(c.scope)) == 0);
+	}
+}
+END_TEST
+
+/* No scope claim: none.  Two: the last, as for every claim. */
+START_TEST(test_scope_absent_or_twice)
+{
+	struct token_claims	 c;
+	const char		*tok;
+
+	tok = test_forge(H256, GOOD, "HS256", TEST_SECRET_32, NULL);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.scope, "");
+	tok = test_forge(H256, P_WITH("scope", "\"a\",\"scope\":\"b c\""),
+	    "HS256", TEST_SECRET_32, NULL);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.scope, "b c");
+	tok = test_forge(H256, P_WITH("scope", "\"a\",\"scope\":1"),
+	    "HS256", TEST_SECRET_32, NULL);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_INVALID);
+}
+END_TEST
+
+/* Minted with scopes, the token says them; nothing invalid is minted. */
+START_TEST(test_mint_scope)
+{
+	struct token_claims	 minted, c;
+	unsigned char		 payload[1024];
+	char			*tok = NULL, big[TOKEN_SCOPE_MAX + 2];
+	const char		*dot1, *dot2;
+	long			 n;
+
+	ck_assert_int_eq(token_claims_init(&minted, "alice", "admin", 0), 0);
+	ck_assert_int_eq(token_claims_scope(&minted, "reports:read x"), 0);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.scope, "reports:read x");
+	free(tok);
+
+	/* None: no claim at all. */
+	ck_assert_int_eq(token_claims_scope(&minted, ""), 0);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
+	dot1 = strchr(tok, '.');
+	dot2 = strchr(dot1 + 1, '.');
+	n = token_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
+	    sizeof(payload) - 1);
+	ck_assert_int_gt(n, 0);
+	payload[n] = '\0';
+	ck_assert_msg(strstr((char *)payload, "scope") == NULL, "%s",
+	    payload);
+	free(tok);
+
+	/* Refused, and the claims keep what they had. */
+	ck_assert_int_eq(token_claims_scope(&minted, "a"), 0);
+	ck_assert_int_eq(token_claims_scope(&minted, "a  b"), -1);
+	ck_assert_int_eq(token_claims_scope(&minted, " a"), -1);
+	ck_assert_int_eq(token_claims_scope(&minted, "a\""), -1);
+	memset(big, 's', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';		/* 2049 bytes */
+	ck_assert_int_eq(token_claims_scope(&minted, big), -1);
+	big[sizeof(big) - 2] = '\0';		/* 2048 */
+	ck_assert_int_eq(token_claims_scope(&minted, big), 0);
+	ck_assert_int_eq(token_claims_scope(&minted, "a"), 0);
+	ck_assert_str_eq(minted.scope, "a");
+	/* Set by hand, wrongly: token_mint will not. */
+	memcpy(minted.scope, "a\tb", 4);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), -1);
+	ck_assert_ptr_null(tok);
+	memset(minted.scope, 'x', sizeof(minted.scope));	/* no NUL */
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), -1);
+}
+END_TEST
+
 static Suite *
 token_suite(void)
 {
@@ -1331,6 +1486,13 @@ token_suite(void)
 	tcase_add_loop_test(tc, test_claims, 0, ARRAY_SIZE(claim_cases));
 	tcase_add_loop_test(tc, test_cache_claims, 0, ARRAY_SIZE(claim_cases));
 	tcase_add_test(tc, test_mint_aud_iss);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("scope");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_scope_claim, 0, ARRAY_SIZE(scope_cases));
+	tcase_add_test(tc, test_scope_absent_or_twice);
+	tcase_add_test(tc, test_mint_scope);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cache");

@@ -2,7 +2,7 @@
 """contract.py -- fcgi-auth's HTTP contract, as named checks against a URL.
 
   contract.py --url URL --secret-file FILE [--alg HS256] [--ttl-min 30]
-              [--audience AUD] [--issuer ISS]
+              [--audience AUD] [--issuer ISS] [--policy FILE]
               [--reference] [--record FILE] [--only WORD] [--no-load]
 
 Every check is named; a failure says which check, what was sent, and
@@ -16,6 +16,11 @@ The server under test must know these users (tests/e2e/lib.sh writes them):
 
 --audience and --issuer say what the server has as JWT_AUDIENCE and
 JWT_ISSUER (default: unset); the tokens the checks mint then carry them.
+
+--policy names the policy file the login endpoint has (POLICY_FILE):
+the scope.* checks then expect the scopes its role lines grant.  Without
+it, they expect what a login without a policy does: the scope field is
+ignored, and tokens carry no scope.
 
 --reference runs the subset the FastAPI reference app supports: it only
 knows alice and bob, has no disabled users, revocation or 413, accepts
@@ -94,6 +99,7 @@ class Contract:
         self.ttl_min = args.ttl_min
         self.audience = args.audience
         self.issuer = args.issuer
+        self.grants = read_grants(args.policy) if args.policy else None
         self.reference = args.reference
         self.load = not args.no_load
         self.record = open(args.record, "w") if args.record else None
@@ -259,6 +265,17 @@ class Contract:
                           audience=self.audience, issuer=self.issuer, **kw)
 
 
+def read_grants(path):
+    """The scopes each role grants, from a policy file's role lines."""
+    grants = {}
+    with open(path) as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) >= 2 and fields[0] == "role":
+                grants[fields[1]] = fields[2:]
+    return grants
+
+
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -337,8 +354,11 @@ def _(c):
 
 @check("login.all_form_fields")
 def _(c):
+    # Under a policy a scope must be one it knows (scope.unknown).
+    scope = "me reports" if c.grants is None else \
+        " ".join(c.grants.get("user", [])[:1])
     r = c.login([("grant_type", "password"), ("username", "bob"),
-                 ("password", "bobpass"), ("scope", "me reports"),
+                 ("password", "bobpass"), ("scope", scope),
                  ("client_id", "cli"), ("client_secret", "s3")])
     c.expect_status(r, 200)
 
@@ -829,6 +849,93 @@ def _(c):
     c.expect_json(r, 200, {"username": "alice", "role": "admin"})
 
 
+# --- scopes (RFC 6749 3.3, RFC 9068 2.2.3) -------------------------------
+#
+# Under a policy (--policy) a token carries the scopes granted: those
+# asked for that the user's role grants, all of them when none is asked;
+# an unknown scope is 400 invalid_scope.  Without one, login is as it was:
+# the field is ignored and tokens carry no scope.
+
+def scope_login(c, name, scope=None, label=""):
+    """Log name in, asking for scope (None: the field is not sent)."""
+    fields = [("username", name), ("password", USERS[name][0])]
+    if scope is not None:
+        fields.append(("scope", scope))
+    return c.login(fields, label=label or "login %s scope=%r" % (name, scope))
+
+
+def expect_granted(c, r, asked, granted):
+    """A 200 whose token carries granted (a list), and whose body says it
+    when something was asked; without a policy, the answer of old."""
+    c.expect_status(r, 200)
+    keys = ["access_token", "token_type"]
+    if c.grants is not None and asked:
+        keys.append("scope")
+    c.expect("body keys", keys, list(r.json or {}), r)
+    claims = c.decode(r.json["access_token"])
+    if c.grants is None:
+        c.expect("scope claim", None, claims.get("scope"), r)
+        return
+    if asked:
+        c.expect("scope in the body", " ".join(granted), r.json["scope"], r)
+    c.expect("scope claim", " ".join(granted) if granted else None,
+             claims.get("scope"), r)
+
+
+def role_grants(c, name):
+    return (c.grants or {}).get(USERS[name][1], [])
+
+
+@check("scope.not_asked", ours_only=True)
+def _(c):
+    for name in ("alice", "bob"):
+        expect_granted(c, scope_login(c, name), None, role_grants(c, name))
+        expect_granted(c, scope_login(c, name, ""), None,
+                       role_grants(c, name))
+
+
+@check("scope.asked", ours_only=True)
+def _(c):
+    grants = role_grants(c, "alice")
+    if c.grants is not None and len(grants) < 2:
+        c.fail("the policy", "alice's role granting 2 scopes or more",
+               grants)
+    last = grants[-1:]
+    asked = " ".join(last) or "reports:read"
+    expect_granted(c, scope_login(c, "alice", asked), asked, last)
+    # In another order, one twice, spaces around: the role's order, once.
+    asked = "  " + "  ".join(list(reversed(grants)) + grants[:1]) + " "
+    expect_granted(c, scope_login(c, "alice", asked), asked, grants)
+
+
+@check("scope.not_granted", ours_only=True)
+def _(c):
+    # A scope some role grants, but not bob's: not granted, not refused.
+    others = [s for g in (c.grants or {}).values() for s in g
+              if s not in role_grants(c, "bob")]
+    asked = others[0] if others else "reports:read"
+    expect_granted(c, scope_login(c, "bob", asked), asked, [])
+
+
+@check("scope.unknown", ours_only=True)
+def _(c):
+    for asked in ("no-such-scope", "%s no-such-scope" % " ".join(
+            role_grants(c, "alice")), 'a"b', "a\\b", "caf\u00e9"):
+        r = scope_login(c, "alice", asked)
+        if c.grants is None:
+            expect_granted(c, r, asked, [])
+            continue
+        c.expect_json(r, 400, {"error": "invalid_scope",
+                               "error_description": "The requested scope "
+                               "is invalid, unknown, or malformed"},
+                      "scope %r" % asked)
+        c.expect("Cache-Control", "no-store", r.header("cache-control"), r)
+    # Refused before the password is looked at.
+    r = c.login({"username": "alice", "password": "wrong",
+                 "scope": "no-such-scope"}, label="wrong password")
+    c.expect_status(r, 400 if c.grants is not None else 401)
+
+
 def run_concurrently(c, n, fn):
     """Run fn(i) in n threads released together; return (errors, secs)."""
     barrier = threading.Barrier(n)
@@ -900,6 +1007,7 @@ def main():
     ap.add_argument("--ttl-min", type=int, default=30)
     ap.add_argument("--audience", help="the server's JWT_AUDIENCE")
     ap.add_argument("--issuer", help="the server's JWT_ISSUER")
+    ap.add_argument("--policy", help="the login endpoint's POLICY_FILE")
     ap.add_argument("--reference", action="store_true",
                     help="only what the FastAPI reference app supports")
     ap.add_argument("--record", help="write every exchange to this file")

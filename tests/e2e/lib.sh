@@ -100,8 +100,8 @@ e2e_find_lighttpd()
 # copy some of them from the server's environment); a test sets what it
 # tries after e2e_setup.
 E2E_SERVICE_SETTINGS="JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN
-    JWT_AUDIENCE JWT_ISSUER USERS_FILE REQUEST_READ_TIMEOUT_SEC
-    FCGI_WEB_SERVER_ADDRS AUTH_DEBUG POLICY_FILE AUTH_CACHE_SECONDS"
+    JWT_AUDIENCE JWT_ISSUER USERS_FILE POLICY_FILE AUTH_CACHE_SECONDS
+    REQUEST_READ_TIMEOUT_SEC FCGI_WEB_SERVER_ADDRS AUTH_DEBUG"
 
 e2e_setup()
 {
@@ -111,7 +111,7 @@ e2e_setup()
 	E2E_BUILDDIR=$(cd "${abs_top_builddir:-.}" && pwd)
 	[ -f "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf" ] ||
 	    e2e_die "no etc/lighttpd/fcgi-auth.conf under $E2E_SRCDIR"
-	for b in login me reports projects; do
+	for b in login me reports projects authorize; do
 		[ -x "$E2E_BUILDDIR/cgi-bin/$b.fcgi" ] ||
 		    e2e_die "$E2E_BUILDDIR/cgi-bin/$b.fcgi not built (run make)"
 	done
@@ -166,7 +166,7 @@ e2e_setup()
 	# (tests/deploy) reads them here; and each process's command line
 	# names E2E_STATE, so e2e_stop_lighttpd finds every one, and only them.
 	E2E_BINDIR=$E2E_STATE/bin
-	for b in login me reports projects; do
+	for b in login me reports projects authorize; do
 		e2e_install_program "$E2E_BUILDDIR/cgi-bin/$b.fcgi"
 	done
 	E2E_SNIPPET_COPY=$E2E_STATE/fcgi-auth.conf
