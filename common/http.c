@@ -45,6 +45,7 @@ static const char *const own_headers[] = {
 };
 
 static int	hexval(int);
+static int	json_string(char *, size_t, size_t *, const char *);
 static size_t	pct_decode(const char *, size_t, char *, size_t, int *);
 static int	valid_header_name(const char *);
 static int	valid_header_value(const char *, size_t);
@@ -263,6 +264,74 @@ http_reply_json(struct http_response *resp, int status, json_object *obj)
 	    len) : reply_internal_error(resp);
 	json_object_put(obj);
 	return ret;
+}
+
+/*
+ * Append s to buf at *len as a JSON string, quotes and all, leaving at
+ * least one byte of size free (as a body must); -1 if it does not fit.
+ */
+static int
+json_string(char *buf, size_t size, size_t *len, const char *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = *len, need;
+	unsigned char		 c;
+
+	if (o + 3 > size)
+		return -1;
+	buf[o++] = '"';
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		need = c == '"' || c == '\\' ? 2 : c < 0x20 ? 6 : 1;
+		/* This, the closing quote, and the byte left free. */
+		if (o + need + 2 > size)
+			return -1;
+		if (need == 2) {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (need == 6) {
+			memcpy(buf + o, "\\u00", 4);
+			buf[o + 4] = hex[c >> 4];
+			buf[o + 5] = hex[c & 0xf];
+			o += 6;
+		} else
+			buf[o++] = (char)c;
+	}
+	buf[o++] = '"';
+	*len = o;
+	return 0;
+}
+
+int
+http_reply_fields(struct http_response *resp, int status,
+    const char *const *kv)
+{
+	char	 body[HTTP_RESPONSE_BODY_MAX];
+	size_t	 len = 0;
+
+	body[len++] = '{';
+	for (; kv[0] != NULL; kv += 2) {
+		/* Each byte added leaves one free, as the body must. */
+		if (len > 1) {
+			if (len + 2 > sizeof(body))
+				return reply_internal_error(resp);
+			body[len++] = ',';
+		}
+		if (json_string(body, sizeof(body), &len, kv[0]) == -1 ||
+		    len + 2 > sizeof(body))
+			return reply_internal_error(resp);
+		body[len++] = ':';
+		if (kv[1] == NULL) {
+			if (len + 5 > sizeof(body))
+				return reply_internal_error(resp);
+			memcpy(body + len, "null", 4);
+			len += 4;
+		} else if (json_string(body, sizeof(body), &len, kv[1]) == -1)
+			return reply_internal_error(resp);
+	}
+	if (len + 2 > sizeof(body))
+		return reply_internal_error(resp);
+	body[len++] = '}';
+	return http_reply(resp, status, "application/json", body, len);
 }
 
 int

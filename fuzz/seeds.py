@@ -146,6 +146,47 @@ SEEDS = {
         "aud-iss-libjwt": b"\x80" + claims(aud=b'["fuzz-api",7]',
                                           iss=b'"https://fuzz.example"'),
     },
+    "policy": {
+        "example": b"# the issue's\nrole admin  reports:read projects:read "
+                   b"users:admin\nrole user   projects:read\n"
+                   b"allow GET,HEAD  /reports/      scope=reports:read\n"
+                   b"allow *         /projects/     role=admin,user\n"
+                   b"allow GET       /public/       anyone\n"
+                   b"allow *         /              authenticated\n",
+        "exact-and-subtree": b"allow GET /a/b anyone\nallow POST /a/b "
+                             b"authenticated\nallow GET /a/ role=admin\n"
+                             b"allow GET /a/b/ role=user\n",
+        "order": b"allow GET /x anyone\nallow * /x role=a\n"
+                 b"allow GET,HEAD /x scope=s\nrole a s t\n",
+        "crlf-tabs": b"role\tr\ta b\r\nallow\tGET\t/\tscope=a,b\r\n",
+        "bad-line": b"allow GET / anyone\nallow GET /a/../b anyone\n",
+        "bad-who": b"allow GET / everyone\n",
+        "bad-method": b"allow GET,,POST / anyone\n",
+        "dup-role": b"role a x\nrole a y\n",
+        "dup-scope": b"role a x y x\n",
+        "params": b"allow GET /a;b=1/ anyone\nallow GET /a;b=1/..;/ x\n",
+        "empty": b"",
+    },
+    "path": {
+        "plain": b"/reports/x",
+        "dotdot": b"/public/../reports/x",
+        "encoded-dotdot": b"/public/%2e%2e/reports/x",
+        "encoded-slash": b"/reports%2Fx",
+        "double-slash": b"//reports/x",
+        "dot": b"/./reports/x",
+        "dotdot-params": b"/public/..;/reports/x",
+        "empty-params": b"/public/;x/../reports/x",
+        "query-fragment": b"/reports/x?a=/public/#f",
+        "trailing-dot": b"/reports./x",
+        "nul": b"/reports/x%00",
+        "backslash": b"/reports\\x%5c",
+        "above-root": b"/../etc",
+        "absolute-form": b"http://localhost:8080/reports/../x",
+        "double-encoded": b"/reports/%252e%252e/x",
+        "invalid-escape": b"/reports/%zz%4",
+        "utf8": b"/caf%C3%A9/\xc3\xa9",
+        "star": b"*",
+    },
 }
 
 

@@ -372,6 +372,74 @@ START_TEST(test_head_bare)
 }
 END_TEST
 
+/*
+ * http_reply_fields: the JSON json-c writes for the same strings (without
+ * control bytes, which it writes another valid way), null for NULL, and a
+ * 500 when it does not fit.
+ */
+static const struct {
+	const char	*value;
+	const char	*want;		/* the body; NULL: as json-c has it */
+} fields_cases[] = {
+	{ "alice", NULL },
+	{ "", NULL },
+	{ "reports:read projects:read", NULL },
+	{ "a/b", NULL },
+	{ "a\"b\\c", NULL },
+	{ "caf\xc3\xa9", NULL },
+	{ "!#$%&'()*+,-.:;<=>?@[]^_`{|}~", NULL },
+	{ "a\nb\x01\x1f", "{\"k\":\"a\\u000ab\\u0001\\u001f\",\"n\":null}" },
+};
+
+START_TEST(test_reply_fields)
+{
+	struct http_response	 resp;
+	json_object		*obj, *parsed, *v;
+	const char		*want;
+	char			*big;
+
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply_fields(&resp, 200, (const char *const[]){
+	    "k", fields_cases[_i].value, "n", NULL, NULL }), 0);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	obj = http_json_object("k", json_object_new_string(
+	    fields_cases[_i].value), NULL);
+	ck_assert_ptr_nonnull(obj);
+	json_object_object_add(obj, "n", NULL);
+	want = fields_cases[_i].want != NULL ? fields_cases[_i].want :
+	    json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	ck_assert_str_eq(resp.body, want);
+	ck_assert_uint_eq(resp.body_len, strlen(want));
+	json_object_put(obj);
+	/* It parses back to the same string. */
+	ck_assert_ptr_nonnull(parsed = json_tokener_parse(resp.body));
+	ck_assert(json_object_object_get_ex(parsed, "k", &v));
+	ck_assert_str_eq(json_object_get_string(v), fields_cases[_i].value);
+	ck_assert(json_object_object_get_ex(parsed, "n", &v));
+	ck_assert_ptr_null(v);
+	json_object_put(parsed);
+
+	/* Empty; and too much for the body: a 500. */
+	ck_assert_int_eq(http_reply_fields(&resp, 201,
+	    (const char *const[]){ NULL }), 0);
+	ck_assert_str_eq(resp.body, "{}");
+	ck_assert((big = malloc(HTTP_RESPONSE_BODY_MAX)) != NULL);
+	memset(big, 'x', HTTP_RESPONSE_BODY_MAX - 9);
+	big[HTTP_RESPONSE_BODY_MAX - 9] = '\0';
+	ck_assert_int_eq(http_reply_fields(&resp, 200,
+	    (const char *const[]){ "k", big, NULL }), 0);
+	ck_assert_uint_eq(resp.body_len, HTTP_RESPONSE_BODY_MAX - 1);
+	big[HTTP_RESPONSE_BODY_MAX - 10] = '"';		/* escaped: 2 bytes */
+	ck_assert_int_eq(http_reply_fields(&resp, 200,
+	    (const char *const[]){ "k", big, NULL }), -1);
+	ck_assert_int_eq(resp.status, 500);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Internal server error\"}");
+	free(big);
+}
+END_TEST
+
 START_TEST(test_status_text)
 {
 	ck_assert_str_eq(http_status_text(status_cases[_i].status),
@@ -564,6 +632,7 @@ http_suite(void)
 	tc = tcase_create("response");
 	tcase_add_test(tc, test_head);
 	tcase_add_test(tc, test_head_bare);
+	tcase_add_loop_test(tc, test_reply_fields, 0, ARRAY_SIZE(fields_cases));
 	tcase_add_loop_test(tc, test_status_text, 0, ARRAY_SIZE(status_cases));
 	tcase_add_loop_test(tc, test_header_add, 0, ARRAY_SIZE(header_cases));
 	tcase_add_test(tc, test_header_limits);

@@ -1,6 +1,7 @@
 """fcgi_wire.py -- the client side of FastCGI that the tests share.
 
-Records out (a responder request: BEGIN_REQUEST, PARAMS, STDIN) and
+Records out (a responder request: BEGIN_REQUEST, PARAMS, STDIN; or an
+authorizer's, which lighttpd and Apache send without STDIN) and
 records in (STDOUT and STDERR up to END_REQUEST), as the FastCGI 1.0
 specification lays them out.  Used by fcgi_checks.py, helper.py's "fcgi"
 command and the leak check's drive.py.  Standard library only.
@@ -9,7 +10,7 @@ command and the leak check's drive.py.  Standard library only.
 import struct
 
 BEGIN_REQUEST, END_REQUEST, PARAMS, STDIN, STDOUT, STDERR = 1, 3, 4, 5, 6, 7
-RESPONDER = 1
+RESPONDER, AUTHORIZER = 1, 2
 REQUEST_ID = 1
 HEADER = "!BBHHBx"  # version, type, request id, content length, padding
 
@@ -41,9 +42,9 @@ def encode_params(env):
     return data
 
 
-def request_head(env):
+def request_head(env, role=RESPONDER):
     """BEGIN_REQUEST and the parameters: all but the body."""
-    return (record(BEGIN_REQUEST, struct.pack("!HB5x", RESPONDER, 0)) +
+    return (record(BEGIN_REQUEST, struct.pack("!HB5x", role, 0)) +
             stream(PARAMS, encode_params(env)))
 
 

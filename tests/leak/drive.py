@@ -2,9 +2,11 @@
 """drive.py -- send one endpoint every kind of request over real FastCGI.
 
   drive.py --socket PATH --endpoint NAME --requests N --secret-file F
-           [--users-file F --reload-every N] [--rss-pid PID --rss-every N
-           --warmup N --rss-bound-kib K] [--kinds a,b] [--hashing-every N]
+           [--users-file F --reload-every N] [--policy-file F]
+           [--rss-pid PID --rss-every N --warmup N --rss-bound-kib K]
+           [--kinds a,b] [--hashing-every N]
   drive.py users FILE [SCHEME]      write the test users file
+  drive.py policy FILE              write the policy authorize is run with
 
 A stdlib-only FastCGI client (tests/e2e/fcgi_wire.py), one connection
 per request as lighttpd does.  The kinds are sent round-robin; each has the status the endpoint
@@ -13,7 +15,8 @@ are minted here with hmac/hashlib, so no JWT library is involved.
 
 With --users-file, the users file is replaced by rename every
 --reload-every requests (an unrelated user's role flips), so the reload
-path runs too.  With --rss-pid, VmRSS of that process is sampled every
+path runs too; with --policy-file, the policy file too (a rule no request
+reaches comes and goes).  With --rss-pid, VmRSS of that process is sampled every
 --rss-every requests; after --warmup requests it must not grow by more
 than --rss-bound-kib.
 
@@ -51,12 +54,19 @@ USERS = [
 # --- FastCGI -------------------------------------------------------------
 
 def fcgi_request(path, params, body):
-    """One request; returns (stdout bytes, stderr bytes, app status)."""
+    """One request; returns (stdout bytes, stderr bytes, app status).
+    FCGI_ROLE=AUTHORIZER in params makes it an authorizer's, sent as
+    lighttpd does: that role in BEGIN_REQUEST, and no stdin at all."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(path)
-        sock.sendall(fcgi_wire.request_head(params) +
-                     fcgi_wire.body_records(body))
+        if params.get("FCGI_ROLE") == "AUTHORIZER":
+            params = {k: v for k, v in params.items() if k != "FCGI_ROLE"}
+            sock.sendall(fcgi_wire.request_head(params,
+                                                fcgi_wire.AUTHORIZER))
+        else:
+            sock.sendall(fcgi_wire.request_head(params) +
+                         fcgi_wire.body_records(body))
         return fcgi_wire.read_response(sock, timeout=120)
     finally:
         sock.close()
@@ -97,6 +107,22 @@ def users_text(hashes, flip=0):
     return "\n".join(lines) + "\n"
 
 
+# The policy authorize.fcgi runs with (drive.py policy FILE); flip adds
+# a rule for a path no request asks about.
+POLICY = """# leak-check policy
+role admin reports:read projects:read users:admin
+role user projects:read
+allow GET,HEAD /reports/ scope=reports:read
+allow * /projects/ role=admin,user
+allow GET /public/ anyone
+allow * / authenticated
+"""
+
+
+def policy_text(flip=0):
+    return POLICY + ("allow GET /flip/ anyone\n" if flip % 2 else "")
+
+
 def write_atomic(path, text, age=2.0):
     """Replace path by rename, its mtime set back past the settle wait."""
     tmp = path + ".tmp"
@@ -106,6 +132,11 @@ def write_atomic(path, text, age=2.0):
     t = time.time() - age
     os.utime(tmp, (t, t))
     os.rename(tmp, path)
+
+
+def cmd_policy(argv):
+    write_atomic(argv[0], policy_text())
+    return 0
 
 
 def cmd_users(argv):
@@ -186,6 +217,72 @@ def token_kinds(secret, endpoint):
     return out
 
 
+def authorize_kinds(secret):
+    """(name, params, body, expected) for authorize, on POLICY."""
+    now = int(time.time())
+
+    def bearer(sub, role, scope=None, ver=None, exp=600, key=None):
+        p = {"sub": sub, "role": role, "iat": now, "exp": now + exp}
+        if scope is not None:
+            p["scope"] = scope
+        if ver is not None:
+            p["ver"] = ver
+        return {"HTTP_AUTHORIZATION": "Bearer " +
+                mint(key or secret, p)}
+
+    def get(uri, **extra):
+        return dict(extra, REQUEST_METHOD="GET", REQUEST_URI=uri)
+
+    alice = bearer("alice", "admin", "reports:read projects:read")
+    kinds = [
+        ("valid", get("/reports/x", **alice), 200),
+        ("valid_authorizer", get("/reports/x", FCGI_ROLE="AUTHORIZER",
+                                 **alice), 200),
+        ("valid_forward", get("/x", HTTP_X_ORIGINAL_METHOD="GET",
+                              HTTP_X_ORIGINAL_URI="/reports/x?a=1",
+                              **alice), 200),
+        ("valid_caddy", get("/x", HTTP_X_FORWARDED_METHOD="GET",
+                            HTTP_X_FORWARDED_URI="/projects/a", **alice),
+         200),
+        ("anyone", get("/public/x"), 200),
+        ("anyone_authorizer", get("/public/x", FCGI_ROLE="AUTHORIZER"),
+         200),
+        ("anyone_bad_token", get("/public/%78", HTTP_AUTHORIZATION=
+                                 "Bearer x.y.z"), 200),
+        ("scope_missing", get("/reports/x", **bearer(
+            "bob", "user", "reports:read projects:read")), 403),
+        ("role_forbidden", get("/projects/", **bearer("erin", "guest")),
+         403),
+        ("no_rule", dict(get("/reports/x", **alice), REQUEST_METHOD="POST"),
+         403),
+        ("no_creds", get("/reports/x"), 401),
+        ("bad_signature", get("/reports/x", **bearer(
+            "alice", "admin", key=b"x" * 32)), 401),
+        ("expired", get("/reports/x", **bearer("alice", "admin",
+                                               exp=-30)), 401),
+        ("disabled_user", get("/x", **bearer("carol", "user")), 401),
+        ("revoked", get("/x", **bearer("dave", "user", ver=2)), 401),
+        ("unknown_user", get("/x", **bearer("mallory", "admin")), 401),
+        ("bad_scope_claim", get("/x", **bearer("alice", "admin",
+                                               "a  b")), 401),
+        ("encoded_slash", get("/public%2F..%2Freports/x"), 400),
+        ("above_root", get("/public/../../x"), 400),
+        ("dotdot_params", get("/public/..;/reports/x"), 400),
+        ("path_too_long", get("/" + "a" * 5000), 400),
+        ("no_uri", {"REQUEST_METHOD": "GET"}, 400),
+        ("both_families", get("/public/x", HTTP_X_ORIGINAL_METHOD="GET",
+                              HTTP_X_ORIGINAL_URI="/public/x",
+                              HTTP_X_FORWARDED_METHOD="GET",
+                              HTTP_X_FORWARDED_URI="/public/x"), 500),
+        ("no_method", {"REQUEST_URI": "/public/x"}, 400),
+    ]
+    out = [(n, p, b"", s) for n, p, s in kinds]
+    # A body (and a length no endpoint would read) is never read.
+    out.append(("body_not_read", get("/public/x", CONTENT_LENGTH="100000"),
+                b"hello world", 200))
+    return out
+
+
 def login_kinds():
     form = "application/x-www-form-urlencoded"
 
@@ -254,6 +351,8 @@ def run(args):
     secret = read_secret(args.secret_file)
     if args.endpoint == "login":
         kinds = login_kinds()
+    elif args.endpoint == "authorize":
+        kinds = authorize_kinds(secret)
     else:
         kinds = token_kinds(secret, args.endpoint)
     if args.kinds:
@@ -294,6 +393,8 @@ def run(args):
         if hashes and args.reload_every and (n + 1) % args.reload_every == 0:
             reloads += 1
             write_atomic(args.users_file, users_text(hashes, reloads))
+            if args.policy_file:
+                write_atomic(args.policy_file, policy_text(reloads))
         if args.rss_pid and (n + 1) % args.rss_every == 0:
             rss.append((n + 1, vm_rss_kib(args.rss_pid)))
     elapsed = time.monotonic() - started
@@ -333,14 +434,18 @@ def run(args):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "users":
         return cmd_users(sys.argv[2:])
+    if len(sys.argv) > 1 and sys.argv[1] == "policy":
+        return cmd_policy(sys.argv[2:])
     ap = argparse.ArgumentParser()
     ap.add_argument("--socket", required=True)
     ap.add_argument("--endpoint", required=True,
-                    choices=["login", "me", "projects", "reports"])
+                    choices=["login", "me", "projects", "reports",
+                             "authorize"])
     ap.add_argument("--requests", type=int, default=10000)
     ap.add_argument("--secret-file", required=True)
     ap.add_argument("--users-file")
     ap.add_argument("--reload-every", type=int, default=0)
+    ap.add_argument("--policy-file")
     ap.add_argument("--rss-pid", type=int)
     ap.add_argument("--rss-every", type=int, default=500)
     ap.add_argument("--warmup", type=int, default=2000)

@@ -2,7 +2,8 @@
 # run.sh -- every endpoint, every kind of request, under valgrind memcheck
 # over a real FastCGI socket; then natively, with VmRSS sampled.
 #
-# For each of login, me, projects and reports:
+# For each of login, me, projects, reports and authorize (with a policy
+# file, replaced along with the users file):
 #   1. spawn-fcgi -n runs the endpoint under valgrind memcheck
 #      (--leak-check=full --errors-for-leak-kinds=definite); drive.py sends
 #      LEAK_REQUESTS requests (LEAK_LOGIN_REQUESTS for login) of every kind,
@@ -29,7 +30,7 @@ LEAK_LOGIN_REQUESTS=${LEAK_LOGIN_REQUESTS:-$LEAK_REQUESTS}
 LEAK_RSS_REQUESTS=${LEAK_RSS_REQUESTS:-30000}
 LEAK_RSS_BOUND_KIB=${LEAK_RSS_BOUND_KIB:-64}
 LEAK_RELOAD_EVERY=${LEAK_RELOAD_EVERY:-500}
-LEAK_ENDPOINTS=${LEAK_ENDPOINTS:-login me projects reports}
+LEAK_ENDPOINTS=${LEAK_ENDPOINTS:-login me projects reports authorize}
 
 skip()
 {
@@ -112,6 +113,7 @@ start()
 	shift 2
 	rm -f "$sock"
 	JWT_SECRET_FILE=$state/secret USERS_FILE=$state/users \
+	    POLICY_FILE=$state/policy \
 	    "$SPAWN_FCGI" -n -s "$sock" -M 0600 -- "$@" \
 	    "$builddir/cgi-bin/$name.fcgi" 2>>"$state/$name.stderr" &
 	child=$!
@@ -143,11 +145,12 @@ drive()
 {
 	"$PYTHON" "$srcdir/tests/leak/drive.py" --secret-file "$state/secret" \
 	    --users-file "$state/users" --reload-every "$LEAK_RELOAD_EVERY" \
-	    "$@"
+	    --policy-file "$state/policy" "$@"
 }
 
 fa_secret_file "$state/secret" || { echo "leak: no secret" >&2; exit 99; }
 "$PYTHON" "$srcdir/tests/leak/drive.py" users "$state/users"
+"$PYTHON" "$srcdir/tests/leak/drive.py" policy "$state/policy"
 
 # every_kind NAME N: N requests of every kind to the endpoint started on
 # $state/NAME.sock; says whether each got the status it must.
