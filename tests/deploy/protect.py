@@ -317,6 +317,9 @@ NO_RULE = (403, "Not allowed by policy", None)
 ROLE = (403, "Requires role: admin, user", None)
 SCOPE = (403, "Requires scope: reports:read", SCOPE_WWW)
 BAD_PATH = (400, "Invalid request path", None)
+# The server's own refusal of a request the authorizer allowed (a folder
+# with no index: 403, or Caddy's 404), never turned into anything else.
+OWN = ("own", (403, 404))
 
 # name, method, target, token, want: a file's content (allowed), or
 # (status, detail, WWW-Authenticate or None) for a refusal; then the few
@@ -367,6 +370,10 @@ RULES = [
     ("exact path: not below it", "GET", "/private/exact/x", "alice_rp",
      NO_RULE),
     ("no rule", "GET", "/private/other/x", "alice_rp", NO_RULE),
+    ("allowed, a folder without an index", "GET", "/private/public/", None,
+     OWN),
+    ("allowed, a folder without an index, with a user", "GET",
+     "/private/public/", "bob", OWN),
     ("a path the authorizer will not judge", "GET",
      "/private/public/..;/reports/x", None, BAD_PATH,
      {"nginx": (500, None, None)}),
@@ -588,6 +595,12 @@ class Checker:
         elif isinstance(want, tuple) and len(want) == 3 and \
                 isinstance(want[0], int):
             self.refusal(name, r, want)
+        elif want[0] == "own":
+            d = r.json()
+            if r.status not in want[1] or (isinstance(d, dict) and (
+                    "username" in d or "detail" in d)):
+                self.fail(name, "want the server's own %s, not the "
+                          "authorizer's answer" % (want[1],), r)
         else:
             raise ValueError(want)
 
@@ -641,7 +654,8 @@ class Checker:
                     what += " " + str(d["detail"])
                 elif isinstance(r.status, int) and r.status < 300:
                     what += " WHOAMI" if b"WHOAMI" in r.body else \
-                        " SECRET" if SECRET in r.body else ""
+                        " SECRET" if SECRET in r.body else \
+                        " %r" % r.body[:24].decode("latin-1")
                 row.append(what)
                 if isinstance(r.status, int) and 200 <= r.status < 300 and \
                         (SECRET in r.body or
