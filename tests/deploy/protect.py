@@ -541,8 +541,10 @@ class Checker:
         if r.header("www-authenticate") != www:
             return self.fail(name, "WWW-Authenticate %r, want %r"
                              % (r.header("www-authenticate"), www), r)
-        if r.header("x-accel-expires") is not None:
-            return self.fail(name, "a refusal says it may be cached", r)
+        if r.header("x-accel-expires") is not None or \
+                r.header("cache-control") != "no-store":
+            return self.fail(name, "a refusal must say no-store, and "
+                             "nothing else about caching", r)
 
     def allowed(self, name, r):
         """None of the authorizer's own headers in an allow reaches the
