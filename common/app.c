@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ app_new_policy(enum app_policy need, char *err, size_t errlen)
 {
 	struct app	*app;
 	struct stat	 st;
+	char		 why[PATH_MAX + 256];
 
 	if ((app = calloc(1, sizeof(*app))) == NULL) {
 		(void)snprintf(err, errlen, "out of memory");
@@ -48,10 +50,12 @@ app_new_policy(enum app_policy need, char *err, size_t errlen)
 	if (need == APP_POLICY_REQUIRED || (need == APP_POLICY_IF_ANY &&
 	    (app->cfg.policy_file_set ||
 	    stat(app->cfg.policy_file, &st) == 0 || errno != ENOENT))) {
-		app->policy = policy_open(app->cfg.policy_file, NULL, err,
-		    errlen);
-		if (app->policy == NULL)
+		app->policy = policy_open(app->cfg.policy_file, NULL, why,
+		    sizeof(why));
+		if (app->policy == NULL) {
+			(void)snprintf(err, errlen, "POLICY_FILE %s", why);
 			goto fail;
+		}
 	}
 	if ((app->tokens = token_cache_new(&app->cfg)) == NULL) {
 		(void)snprintf(err, errlen, "out of memory");

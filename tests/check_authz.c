@@ -863,6 +863,69 @@ START_TEST(test_policy_change)
 }
 END_TEST
 
+/*
+ * What an endpoint needs of the policy file, at start: authorize needs
+ * one (none, or a bad one, is one line naming the file and the line);
+ * login reads one if POLICY_FILE is set or the default file exists, and
+ * works as before without.
+ */
+START_TEST(test_policy_at_start)
+{
+	struct app	*app;
+	struct stat	 st;
+	char		 err[1024], want[1024], missing[512], bad[512];
+
+	/* test_path's buffer is reused: copies. */
+	(void)snprintf(missing, sizeof(missing), "%s",
+	    test_path("no-such-policy"));
+	(void)snprintf(bad, sizeof(bad), "%s", test_path("bad-policy"));
+	test_write_users(test_path("users"));
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("USERS_FILE", test_path("users"), 1);
+	setenv("POLICY_FILE", missing, 1);
+	(void)snprintf(want, sizeof(want), "POLICY_FILE %s: No such file or "
+	    "directory", missing);
+	ck_assert_ptr_null(app_new_policy(APP_POLICY_REQUIRED, err,
+	    sizeof(err)));
+	ck_assert_str_eq(err, want);
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);	/* wiped once read */
+	ck_assert_ptr_null(app_new_policy(APP_POLICY_IF_ANY, err,
+	    sizeof(err)));
+	ck_assert_str_eq(err, want);
+
+	/* A bad line: the file and its number, not the text. */
+	test_write(bad, "allow GET / anyone\nallow GET /x secret-who\n", 43);
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("POLICY_FILE", bad, 1);
+	ck_assert_ptr_null(app_new_policy(APP_POLICY_IF_ANY, err,
+	    sizeof(err)));
+	ck_assert_msg(strstr(err, "POLICY_FILE ") == err &&
+	    strstr(err, "bad-policy line 2: WHO must be") != NULL &&
+	    strstr(err, "secret-who") == NULL, "%s", err);
+
+	/* Endpoints that need none never look. */
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	ck_assert_ptr_nonnull(app = app_new(err, sizeof(err)));
+	ck_assert_ptr_null(app_policy(app));
+	app_free(app);
+
+	/* Unset, and no default file: login works without one. */
+	unsetenv("POLICY_FILE");
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	if (stat(SYSCONFDIR "/fcgi-auth/policy", &st) == 0)
+		return;		/* installed here: not this machine's case */
+	ck_assert_ptr_nonnull(app = app_new_policy(APP_POLICY_IF_ANY, err,
+	    sizeof(err)));
+	ck_assert_ptr_null(app_policy(app));
+	app_free(app);
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	ck_assert_ptr_null(app_new_policy(APP_POLICY_REQUIRED, err,
+	    sizeof(err)));
+	ck_assert_msg(strstr(err, "POLICY_FILE " SYSCONFDIR
+	    "/fcgi-auth/policy: ") == err, "%s", err);
+}
+END_TEST
+
 static Suite *
 authz_suite(void)
 {
@@ -894,6 +957,7 @@ authz_suite(void)
 	tcase_add_loop_test(tc, test_policy_refusal, 0,
 	    ARRAY_SIZE(policy_refusal_cases));
 	tcase_add_test(tc, test_policy_change);
+	tcase_add_test(tc, test_policy_at_start);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("timing");
