@@ -47,7 +47,7 @@ deploy_protect_checks
 check_loopback()
 {
 	e2e_expect "the authorizer's listening address" "127.0.0.1:$port" \
-	    "$(ss -Hltn "sport = :$port" | awk '{ print $4 }' | sort -u)" ||
+	    "$("$E2E_PYTHON" "$DEPLOY_PROTECT" listening "$port")" ||
 	    return 1
 	e2e_expect "a FastCGI request from 127.0.0.1" \
 	    "answered 401 Unauthorized" \

@@ -23,6 +23,9 @@ tests/e2e/helper.py, PyJWT).
         one FastCGI request (GET /private/reports/x, no token) to the
         authorizer on 127.0.0.1:PORT, from the address SOURCE; prints
         "answered STATUS", or "closed" if it hung up without an answer
+  protect.py listening PORT
+        the addresses listening on TCP port PORT (from /proc/net/tcp and
+        tcp6), one a line
   protect.py cache URL SECRET_FILE LOG
         nginx's cache of verdicts: an allow served from it (the authorizer,
         with AUTH_DEBUG=1, logs each question it is asked to LOG, nginx's
@@ -827,8 +830,34 @@ def cmd_peer(argv):
     return 0
 
 
+def cmd_listening(argv):
+    port = int(argv[0])
+    found = set()
+    for name, width in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            with open(name) as f:
+                lines = f.readlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            addr, p = local.split(":")
+            if state != "0A" or int(p, 16) != port:     # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(addr)
+            # The kernel prints each 32-bit word in host (little-endian)
+            # order.
+            raw = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+            fam = socket.AF_INET if width == 4 else socket.AF_INET6
+            found.add("%s:%d" % (socket.inet_ntop(fam, raw), port))
+    for a in sorted(found):
+        print(a)
+    return 0
+
+
 COMMANDS = {"tree": cmd_tree, "policy": cmd_policy, "upstream": cmd_upstream,
-            "check": cmd_check, "peer": cmd_peer, "cache": cmd_cache}
+            "check": cmd_check, "peer": cmd_peer, "listening": cmd_listening,
+            "cache": cmd_cache}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
