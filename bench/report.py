@@ -17,7 +17,8 @@ import statistics
 import subprocess
 import sys
 
-PACKAGES = ["lighttpd", "libfcgi0ldbl", "libjwt0", "libjson-c5",
+PACKAGES = ["lighttpd", "nginx", "spawn-fcgi", "libfcgi0ldbl", "libjwt0",
+            "libjson-c5",
             "libcrypt1", "libssl3", "wrk", "python3-fastapi",
             "python3-uvicorn"]
 
@@ -114,6 +115,15 @@ def main():
         "login-bcrypt12": "/auth/login ($2b$ cost 12), 1 proc",
         "1proc-trivial": "trivial FastCGI, 1 proc",
         "1proc-me": "/me, 1 proc",
+        "lt-static": "lighttpd, static file, unprotected",
+        "lt-trivial": "lighttpd, the file behind trivial.fcgi (authorizer)",
+        "lt-authorize": "lighttpd, the file behind authorize.fcgi",
+        "ng-static": "nginx, static file, unprotected",
+        "ng-trivial": "nginx auth_request to trivial.fcgi, no cache",
+        "ng-authorize": "nginx auth_request to authorize.fcgi, no cache",
+        "ng-trivial-cached": "nginx auth_request to trivial.fcgi, 1 s cache",
+        "ng-authorize-cached": "nginx auth_request to authorize.fcgi, "
+                               "1 s cache",
     }
     for w in ("1", "2"):
         for e in ("me", "projects", "reports"):
@@ -132,11 +142,12 @@ def main():
     print()
     print("## CPU time per request (microseconds, median of the rounds)")
     print()
-    print("From /proc: the answering processes (our endpoint's pool or the "
-          "reference app), lighttpd, and the whole machine (both CPUs: wrk, "
+    print("From /proc: the answering processes (our endpoint's pool, the "
+          "authorizer's, or the reference app), the web server (lighttpd, or "
+          "nginx for its rows), and the whole machine (both CPUs: wrk, "
           "the kernel's network work and anything else running included).")
     print()
-    print("| target | answering processes | lighttpd | whole machine |")
+    print("| target | answering processes | web server | whole machine |")
     print("|---|---:|---:|---:|")
     for label in order:
         r = s[label]
@@ -166,6 +177,14 @@ def main():
         print("| %s / %s | %s | %s | %s |" % (
             names.get(a, a), names.get(b, b), shown, t, verdict))
 
+    ratio("lt-authorize", "lt-trivial", 0.90)
+    ratio("ng-authorize", "ng-trivial", 0.90)
+    ratio("ng-authorize-cached", "ng-trivial-cached", 0.90)
+    ratio("ng-authorize-cached", "ng-static", 0.55)
+    for a, b in (("lt-trivial", "lt-static"), ("lt-authorize", "lt-static"),
+                 ("ng-trivial", "ng-static"), ("ng-authorize", "ng-static"),
+                 ("ng-trivial-cached", "ng-static")):
+        ratio(a, b)
     for e in ("me", "projects", "reports"):
         ratio(e, "trivial", 0.90)
     ratio("me-distinct", "trivial")

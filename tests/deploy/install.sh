@@ -33,7 +33,14 @@ check_layout()
 	    "$FA_examplesdir/apache2/fcgi-auth-fcgid.conf" \
 	    "$FA_examplesdir/apache2/fcgi-auth-proxy.conf" \
 	    "$FA_examplesdir/nginx/fcgi-auth.conf" \
+	    "$FA_examplesdir/lighttpd/fcgi-auth-protect.conf" \
+	    "$FA_examplesdir/apache2/fcgi-auth-protect.conf" \
+	    "$FA_examplesdir/nginx/fcgi-auth-protect-http.conf" \
+	    "$FA_examplesdir/nginx/fcgi-auth-protect-server.conf" \
+	    "$FA_examplesdir/nginx/fcgi-auth-protect.conf" \
+	    "$FA_examplesdir/caddy/fcgi-auth-protect.caddy" \
 	    "$FA_examplesdir/users.example" \
+	    "$FA_examplesdir/policy.example" \
 	    "$FA_pkgdatadir/413.json" "$FA_docdir/deploy.md"; do
 		[ -f "$D$f" ] || { echo "#   not installed: $f"; return 1; }
 	done
@@ -48,6 +55,7 @@ check_layout()
 	fi
 	# Filled in at make time: no @word@ left, and the paths are these.
 	if grep -l '@[A-Za-z_]*@' "$D$FA_examplesdir"/*/*.conf \
+	    "$D$FA_examplesdir"/caddy/*.caddy \
 	    "$D$FA_sbindir/fcgi-auth-spawn"; then
 		echo "#   unsubstituted @word@ in the files above"
 		return 1

@@ -3,11 +3,13 @@
 #
 #	. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
 #	deploy_setup LABEL PROGRAM...	# skips (77) without a PROGRAM
-#	deploy_conf FILE		# an installed file, paths moved
-#	deploy_spawn start|stop		# the installed fcgi-auth-spawn
+#	deploy_conf FILE [FROM=TO...]	# an installed file, paths moved
+#	deploy_spawn start|stop [NAME...]	# the installed fcgi-auth-spawn
 #	deploy_pool_size FILE START KEY	# a pool's size in a server's config
 #	deploy_start_server WRITER CMD...	# as our child; sets E2E_URL
 #	deploy_common_checks		# the contract and friends
+#	deploy_protect_setup SERVER	# your own paths behind the authorizer
+#	deploy_protect_checks		# ... through the server (protect.py)
 #	deploy_stop_server		# and nothing of ours left running
 #	e2e_finish
 #
@@ -39,6 +41,8 @@ E2E_PORT_RANGE=${E2E_PORT_RANGE:-20000-20999}
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 deploy__pid=
 deploy__tree=
+deploy__spawn_names=
+deploy__upstream_pid=
 deploy__short=
 deploy__spawned=0
 DEPLOY_SERVER_LOG=${DEPLOY_SERVER_LOG:-}
@@ -99,6 +103,7 @@ deploy__package()
 {
 	case $1 in
 	apache2) echo "apache2 libapache2-mod-fcgid" ;;
+	caddy) echo caddy ;;
 	systemd-analyze) echo systemd ;;
 	*) echo "$1" ;;
 	esac
@@ -167,15 +172,16 @@ deploy_install()
 	    "$(($(date +%s) - t0)) s"
 }
 
-# deploy_conf FILE: a copy of the installed FILE (its real path) in
-# DEPLOY_CONF, every install path in it moved under DEPLOY_DEST and the
-# sockets' dirs (the spawn-fcgi pools' and lighttpd's own) to E2E_SOCKDIR;
-# prints the copy's path.
+# deploy_conf FILE [FROM=TO...]: a copy of the installed FILE (its real
+# path) in DEPLOY_CONF, every install path in it moved under DEPLOY_DEST
+# and the sockets' dirs (the spawn-fcgi pools' and lighttpd's own) to
+# E2E_SOCKDIR, and each FROM replaced by its TO; prints the copy's path.
 deploy_conf()
 {
 	deploy__in=$1
 	out=$DEPLOY_CONF/$(basename "$1")
-	set -- "$FA_sockdir=$E2E_SOCKDIR"
+	shift
+	set -- "$@" "$FA_sockdir=$E2E_SOCKDIR"
 	if [ -n "${FA_lighttpd_sockdir:-}" ]; then
 		set -- "$@" "$FA_lighttpd_sockdir=$E2E_SOCKDIR"
 	fi
@@ -190,17 +196,22 @@ deploy_conf()
 	echo "$out"
 }
 
-# deploy_spawn start|stop: the installed fcgi-auth-spawn, paths moved, with
-# two processes per pool (DEPLOY_LOGIN_PROCS and DEPLOY_ME_PROCS; alone,
-# fcgi-auth-spawn gives login one); as root the endpoints run as the web
-# server's user, and that group may connect.
+# deploy_spawn start|stop [NAME...]: the installed fcgi-auth-spawn, paths
+# moved, for the pools NAME (default: its own four; stop stops those
+# start started), with two processes per pool (DEPLOY_LOGIN_PROCS and
+# DEPLOY_ME_PROCS; alone, fcgi-auth-spawn gives login one), and the
+# options in DEPLOY_SPAWN_OPTS (-p PORT); as root the endpoints run as the
+# web server's user, and that group may connect.
 deploy_spawn()
 {
 	cmd=$1
+	shift
+	[ "$cmd" != start ] || deploy__spawn_names=$*
 	spawn=$(deploy_conf "$FA_sbindir/fcgi-auth-spawn")
-	set --
+	# shellcheck disable=SC2086 # options and names, no spaces
+	set -- ${DEPLOY_SPAWN_OPTS:-}
 	if [ -n "$DEPLOY_WEB_USER" ]; then
-		set -- -u "$DEPLOY_WEB_USER" -g "$DEPLOY_WEB_USER"
+		set -- "$@" -u "$DEPLOY_WEB_USER" -g "$DEPLOY_WEB_USER"
 	fi
 	if [ "$cmd" = start ]; then
 		DEPLOY_LOGIN_PROCS=2
@@ -208,7 +219,8 @@ deploy_spawn()
 		set -- "$@" -l "$DEPLOY_LOGIN_PROCS" -t "$DEPLOY_ME_PROCS"
 		deploy__spawned=1
 	fi
-	"$spawn" "$@" "$cmd" || return 1
+	# shellcheck disable=SC2086 # names
+	"$spawn" "$@" "$cmd" ${deploy__spawn_names:-} || return 1
 	[ "$cmd" != stop ] || deploy__spawned=0
 }
 
@@ -274,6 +286,7 @@ deploy_stop_server()
 
 deploy__on_exit()
 {
+	deploy_upstream_stop || true
 	if [ -n "$deploy__pid" ] || [ "$deploy__spawned" = 1 ]; then
 		deploy_stop_server
 	fi
@@ -636,4 +649,74 @@ login_no_fields 422 application/json {"detail":[{"loc":["body","username"],"msg"
 deploy_check_errors()
 {
 	deploy__tool_check "error answers" "$1" errors bob user
+}
+
+# --- your own paths behind the authorizer (protect-*.sh) -------------------
+#
+# tests/deploy/protect.py has the site, the policy, the backend and the
+# cases; each protect-SERVER.sh runs the server's installed snippet on them.
+
+# deploy_protect_setup SERVER: the test site in E2E_STATE/www (static files,
+# the CGI backend), the test policy next to the installed users file
+# (POLICY_FILE, exported: fcgi-auth-spawn passes it on), and SERVER
+# (lighttpd, apache, nginx, caddy) for the checks.
+deploy_protect_setup()
+{
+	DEPLOY_PROTECT_SERVER=$1
+	DEPLOY_PROTECT=$E2E_SRCDIR/tests/deploy/protect.py
+	[ -x "$DEPLOY_DEST$FA_pkglibexecdir/authorize.fcgi" ] ||
+	    e2e_die "make install put no $FA_pkglibexecdir/authorize.fcgi"
+	"$E2E_PYTHON" "$DEPLOY_PROTECT" tree "$E2E_STATE/www" "$E2E_PYTHON" ||
+	    e2e_die "cannot write the test site"
+	POLICY_FILE=$DEPLOY_ETC/policy
+	"$E2E_PYTHON" "$DEPLOY_PROTECT" policy "$POLICY_FILE" ||
+	    e2e_die "cannot write the policy"
+	chmod 0640 "$POLICY_FILE"
+	[ -z "$DEPLOY_WEB_USER" ] || chgrp "$DEPLOY_WEB_USER" "$POLICY_FILE"
+	export POLICY_FILE
+}
+
+# deploy_protect_check GROUP: protect.py's GROUP of cases through the
+# server at E2E_URL.
+deploy_protect_check()
+{
+	"$E2E_PYTHON" "$DEPLOY_PROTECT" check "$DEPLOY_PROTECT_SERVER" \
+	    "$E2E_URL" "$E2E_SECRET_FILE" "$1"
+}
+
+deploy_protect_checks()
+{
+	e2e_check "$DEPLOY_LABEL: each kind of rule: status, JSON,\
+ WWW-Authenticate" deploy_protect_check rules
+	e2e_check "$DEPLOY_LABEL: the backend gets the user, role, scopes and\
+ body, never a client's identity headers" deploy_protect_check backend
+	e2e_check "$DEPLOY_LABEL: the method and path judged are the server's,\
+ not a client's X-Original-* or X-Forwarded-*" deploy_protect_check routing
+	e2e_check "$DEPLOY_LABEL: no spelling of a protected path gets through" \
+	    deploy_protect_check bypass
+}
+
+# deploy_upstream_start: protect.py's proxied backend (a copy in
+# E2E_STATE, so that nothing runs from the checkout) on a free loopback
+# port; sets DEPLOY_UPSTREAM_PORT.
+deploy_upstream_start()
+{
+	cp "$DEPLOY_PROTECT" "$E2E_BINDIR/protect.py"
+	rm -f "$E2E_STATE/upstream.port"
+	"$E2E_PYTHON" "$E2E_BINDIR/protect.py" upstream \
+	    "$E2E_STATE/upstream.port" >>"$E2E_STATE/upstream.out" 2>&1 &
+	deploy__upstream_pid=$!
+	fa_wait_for 20 "$deploy__upstream_pid" test -s \
+	    "$E2E_STATE/upstream.port" || {
+		cat "$E2E_STATE/upstream.out" >&2
+		e2e_die "the upstream did not start"
+	}
+	DEPLOY_UPSTREAM_PORT=$(cat "$E2E_STATE/upstream.port")
+}
+
+deploy_upstream_stop()
+{
+	[ -n "$deploy__upstream_pid" ] || return 0
+	fa_stop "$deploy__upstream_pid" || return 1
+	deploy__upstream_pid=
 }

@@ -6,8 +6,10 @@
                                       (exit 1 on timeout, 2 if PID died)
   helper.py hash PREFIX [COST]        crypt(5) hash of the password on stdin
                                       ($y$, $2b$, $6$, $5$) via libcrypt
-  helper.py token SECRET_FILE SUB ROLE [VER|-] [EXP_IN_SECONDS] [ALG]
-                                      print a token minted with PyJWT
+  helper.py token [--scope SCOPE] SECRET_FILE SUB ROLE [VER|-]
+        [EXP_IN_SECONDS] [ALG]        print a token minted with PyJWT;
+                                      --scope adds a "scope" claim (RFC
+                                      9068: space-separated scopes)
   helper.py abort URL N                send N logins (alice) and reset each
                                       connection before the answer
   helper.py http METHOD URL [HEADER...]
@@ -111,16 +113,29 @@ def cmd_hash(argv):
     return 0
 
 
-def cmd_token(argv):
+def mint(secret_file, sub, role, ver=None, exp_in=600, alg="HS256",
+         scope=None):
+    """A token as the endpoints mint one: sub, role, iat, exp, and ver
+    and scope when given (None: no such claim)."""
     import jwt
-    secret = read_secret(argv[0])
+    secret = read_secret(secret_file)
     now = int(time.time())
-    payload = {"sub": argv[1], "role": argv[2], "iat": now,
-               "exp": now + (int(argv[4]) if len(argv) > 4 else 600)}
-    if len(argv) > 3 and argv[3] != "-":
-        payload["ver"] = int(argv[3])
-    alg = argv[5] if len(argv) > 5 else "HS256"
-    print(jwt.encode(payload, secret, algorithm=alg))
+    payload = {"sub": sub, "role": role, "iat": now, "exp": now + exp_in}
+    if ver is not None:
+        payload["ver"] = ver
+    if scope is not None:
+        payload["scope"] = scope
+    return jwt.encode(payload, secret, algorithm=alg)
+
+
+def cmd_token(argv):
+    scope = None
+    if argv and argv[0] == "--scope":
+        scope, argv = argv[1], argv[2:]
+    print(mint(argv[0], argv[1], argv[2],
+               int(argv[3]) if len(argv) > 3 and argv[3] != "-" else None,
+               int(argv[4]) if len(argv) > 4 else 600,
+               argv[5] if len(argv) > 5 else "HS256", scope))
     return 0
 
 

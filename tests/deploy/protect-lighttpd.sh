@@ -1,0 +1,64 @@
+#!/bin/sh
+# protect-lighttpd.sh -- the installed etc/lighttpd/fcgi-auth-protect.conf
+# under a real lighttpd: static files and a CGI program under /private/
+# behind the authorizer (authorize.fcgi, started by lighttpd, mode
+# authorizer), as tests/deploy/protect.py's policy says
+set -eu
+. "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
+
+deploy_setup "lighttpd (protect)" lighttpd
+deploy_lighttpd_setup
+deploy_protect_setup lighttpd
+# As installed; the test adds only the CGI backend (mod_cgi before
+# mod_staticfile, which lighttpd appends last).
+snippet=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth-protect.conf")
+deploy_lighttpd_start "$snippet" 'server.modules += ( "mod_cgi" )
+$HTTP["url"] =~ "^/private/(app|open)/" {
+	cgi.assign = ( ".cgi" => "" )
+}' || e2e_die "lighttpd did not start"
+e2e_log "e2e: $("$LIGHTTPD" -v) on $E2E_URL, state in $E2E_STATE"
+
+deploy_protect_checks
+
+# HTTP/2 is off (lighttpd 1.4.69 would hand an HTTP/2 body to the
+# authorizer, and the CGI program would get none): a client speaking h2c
+# gets no answer in HTTP/2, and never a backend without its body.
+check_no_h2()
+{
+	command -v curl >/dev/null 2>&1 || {
+		echo "#   curl not installed (apt-get install curl)"
+		return 1
+	}
+	token=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    "$E2E_SECRET_FILE" bob user)
+	rc=0
+	out=$(printf 'Authorization: Bearer %s\n' "$token" | curl -s -m 30 \
+	    --http2-prior-knowledge -H @- --data-binary 'hello world' \
+	    -w '\n%{http_version} %{http_code}' \
+	    "$E2E_URL/private/app/whoami.cgi" 2>&1) || rc=$?
+	case $out in
+	*WHOAMI*)
+		case $out in
+		*'"body": "hello world"'*) ;;
+		*)
+			echo "#   the backend got no body over HTTP/2: $out"
+			return 1
+			;;
+		esac
+		;;
+	esac
+	case $(printf '%s\n' "$out" | tail -n 1) in
+	'2 '*)
+		echo "#   answered over HTTP/2 (curl $rc): $out"
+		return 1
+		;;
+	esac
+}
+e2e_check "lighttpd (protect): HTTP/2 off, no body lost" check_no_h2
+e2e_check "lighttpd (protect): a refusal is logged by the server" \
+    grep -q 'FastCGI-stderr:.*authorize' "$DEPLOY_SERVER_LOG"
+e2e_check "lighttpd (protect): stopping leaves no process behind" \
+    deploy_stop_server
+e2e_check "lighttpd (protect): no sanitizer report in its logs" \
+    deploy_check_no_sanitizer_reports
+e2e_finish
