@@ -10,8 +10,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "log.h"
 #include "policy.h"
 #include "token_cache.h"
+
+static int	default_policy_there(const struct cfg *);
 
 struct app {
 	struct cfg		 cfg;
@@ -26,11 +29,31 @@ app_new(char *err, size_t errlen)
 	return app_new_policy(APP_POLICY_NONE, err, errlen);
 }
 
+/*
+ * Whether an endpoint that reads a policy only if there is one (login,
+ * for the scopes it grants) has one: POLICY_FILE set, or a file at the
+ * default path.  No file there is no policy (tokens without scopes, as
+ * before policies); a file we cannot even look for, behind a folder
+ * closed to us, is none we could read either: said once, and no policy.
+ * Anything else that is there must load.
+ */
+static int
+default_policy_there(const struct cfg *cfg)
+{
+	struct stat	 st;
+
+	if (cfg->policy_file_set || stat(cfg->policy_file, &st) == 0)
+		return 1;
+	if (errno == EACCES)
+		log_warn("%s: cannot look for a policy there; without one, "
+		    "tokens carry no scope", cfg->policy_file);
+	return errno != ENOENT && errno != EACCES && errno != ENOTDIR;
+}
+
 struct app *
 app_new_policy(enum app_policy need, char *err, size_t errlen)
 {
 	struct app	*app;
-	struct stat	 st;
 	char		 why[PATH_MAX + 256];
 
 	if ((app = calloc(1, sizeof(*app))) == NULL) {
@@ -42,14 +65,8 @@ app_new_policy(enum app_policy need, char *err, size_t errlen)
 	app->users = users_open(app->cfg.users_file, err, errlen);
 	if (app->users == NULL)
 		goto fail;
-	/*
-	 * A default file that does not exist is no policy, where one may do
-	 * (login then mints tokens without scopes, as before policies);
-	 * anything else that is there must load.
-	 */
 	if (need == APP_POLICY_REQUIRED || (need == APP_POLICY_IF_ANY &&
-	    (app->cfg.policy_file_set ||
-	    stat(app->cfg.policy_file, &st) == 0 || errno != ENOENT))) {
+	    default_policy_there(&app->cfg))) {
 		app->policy = policy_open(app->cfg.policy_file, NULL, why,
 		    sizeof(why));
 		if (app->policy == NULL) {
