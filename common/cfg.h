@@ -19,6 +19,21 @@
  */
 #define CFG_AUTH_CACHE_SEC_DEFAULT	1
 #define CFG_AUTH_CACHE_SEC_MAX		60
+/*
+ * Sessions (SESSION_STORE): where refresh tokens, the ended sessions and
+ * the login failures live.  Unset: sessions are off, login answers as the
+ * reference app does and throttles in memory.  The URL is the store's to
+ * parse (store_open); here only its length and its kind.
+ */
+#define CFG_STORE_URL_MAX		1024
+#define CFG_REFRESH_TTL_DAYS_DEFAULT	14
+#define CFG_REFRESH_TTL_DAYS_MAX	365
+#define CFG_REFRESH_IDLE_DAYS_DEFAULT	7
+/* LOGIN_MAX_FAILURES: per (account, address) in the window; 0 is off. */
+#define CFG_LOGIN_MAX_FAILURES_DEFAULT	5
+#define CFG_LOGIN_MAX_FAILURES_MAX	1000
+#define CFG_LOGIN_WINDOW_MIN_DEFAULT	15
+#define CFG_LOGIN_WINDOW_MIN_MAX	1440
 
 struct cfg {
 	struct keys	*keys;			/* freed by cfg_clear */
@@ -31,15 +46,29 @@ struct cfg {
 	char		 policy_file[PATH_MAX];
 	int		 policy_file_set;
 	int		 auth_cache_sec;	/* AUTH_CACHE_SECONDS, 0..60 */
+	/* SESSION_STORE ("" when unset: sessions off). */
+	char		 store_url[CFG_STORE_URL_MAX + 1];
+	/* SESSION_STORE_PASSWORD_FILE ("" when unset); Redis only. */
+	char		 store_password_file[PATH_MAX];
+	int		 refresh_ttl_days;	/* REFRESH_TOKEN_TTL_DAYS */
+	int		 refresh_idle_days;	/* REFRESH_TOKEN_IDLE_DAYS */
+	int		 login_max_failures;	/* LOGIN_MAX_FAILURES, 0: off */
+	int		 login_window_min;	/* LOGIN_FAILURE_WINDOW_MIN */
 };
 
 /*
  * Fill cfg from ACCESS_TOKEN_TTL_MIN, JWT_AUDIENCE, JWT_ISSUER, USERS_FILE,
- * POLICY_FILE, AUTH_CACHE_SECONDS and the key set's variables (keys_load:
- * JWT_ALG, JWT_SECRET or JWT_SECRET_FILE).  Returns 0, or -1 with one line in err (and nothing
+ * POLICY_FILE, AUTH_CACHE_SECONDS, the session settings (SESSION_STORE,
+ * SESSION_STORE_PASSWORD_FILE, REFRESH_TOKEN_TTL_DAYS,
+ * REFRESH_TOKEN_IDLE_DAYS, LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_MIN)
+ * and the key set's variables (keys_load: JWT_ALG, JWT_SECRET or
+ * JWT_SECRET_FILE).  Returns 0, or -1 with one line in err (and nothing
  * to clear).
  */
 int	cfg_load(struct cfg *cfg, char *err, size_t errlen);
+
+/* Whether sessions are on (SESSION_STORE is set). */
+int	cfg_sessions(const struct cfg *cfg);
 
 /* Free the key set (wiping it); safe on a zeroed or already cleared cfg. */
 void	cfg_clear(struct cfg *cfg);

@@ -7,7 +7,9 @@
 static const char *const cfg_vars[] = {
 	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALG", "ACCESS_TOKEN_TTL_MIN",
 	"USERS_FILE", "JWT_AUDIENCE", "JWT_ISSUER", "POLICY_FILE",
-	"AUTH_CACHE_SECONDS",
+	"AUTH_CACHE_SECONDS", "SESSION_STORE", "SESSION_STORE_PASSWORD_FILE",
+	"REFRESH_TOKEN_TTL_DAYS", "REFRESH_TOKEN_IDLE_DAYS",
+	"LOGIN_MAX_FAILURES", "LOGIN_FAILURE_WINDOW_MIN",
 };
 
 /* The key set's one key: the secret, signing and verifying. */
@@ -285,6 +287,123 @@ START_TEST(test_claim_values)
 }
 END_TEST
 
+/*
+ * The session settings: each variable's range, and what makes a store
+ * URL unusable whatever the store (its own syntax is store_open's).
+ * vars: "NAME=value" pairs; want: the fields after, or the error.
+ */
+static const struct {
+	const char	*name;
+	const char	*vars[3];
+	const char	*err_has;	/* NULL: accepted */
+	int		 ttl, idle, max, window, on;
+} session_cases[] = {
+	{ "defaults: sessions off", { NULL }, NULL, 14, 7, 5, 15, 0 },
+	{ "sqlite", { "SESSION_STORE=sqlite:/var/lib/fa/s.db" }, NULL,
+	    14, 7, 5, 15, 1 },
+	{ "redis", { "SESSION_STORE=redis://127.0.0.1:6379/2" }, NULL,
+	    14, 7, 5, 15, 1 },
+	{ "redis with a user and a password file",
+	    { "SESSION_STORE=redis://fa@[::1]:6379",
+	    "SESSION_STORE_PASSWORD_FILE=/etc/fa/pw" }, NULL, 14, 7, 5, 15,
+	    1 },
+	{ "empty store is off", { "SESSION_STORE=" }, NULL, 14, 7, 5, 15,
+	    0 },
+	{ "a relative sqlite path", { "SESSION_STORE=sqlite:s.db" },
+	    "absolute path", 0, 0, 0, 0, 0 },
+	{ "sqlite with a password file", { "SESSION_STORE=sqlite:/s.db",
+	    "SESSION_STORE_PASSWORD_FILE=/pw" }, "not sqlite:", 0, 0, 0, 0,
+	    0 },
+	{ "a password file without a store",
+	    { "SESSION_STORE_PASSWORD_FILE=/pw" }, "SESSION_STORE is not", 0,
+	    0, 0, 0, 0 },
+	{ "a password in the URL", { "SESSION_STORE=redis://:s3cret@h" },
+	    "no password in the URL", 0, 0, 0, 0, 0 },
+	{ "a user and password in the URL",
+	    { "SESSION_STORE=redis://u:s3cret@h:6379" },
+	    "no password in the URL", 0, 0, 0, 0, 0 },
+	{ "another scheme", { "SESSION_STORE=postgres://h/db" },
+	    "sqlite:PATH or redis://", 0, 0, 0, 0, 0 },
+	{ "rediss (TLS) is not offered", { "SESSION_STORE=rediss://h" },
+	    "sqlite:PATH or redis://", 0, 0, 0, 0, 0 },
+	{ "a space in the URL", { "SESSION_STORE=sqlite:/a b" },
+	    "printable ASCII", 0, 0, 0, 0, 0 },
+	{ "ttl 1, idle follows", { "REFRESH_TOKEN_TTL_DAYS=1" }, NULL, 1, 1,
+	    5, 15, 0 },
+	{ "ttl 365", { "REFRESH_TOKEN_TTL_DAYS=365" }, NULL, 365, 7, 5, 15,
+	    0 },
+	{ "ttl 366", { "REFRESH_TOKEN_TTL_DAYS=366" },
+	    "REFRESH_TOKEN_TTL_DAYS must be a whole number of days from 1 to "
+	    "365", 0, 0, 0, 0, 0 },
+	{ "ttl 0", { "REFRESH_TOKEN_TTL_DAYS=0" }, "REFRESH_TOKEN_TTL_DAYS",
+	    0, 0, 0, 0, 0 },
+	{ "idle = ttl", { "REFRESH_TOKEN_TTL_DAYS=30",
+	    "REFRESH_TOKEN_IDLE_DAYS=30" }, NULL, 30, 30, 5, 15, 0 },
+	{ "idle > ttl", { "REFRESH_TOKEN_TTL_DAYS=3",
+	    "REFRESH_TOKEN_IDLE_DAYS=4" }, "REFRESH_TOKEN_IDLE_DAYS must be "
+	    "a whole number of days (at most REFRESH_TOKEN_TTL_DAYS) from 1 "
+	    "to 3", 0, 0, 0, 0, 0 },
+	{ "idle > default ttl", { "REFRESH_TOKEN_IDLE_DAYS=15" },
+	    "REFRESH_TOKEN_IDLE_DAYS", 0, 0, 0, 0, 0 },
+	{ "idle 0", { "REFRESH_TOKEN_IDLE_DAYS=0" }, "REFRESH_TOKEN_IDLE",
+	    0, 0, 0, 0, 0 },
+	{ "max failures 0: throttling off", { "LOGIN_MAX_FAILURES=0" }, NULL,
+	    14, 7, 0, 15, 0 },
+	{ "max failures 1000", { "LOGIN_MAX_FAILURES=1000" }, NULL, 14, 7,
+	    1000, 15, 0 },
+	{ "max failures 1001", { "LOGIN_MAX_FAILURES=1001" },
+	    "LOGIN_MAX_FAILURES must be", 0, 0, 0, 0, 0 },
+	{ "max failures -1", { "LOGIN_MAX_FAILURES=-1" },
+	    "LOGIN_MAX_FAILURES", 0, 0, 0, 0, 0 },
+	{ "window 1440", { "LOGIN_FAILURE_WINDOW_MIN=1440" }, NULL, 14, 7, 5,
+	    1440, 0 },
+	{ "window 0", { "LOGIN_FAILURE_WINDOW_MIN=0" },
+	    "LOGIN_FAILURE_WINDOW_MIN must be a whole number of minutes from "
+	    "1 to 1440", 0, 0, 0, 0, 0 },
+	{ "window 15m", { "LOGIN_FAILURE_WINDOW_MIN=15m" },
+	    "LOGIN_FAILURE_WINDOW_MIN", 0, 0, 0, 0, 0 },
+};
+
+START_TEST(test_sessions)
+{
+	struct cfg	 cfg;
+	char		 err[256] = "", name[64];
+	const char	*v, *eq;
+	size_t		 i;
+	int		 r;
+
+	clear_env();
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	for (i = 0; i < ARRAY_SIZE(session_cases[_i].vars) &&
+	    (v = session_cases[_i].vars[i]) != NULL; i++) {
+		eq = strchr(v, '=');
+		(void)snprintf(name, sizeof(name), "%.*s", (int)(eq - v), v);
+		setenv(name, eq + 1, 1);
+	}
+	r = cfg_load(&cfg, err, sizeof(err));
+	if (session_cases[_i].err_has != NULL) {
+		ck_assert_msg(r == -1, "%s: accepted", session_cases[_i].name);
+		ck_assert_msg(strstr(err, session_cases[_i].err_has) != NULL,
+		    "%s: error \"%s\"", session_cases[_i].name, err);
+		/* A password never reaches the log line. */
+		ck_assert_ptr_null(strstr(err, "s3cret"));
+		ck_assert_ptr_null(cfg.keys);
+		return;
+	}
+	ck_assert_msg(r == 0, "%s: %s", session_cases[_i].name, err);
+	ck_assert_int_eq(cfg.refresh_ttl_days, session_cases[_i].ttl);
+	ck_assert_int_eq(cfg.refresh_idle_days, session_cases[_i].idle);
+	ck_assert_int_eq(cfg.login_max_failures, session_cases[_i].max);
+	ck_assert_int_eq(cfg.login_window_min, session_cases[_i].window);
+	ck_assert_int_eq(cfg_sessions(&cfg), session_cases[_i].on);
+	if (session_cases[_i].on) {
+		v = session_cases[_i].vars[0];
+		ck_assert_str_eq(cfg.store_url, strchr(v, '=') + 1);
+	}
+	cfg_clear(&cfg);
+}
+END_TEST
+
 static const struct {
 	const char	*in;
 	long		 min, max;
@@ -334,6 +453,10 @@ cfg_suite(void)
 	tcase_add_test(tc, test_policy_file);
 	tcase_add_loop_test(tc, test_auth_cache_seconds, 0,
 	    ARRAY_SIZE(cache_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sessions");
+	tcase_add_loop_test(tc, test_sessions, 0, ARRAY_SIZE(session_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("aud_iss");
