@@ -331,6 +331,22 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 		memcpy(c.scope, json_object_get_string(v),
 		    (size_t)json_object_get_string_len(v) + 1);
 	}
+	/* The session and the token's id, typed here (sessions: sid). */
+	if (json_object_object_get_ex(payload, "sid", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !token_sid_valid(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v)))
+			goto done;
+		memcpy(c.sid, json_object_get_string(v), TOKEN_SID_CHARS + 1);
+	}
+	if (json_object_object_get_ex(payload, "jti", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !token_jti_valid(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v)))
+			goto done;
+		memcpy(c.jti, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v) + 1);
+	}
 	/* Meant for another service, or from another issuer. */
 	if (!audience_ok(payload, cfg->audience) ||
 	    !issuer_ok(payload, cfg->issuer))
@@ -405,6 +421,42 @@ token_scope_valid(const char *s, size_t len)
 }
 
 int
+token_sid_valid(const char *s, size_t len)
+{
+	unsigned char	 raw[TOKEN_SID_BYTES + 3];
+
+	return len == TOKEN_SID_CHARS && token_b64url_decode(s, len, raw,
+	    sizeof(raw)) == TOKEN_SID_BYTES;
+}
+
+int
+token_jti_valid(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > TOKEN_JTI_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+int
+token_claims_session(struct token_claims *c, const char *sid,
+    const char *jti)
+{
+	size_t	 slen = strlen(sid), jlen = strlen(jti);
+
+	if ((slen > 0 && !token_sid_valid(sid, slen)) ||
+	    (jlen > 0 && !token_jti_valid(jti, jlen)))
+		return -1;
+	memcpy(c->sid, sid, slen + 1);
+	memcpy(c->jti, jti, jlen + 1);
+	return 0;
+}
+
+int
 token_claims_scope(struct token_claims *c, const char *scope)
 {
 	size_t	 len = strlen(scope);
@@ -434,7 +486,11 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	    memchr(c->role, '\0', sizeof(c->role)) == NULL ||
 	    memchr(c->scope, '\0', sizeof(c->scope)) == NULL ||
 	    (c->scope[0] != '\0' && !token_scope_valid(c->scope,
-	    strlen(c->scope))))
+	    strlen(c->scope))) ||
+	    memchr(c->sid, '\0', sizeof(c->sid)) == NULL ||
+	    memchr(c->jti, '\0', sizeof(c->jti)) == NULL ||
+	    (c->sid[0] != '\0' && !token_sid_valid(c->sid, strlen(c->sid))) ||
+	    (c->jti[0] != '\0' && !token_jti_valid(c->jti, strlen(c->jti))))
 		return -1;
 	c->iat = now;
 	c->exp = (long long)now + (long long)cfg->ttl_min * 60;
@@ -453,7 +509,9 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	    (c->iss[0] != '\0' && jwt_add_grant(jwt, "iss", c->iss) != 0) ||
 	    (c->aud[0] != '\0' && jwt_add_grant(jwt, "aud", c->aud) != 0) ||
 	    (c->scope[0] != '\0' &&
-	    jwt_add_grant(jwt, "scope", c->scope) != 0))
+	    jwt_add_grant(jwt, "scope", c->scope) != 0) ||
+	    (c->sid[0] != '\0' && jwt_add_grant(jwt, "sid", c->sid) != 0) ||
+	    (c->jti[0] != '\0' && jwt_add_grant(jwt, "jti", c->jti) != 0))
 		goto done;
 	if ((*out = jwt_encode_str(jwt)) == NULL)
 		goto done;

@@ -24,12 +24,20 @@
  */
 #define TOKEN_SCOPE_MAX		2048
 #define TOKEN_SCOPES_MAX	64
+/*
+ * sid (OpenID Connect Front-Channel Logout 3): the session a token was
+ * minted for, 16 random bytes as unpadded base64url.  jti (RFC 7519
+ * 4.1.7): the token's own id; ours are 22 characters, a token's may be
+ * 1 to TOKEN_JTI_MAX printable ASCII characters.
+ */
+#define TOKEN_SID_BYTES		16
+#define TOKEN_SID_CHARS		22
+#define TOKEN_JTI_MAX		64
 
 /*
- * What an access token says.  sub, role and ver are the minter's; iat,
- * exp, nbf, iss and aud are the registered claims (RFC 7519 4.1) that
- * token_mint sets from the clock and the configuration.  (Claims to come
- * go here too: sid, jti.)
+ * What an access token says.  sub, role, ver, scope, sid and jti are the
+ * minter's; iat, exp, nbf, iss and aud are the registered claims (RFC
+ * 7519 4.1) that token_mint sets from the clock and the configuration.
  */
 struct token_claims {
 	char		 sub[TOKEN_SUB_MAX + 1];
@@ -43,6 +51,9 @@ struct token_claims {
 	char		 aud[CFG_AUDIENCE_MAX + 1];
 	/* The scopes granted, space-separated; "" when none (no claim). */
 	char		 scope[TOKEN_SCOPE_MAX + 1];
+	/* The session and the token's id; "" when none (no claim). */
+	char		 sid[TOKEN_SID_CHARS + 1];
+	char		 jti[TOKEN_JTI_MAX + 1];
 };
 
 enum token_result {
@@ -59,8 +70,10 @@ enum token_result {
  * present, integers that make sense; aud refused unless JWT_AUDIENCE is
  * set, then required and matching (the string, or an array of strings
  * holding it); iss, when JWT_ISSUER is set, exactly it (else ignored);
- * scope, when present, a string token_scope_valid accepts; sub and role
- * non-empty strings that fit the claims struct.  Fills
+ * scope, when present, a string token_scope_valid accepts; sid, when
+ * present, a string token_sid_valid accepts; jti, when present, 1 to
+ * TOKEN_JTI_MAX printable ASCII characters; sub and role non-empty
+ * strings that fit the claims struct.  Fills
  * *claims only on TOKEN_OK.
  */
 enum token_result token_verify(const struct cfg *cfg, const char *token,
@@ -90,6 +103,25 @@ int		 token_claims_scope(struct token_claims *claims,
 		    const char *scope);
 
 /*
+ * Set the session and token id claims carries (both "" for none: a token
+ * minted while sessions are off).  Returns 0, or -1 with claims
+ * unchanged if sid is not "" and not a valid sid, or jti is not "" and
+ * not a valid jti.
+ */
+int		 token_claims_session(struct token_claims *claims,
+		    const char *sid, const char *jti);
+
+/*
+ * Whether s (len bytes) is a sid: exactly TOKEN_SID_CHARS base64url
+ * characters that decode to TOKEN_SID_BYTES bytes (so one spelling per
+ * session).
+ */
+int		 token_sid_valid(const char *s, size_t len);
+
+/* Whether s (len bytes) is a jti: 1 to TOKEN_JTI_MAX of 0x21-0x7e. */
+int		 token_jti_valid(const char *s, size_t len);
+
+/*
  * Whether s (len bytes) is a scope claim's value: 1 to TOKEN_SCOPES_MAX
  * RFC 6749 scope-tokens separated by single spaces, TOKEN_SCOPE_MAX bytes
  * at most.
@@ -97,8 +129,8 @@ int		 token_claims_scope(struct token_claims *claims,
 int		 token_scope_valid(const char *s, size_t len);
 
 /*
- * Mint an access token for claims' sub, role, ver and scope (when not
- * ""), signed with the key set's signing key: iat now, exp the configured
+ * Mint an access token for claims' sub, role, ver, and scope, sid and jti
+ * (each when not ""), signed with the key set's signing key: iat now, exp the configured
  * lifetime later, iss and aud as configured (omitted when unset); *claims
  * is updated to say exactly that.  *out is malloc'd for the caller to free.  Returns 0, or
  * -1 on failure.

@@ -1461,6 +1461,115 @@ START_TEST(test_mint_scope)
 }
 END_TEST
 
+/*
+ * sid and jti (sessions): typed like every claim.  A sid is exactly 22
+ * base64url characters decoding to 16 bytes, a jti 1 to 64 printable
+ * ASCII characters; a token carrying neither is still good (one minted
+ * with sessions off, or the reference app's).
+ */
+#define SID_OK	"AAECAwQFBgcICQoLDA0ODw"	/* bytes 0..15 */
+static const struct {
+	const char		*name;
+	const char		*claims;	/* JSON members after exp */
+	enum token_result	 want;
+	const char		*sid, *jti;	/* what the claims get */
+} session_claim_cases[] = {
+	{ "neither", "", TOKEN_OK, "", "" },
+	{ "both", ",\"sid\":\"" SID_OK "\",\"jti\":\"abc\"", TOKEN_OK, SID_OK,
+	    "abc" },
+	{ "sid alone", ",\"sid\":\"" SID_OK "\"", TOKEN_OK, SID_OK, "" },
+	{ "jti alone", ",\"jti\":\"x\"", TOKEN_OK, "", "x" },
+	{ "sid of 21", ",\"sid\":\"AAECAwQFBgcICQoLDA0OD\"", TOKEN_INVALID,
+	    NULL, NULL },
+	{ "sid of 23", ",\"sid\":\"" SID_OK "A\"", TOKEN_INVALID, NULL,
+	    NULL },
+	{ "sid with trailing bits set", ",\"sid\":\"AAECAwQFBgcICQoLDA0ODx\"",
+	    TOKEN_INVALID, NULL, NULL },
+	{ "sid in base64, not base64url",
+	    ",\"sid\":\"AAECAwQFBgcICQoLDA0O+w\"", TOKEN_INVALID, NULL, NULL },
+	{ "sid padded", ",\"sid\":\"AAECAwQFBgcICQoLDA0ODw==\"", TOKEN_INVALID,
+	    NULL, NULL },
+	{ "sid a number", ",\"sid\":12345", TOKEN_INVALID, NULL, NULL },
+	{ "sid an array", ",\"sid\":[\"" SID_OK "\"]", TOKEN_INVALID, NULL,
+	    NULL },
+	{ "sid null", ",\"sid\":null", TOKEN_INVALID, NULL, NULL },
+	{ "sid empty", ",\"sid\":\"\"", TOKEN_INVALID, NULL, NULL },
+	{ "sid with a NUL", ",\"sid\":\"AAECAwQFBgcICQoLDA0O\\u0000w\"",
+	    TOKEN_INVALID, NULL, NULL },
+	{ "jti of 64", ",\"jti\":\"0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef\"", TOKEN_OK, "",
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" },
+	{ "jti of 65", ",\"jti\":\"0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdefX\"", TOKEN_INVALID, NULL, NULL },
+	{ "jti empty", ",\"jti\":\"\"", TOKEN_INVALID, NULL, NULL },
+	{ "jti with a space", ",\"jti\":\"a b\"", TOKEN_INVALID, NULL, NULL },
+	{ "jti not ASCII", ",\"jti\":\"caf\\u00e9\"", TOKEN_INVALID, NULL,
+	    NULL },
+	{ "jti a number", ",\"jti\":7", TOKEN_INVALID, NULL, NULL },
+	{ "jti an object", ",\"jti\":{}", TOKEN_INVALID, NULL, NULL },
+	{ "sid twice: the last", ",\"sid\":1,\"sid\":\"" SID_OK "\"", TOKEN_OK,
+	    SID_OK, "" },
+};
+
+START_TEST(test_session_claims)
+{
+	struct token_claims	 c;
+	enum token_result	 r;
+	char			 payload[512];
+	const char		*tok;
+
+	(void)snprintf(payload, sizeof(payload), "{\"sub\":\"alice\","
+	    "\"role\":\"admin\",\"exp\":" LATER "%s}",
+	    session_claim_cases[_i].claims);
+	tok = test_forge(H256, payload, "HS256", TEST_SECRET_32, NULL);
+	r = token_verify(&cfg, tok, strlen(tok), TS_CONST, &c);
+	ck_assert_msg(r == session_claim_cases[_i].want, "%s: got %s",
+	    session_claim_cases[_i].name, result_name(r));
+	if (r != TOKEN_OK)
+		return;
+	ck_assert_str_eq(c.sid, session_claim_cases[_i].sid);
+	ck_assert_str_eq(c.jti, session_claim_cases[_i].jti);
+}
+END_TEST
+
+/* Minted with a session, the token says it; nothing invalid is minted. */
+START_TEST(test_mint_session)
+{
+	struct token_claims	 minted, c;
+	char			*tok = NULL;
+
+	ck_assert_int_eq(token_claims_init(&minted, "alice", "admin", 0), 0);
+	ck_assert_int_eq(token_claims_session(&minted, SID_OK, "j1"), 0);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.sid, SID_OK);
+	ck_assert_str_eq(c.jti, "j1");
+	free(tok);
+
+	/* Refused, and the claims keep what they had. */
+	ck_assert_int_eq(token_claims_session(&minted, "short", "j2"), -1);
+	ck_assert_int_eq(token_claims_session(&minted, SID_OK, "a b"), -1);
+	ck_assert_str_eq(minted.sid, SID_OK);
+	ck_assert_str_eq(minted.jti, "j1");
+	ck_assert_int_eq(token_claims_session(&minted, "", ""), 0);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_OK);
+	ck_assert_str_eq(c.sid, "");
+	ck_assert_str_eq(c.jti, "");
+	free(tok);
+
+	/* Set by hand, wrongly: token_mint will not. */
+	memcpy(minted.sid, "AAECAwQFBgcICQoLDA0ODx", TOKEN_SID_CHARS + 1);
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), -1);
+	ck_assert_ptr_null(tok);
+	minted.sid[0] = '\0';
+	memset(minted.jti, 'x', sizeof(minted.jti));	/* no NUL */
+	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), -1);
+}
+END_TEST
+
 static Suite *
 token_suite(void)
 {
@@ -1493,6 +1602,9 @@ token_suite(void)
 	tcase_add_loop_test(tc, test_scope_claim, 0, ARRAY_SIZE(scope_cases));
 	tcase_add_test(tc, test_scope_absent_or_twice);
 	tcase_add_test(tc, test_mint_scope);
+	tcase_add_loop_test(tc, test_session_claims, 0,
+	    ARRAY_SIZE(session_claim_cases));
+	tcase_add_test(tc, test_mint_session);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cache");
