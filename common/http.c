@@ -1,6 +1,7 @@
 /* http.c -- the request/response model handlers see; form and Bearer parsing */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,6 +341,34 @@ http_reply_detail(struct http_response *resp, int status, const char *detail)
 	    json_object_new_string(detail), NULL));
 }
 
+int
+http_no_store(struct http_response *resp)
+{
+	if (http_header_add(resp, "Cache-Control", "no-store") == -1 ||
+	    http_header_add(resp, "Pragma", "no-cache") == -1)
+		return http_reply_json(resp, 500, NULL);
+	return 0;
+}
+
+int
+http_reply_oauth_error(struct http_response *resp, int status,
+    const char *error, const char *description, int retry_after)
+{
+	const char	*kv[] = { "error", error, "error_description",
+			    description, NULL };
+	char		 ra[16];
+
+	if (http_reply_fields(resp, status, kv) == -1 ||
+	    http_no_store(resp) == -1)
+		return -1;
+	if (retry_after > 0) {
+		(void)snprintf(ra, sizeof(ra), "%d", retry_after);
+		if (http_header_add(resp, "Retry-After", ra) == -1)
+			return http_reply_json(resp, 500, NULL);
+	}
+	return 0;
+}
+
 json_object *
 http_json_object(const char *key, json_object *value, ...)
 {
@@ -579,7 +608,8 @@ http_form_parse(const char *body, size_t len, struct http_form_field *fields,
 			if (decoded != strlen(fields[i].name) ||
 			    memcmp(name, fields[i].name, decoded) != 0)
 				continue;
-			fields[i].present = 1;
+			if (fields[i].present < INT_MAX)
+				fields[i].present++;
 			if (eq == NULL) {
 				fields[i].len = 0;
 				if (fields[i].size > 0)

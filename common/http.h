@@ -80,7 +80,8 @@ struct http_form_field {
 	char		*value;		/* caller's buffer, NUL-terminated */
 	size_t		 size;		/* its size, NUL included */
 	size_t		 len;		/* decoded length; may hold NUL bytes */
-	int		 present;	/* seen at all; the last one wins */
+	int		 present;	/* times seen (0: absent); the last
+					   one wins */
 	int		 too_long;	/* did not fit: value is "" */
 };
 
@@ -149,6 +150,23 @@ int	http_reply_fields(struct http_response *resp, int status,
 /* {"detail": detail} with status.  Returns 0, or -1 (then a 500). */
 int	http_reply_detail(struct http_response *resp, int status,
 	    const char *detail);
+
+/*
+ * An OAuth 2.0 error (RFC 6749 5.2, RFC 7009 2.2.1): status and
+ * {"error": error, "error_description": description}, with
+ * Cache-Control: no-store and Pragma: no-cache (RFC 6749 5.1), and
+ * Retry-After: retry_after when it is above 0 (a 503).  Returns 0, or -1
+ * (then a 500).
+ */
+int	http_reply_oauth_error(struct http_response *resp, int status,
+	    const char *error, const char *description, int retry_after);
+
+/*
+ * Add Cache-Control: no-store and Pragma: no-cache (RFC 6749 5.1: an
+ * answer carrying a token, or about one, is never cached).  Returns 0,
+ * or -1 with resp made a 500.
+ */
+int	http_no_store(struct http_response *resp);
 
 /* 405 {"detail":"Method Not Allowed"} with Allow: allow.  Returns 0. */
 int	http_method_not_allowed(struct http_response *resp,

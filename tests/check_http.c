@@ -99,6 +99,55 @@ START_TEST(test_form_bounded)
 END_TEST
 
 /*
+ * How often each field came: RFC 6749 3.1 and 3.2 forbid repeating a
+ * parameter, and the token endpoints refuse a repeat (login keeps
+ * FastAPI's "the last wins").
+ */
+START_TEST(test_form_repeats)
+{
+	char			 user[32], pass[32];
+	struct http_form_field	 f[2] = {
+		{ "username", user, sizeof(user), 0, 0, 0 },
+		{ "password", pass, sizeof(pass), 0, 0, 0 },
+	};
+	const char		*body = "username=a&username=b;username&"
+				    "password=p&user%6eame=c";
+
+	http_form_parse(body, strlen(body), f, 2);
+	ck_assert_int_eq(f[0].present, 4);
+	ck_assert_int_eq(f[1].present, 1);
+	ck_assert_str_eq(user, "c");
+	http_form_parse("password=", 9, f, 2);
+	ck_assert_int_eq(f[0].present, 0);
+	ck_assert_int_eq(f[1].present, 1);
+}
+END_TEST
+
+/* An OAuth error: its body, never cached, Retry-After only when given. */
+START_TEST(test_oauth_error)
+{
+	struct http_response	 resp;
+	char			 head[HTTP_HEAD_MAX];
+
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply_oauth_error(&resp, 400, "invalid_grant",
+	    "The \"refresh\" token", 0), 0);
+	ck_assert_int_eq(resp.status, 400);
+	ck_assert_str_eq(resp.body, "{\"error\":\"invalid_grant\","
+	    "\"error_description\":\"The \\\"refresh\\\" token\"}");
+	ck_assert_int_gt(http_format_head(&resp, head, sizeof(head)), 0);
+	ck_assert_str_eq(head, "Status: 400 Bad Request\r\n"
+	    "Content-Type: application/json\r\nContent-Length: 69\r\n"
+	    "Cache-Control: no-store\r\nPragma: no-cache\r\n\r\n");
+	http_response_init(&resp);
+	ck_assert_int_eq(http_reply_oauth_error(&resp, 503,
+	    "temporarily_unavailable", "x", 5), 0);
+	ck_assert_str_eq(http_header(&resp, "Retry-After"), "5");
+	ck_assert_str_eq(http_header(&resp, "Cache-Control"), "no-store");
+}
+END_TEST
+
+/*
  * The Authorization header around a token.  The scheme is compared
  * case-insensitively (RFC 7235 2.1, as FastAPI does); exactly one space
  * separates it from the token, and the rest is the token: a second space,
@@ -621,6 +670,8 @@ http_suite(void)
 	tcase_add_loop_test(tc, test_form, 0, ARRAY_SIZE(form_cases));
 	tcase_add_test(tc, test_form_nul);
 	tcase_add_test(tc, test_form_bounded);
+	tcase_add_test(tc, test_form_repeats);
+	tcase_add_test(tc, test_oauth_error);
 	tcase_add_loop_test(tc, test_is_form, 0, ARRAY_SIZE(type_cases));
 	suite_add_tcase(s, tc);
 
