@@ -344,8 +344,9 @@ sq_ready(struct sq *s)
 			return rc;
 		}
 	} else if (ver != SQ_SCHEMA_VERSION) {
-		(void)snprintf(s->err, sizeof(s->err), "sqlite: schema version "
-		    "%d is not %d (a newer fcgi-auth made it?)", ver,
+		/* Said here: the caller's STORE_DOWN line is generic. */
+		log_warnx("session store %s: schema version %d, not %d (made "
+		    "by a newer fcgi-auth?): refused", s->path, ver,
 		    SQ_SCHEMA_VERSION);
 		return SQLITE_ERROR;
 	}

@@ -16,9 +16,13 @@
 
 /*
  * One source, built once per back-end: -DSTORE_BACKEND=sqlite (the
- * default) or redis.  The back-end's fixture says where a fresh, empty
- * store is (backend_fresh_url); the Redis build's fixture
- * (check_store_redis.h) starts and stops its own redis-server.
+ * default) or redis.  Each back-end defines three functions:
+ *   backend_suite_setup, backend_suite_teardown: unchecked fixtures of
+ *     every TCase (the Redis build's check_store_redis.h starts and stops
+ *     its own redis-server there, and exits 77 without one);
+ *   backend_fresh_url(url, size): the SESSION_STORE of a fresh, empty
+ *     store for the next test.
+ * The "down" cases are each back-end's own (SQLite's are below).
  */
 #define sqlite	1
 #define redis	2
