@@ -1190,6 +1190,30 @@ START_TEST(test_down_locked)
 	store_free(st);
 }
 END_TEST
+
+/* A file whose schema is newer than this build's: refused, not used. */
+START_TEST(test_down_newer)
+{
+	struct store		*st;
+	struct store_session	 s, out;
+	unsigned char		 h[SESSION_HASH_BYTES];
+	sqlite3			*db;
+
+	ck_assert_int_eq(sqlite3_open_v2(url + strlen("sqlite:"), &db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 2", NULL,
+	    NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+	st = open_default();
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(session_new_id(s.sid), 0);
+	(void)snprintf(s.user, sizeof(s.user), "%s", USER);
+	hash_of(0, h);
+	ck_assert_int_eq(store_create(st, &s, h), STORE_DOWN);
+	ck_assert_int_eq(store_get(st, s.sid, &out), STORE_DOWN);
+	store_free(st);
+}
+END_TEST
 #endif
 
 static Suite *
@@ -1248,6 +1272,7 @@ store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_down_full);
 	tcase_add_test(tc, test_down_locked);
+	tcase_add_test(tc, test_down_newer);
 	suite_add_tcase(s, tc);
 #endif
 	return s;
