@@ -1199,8 +1199,10 @@ START_TEST(test_down_newer)
 	unsigned char		 h[SESSION_HASH_BYTES];
 	sqlite3			*db;
 
+	/* Today's tables, as a newer version might keep them. */
+	store_free(open_default());
 	ck_assert_int_eq(sqlite3_open_v2(url + strlen("sqlite:"), &db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	    SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 2", NULL,
 	    NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
