@@ -232,7 +232,9 @@ sq_down(struct sq *s, int rc, const char *what)
 	case SQLITE_PROTOCOL:
 		break;
 	default:
-		log_warnx("session store: unexpected %s", s->err);
+		/* (A newer schema is no bug: said once, in sq_ready.) */
+		if (!s->said_version)
+			log_warnx("session store: unexpected %s", s->err);
 		break;
 	}
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
