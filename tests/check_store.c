@@ -604,7 +604,7 @@ START_TEST(test_ended_since)
 	struct store_cursor	 cur = { 0, 0 }, was;
 	struct logged		 l;
 	unsigned char		 raw[SESSION_SID_BYTES];
-	size_t			 i, n, total = 0;
+	size_t			 i, k, n, total = 0;
 	int			 order[5] = { 3, 0, 4, 1, 2 };
 
 	store_limits_init(&lim);
@@ -619,7 +619,7 @@ START_TEST(test_ended_since)
 		ck_assert_int_eq(store_ended_since(st, &cur, 2, collect, &l, &n),
 		    STORE_OK);
 		ck_assert_uint_eq(n, i < 2 ? 2 : 1);
-		for (size_t k = 0; k < n; k++, total++) {
+		for (k = 0; k < n; k++, total++) {
 			ck_assert_int_eq(session_sid_decode(
 			    s[order[total]].sid, SESSION_SID_CHARS, raw), 0);
 			ck_assert(memcmp(l.sid[k], raw, sizeof(raw)) == 0);
