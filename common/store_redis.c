@@ -25,10 +25,10 @@
  * Keys (one database per deployment: redis://HOST/DB):
  *   fa:s:SID        hash: user ver scope created last exp abs ended addr
  *                   agent gen cur (cur: the current hash, 32 raw bytes);
- *                   EXPIREAT exp + keep, moved at each refresh
+ *                   gone keep seconds after exp, moved at each refresh
  *   fa:r:SID        set: the rotated hashes; the same expiry
- *   fa:u:USER       zset: SID -> abs + keep (list, end all); EXPIREAT the
- *                   newest abs + keep
+ *   fa:u:USER       zset: SID -> abs + keep (list, end all); gone when the
+ *                   newest session's is
  *   fa:ended        stream of {s SID, u UNTIL}, trimmed to keep at each add
  *   fa:fp:USER|ADDR zset: attempt id -> ms, the pair's in its window
  *   fa:fa:USER      zset: attempt id -> ms, the account's in its window
@@ -40,7 +40,10 @@
  * Cluster is not supported.  Arguments go through redisCommandArgv only,
  * binary-safe, never through a format string.  Every script reads before
  * its first write (Redis does not roll a script back), and every one is
- * idempotent, so one that may have run is safe to run again.
+ * idempotent, so one that may have run is safe to run again.  Times are
+ * the caller's, and so are expiries: a key lives exp + keep - now seconds
+ * from the caller's now (EXPIRE, not EXPIREAT), so a host whose clock is
+ * off, or a test's clock, never makes Redis drop a live session.
  */
 #define KEY_ENDED	"fa:ended"
 #define KEY_EPOCH	"fa:epoch"
@@ -73,15 +76,15 @@
 static const char lua_create[] =
 /* KEYS: fa:s:SID fa:u:USER
    ARGV: sid user ver scope created exp abs addr agent cur keep */
-"local keep = tonumber(ARGV[11])\n"
+"local now, keep = tonumber(ARGV[5]), tonumber(ARGV[11])\n"
 "redis.call('HSET', KEYS[1], 'user', ARGV[2], 'ver', ARGV[3], 'scope',\n"
 "  ARGV[4], 'created', ARGV[5], 'last', ARGV[5], 'exp', ARGV[6], 'abs',\n"
 "  ARGV[7], 'ended', '0', 'addr', ARGV[8], 'agent', ARGV[9], 'gen', '0',\n"
 "  'cur', ARGV[10])\n"
-"redis.call('EXPIREAT', KEYS[1], tonumber(ARGV[6]) + keep)\n"
-"redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])\n"
+"redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]) + keep - now)\n"
+"redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)\n"
 "redis.call('ZADD', KEYS[2], tonumber(ARGV[7]) + keep, ARGV[1])\n"
-"redis.call('EXPIREAT', KEYS[2], tonumber(ARGV[7]) + keep)\n"
+"redis.call('EXPIRE', KEYS[2], tonumber(ARGV[7]) + keep - now)\n"
 "return 1\n";
 
 static const char lua_rotate[] =
@@ -103,8 +106,8 @@ LUA_ENDIT LUA_SESSION
 "  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'last', now, 'exp', exp)\n"
 "  redis.call('HINCRBY', KEYS[1], 'gen', 1)\n"
 "  redis.call('SADD', KEYS[2], ARGV[1])\n"
-"  redis.call('EXPIREAT', KEYS[1], exp + tonumber(ARGV[6]))\n"
-"  redis.call('EXPIREAT', KEYS[2], exp + tonumber(ARGV[6]))\n"
+"  redis.call('EXPIRE', KEYS[1], exp + tonumber(ARGV[6]) - now)\n"
+"  redis.call('EXPIRE', KEYS[2], exp + tonumber(ARGV[6]) - now)\n"
 "  return sess(KEYS[1], 'ok')\n"
 "end\n"
 "if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then\n"
@@ -277,13 +280,14 @@ set_timeout(struct rd *r, int ms)
 static void
 fail(struct rd *r, const char *fmt, ...)
 {
-	char	 msg[ERR_MAX];
-	va_list	 ap;
+	static const char	 prefix[] = "redis: ";
+	va_list			 ap;
 
+	memcpy(r->err, prefix, sizeof(prefix));
 	va_start(ap, fmt);
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vsnprintf(r->err + sizeof(prefix) - 1,
+	    sizeof(r->err) - (sizeof(prefix) - 1), fmt, ap);
 	va_end(ap);
-	(void)snprintf(r->err, sizeof(r->err), "redis: %s", msg);
 }
 
 /*
@@ -1152,33 +1156,45 @@ rd_ended_since(void *impl, struct store_cursor *cur, size_t max,
 			    cnt };
 	unsigned char	 sid[SESSION_SID_BYTES];
 	long long	 until;
-	redisReply	*rep;
+	redisReply	*rep = NULL;
 	size_t		 i;
-	int		 ms;
+	int		 ms, tries, reset;
 
 	*n = 0;
 	if (ensure(r) == -1)
 		return STORE_DOWN;
-	if (r->epoch_reset) {
-		cur->hi = 0;
-		cur->lo = 0;
-	}
-	if (cur->hi == 0 && cur->lo == 0)
-		(void)snprintf(from, sizeof(from), "-");
-	else
-		(void)snprintf(from, sizeof(from), "(%llu-%llu", cur->hi,
-		    cur->lo);
-	(void)snprintf(cnt, sizeof(cnt), "%zu", max);
 	ms = timeout_ms(r) < STORE_REDIS_POLL_MS ? timeout_ms(r) :
 	    STORE_REDIS_POLL_MS;
-	set_timeout(r, ms);
-	rep = call(r, 6, argv, NULL, -1);
-	if (r->c != NULL)
-		set_timeout(r, timeout_ms(r));
-	if (rep == NULL)
+	/* A reconnect on the way may find a new epoch: then once more. */
+	for (tries = 0; tries < 2; tries++) {
+		if (r->epoch_reset) {
+			cur->hi = 0;
+			cur->lo = 0;
+		}
+		if (cur->hi == 0 && cur->lo == 0)
+			(void)snprintf(from, sizeof(from), "-");
+		else
+			(void)snprintf(from, sizeof(from), "(%llu-%llu",
+			    cur->hi, cur->lo);
+		(void)snprintf(cnt, sizeof(cnt), "%zu", max);
+		reset = r->epoch_reset;
+		set_timeout(r, ms);
+		rep = call(r, 6, argv, NULL, -1);
+		if (r->c != NULL)
+			set_timeout(r, timeout_ms(r));
+		if (rep == NULL)
+			return STORE_DOWN;
+		if (reply_ok(r, rep, REDIS_REPLY_ARRAY) == -1)
+			return STORE_DOWN;
+		if (r->epoch_reset == reset)
+			break;
+		freeReplyObject(rep);
+		rep = NULL;
+	}
+	if (rep == NULL) {
+		fail(r, "the epoch changed twice in one read");
 		return STORE_DOWN;
-	if (reply_ok(r, rep, REDIS_REPLY_ARRAY) == -1)
-		return STORE_DOWN;
+	}
 	r->epoch_reset = 0;
 	for (i = 0; i < rep->elements; i++) {
 		/* A foreign entry moves the cursor but ends nothing. */
