@@ -137,30 +137,41 @@ LUA_ENDIT
 "return endit(KEYS[1], KEYS[3], ARGV[2], ARGV[3], ARGV[4], ARGV[5])\n";
 
 /*
- * The rule of throttle.h, as throttle.c computes it: the pair's wait is
- * last + min(B * 2^(np - M), W) - now (doubled step by step, so no power
- * overflows), the account's oldest + AW - now; the larger, if positive,
- * is the answer (ms) and nothing is recorded.
+ * The pair's delay after np failures, as throttle_delay_ms computes it:
+ * B * 2^(np - M), at most W, doubled step by step only while below W (no
+ * power overflows); 0 below M.  tests/throttle_cases.h runs both copies.
+ */
+#define LUA_DELAY \
+"local function delay(np, max, win, base)\n" \
+"  if max <= 0 or np < max then return 0 end\n" \
+"  local d = base\n" \
+"  for i = max + 1, np do\n" \
+"    if d >= win then break end\n" \
+"    d = d * 2\n" \
+"  end\n" \
+"  if d > win then d = win end\n" \
+"  return d\n" \
+"end\n"
+
+/*
+ * The rule of throttle.h, as throttle_wait_ms computes it: the pair's wait
+ * is last + delay - now, the account's oldest + AW - now; the larger, if
+ * positive, is the answer (ms) and nothing is recorded.  M = 0: no rule.
  */
 static const char lua_throttle[] =
 /* KEYS: pair account; ARGV: now_ms window_ms max awin_ms amax id base_ms */
+LUA_DELAY
 "local now, win, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])\n"
 "local awin, amax = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
-"local base = tonumber(ARGV[7])\n"
+"if max <= 0 then return 0 end\n"
 "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)\n"
 "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - awin)\n"
 "local np = redis.call('ZCARD', KEYS[1])\n"
 "local na = redis.call('ZCARD', KEYS[2])\n"
 "local wait = 0\n"
-"if max > 0 and np >= max then\n"
+"if np >= max then\n"
 "  local last = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])\n"
-"  local d = base\n"
-"  for i = max + 1, np do\n"
-"    if d >= win then break end\n"
-"    d = d * 2\n"
-"  end\n"
-"  if d > win then d = win end\n"
-"  wait = last + d - now\n"
+"  wait = last + delay(np, max, win, tonumber(ARGV[7])) - now\n"
 "end\n"
 "if amax > 0 and na >= amax then\n"
 "  local oldest = tonumber(redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2])\n"
@@ -172,6 +183,12 @@ static const char lua_throttle[] =
 "redis.call('ZADD', KEYS[2], now, ARGV[6])\n"
 "redis.call('PEXPIRE', KEYS[2], awin)\n"
 "return 0\n";
+
+/* Tests only: the delay alone.  ARGV: np max win base */
+static const char lua_delay[] =
+LUA_DELAY
+"return delay(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),\n"
+"  tonumber(ARGV[4]))\n";
 
 static const char lua_throttle_ok[] =
 /* KEYS: pair account; ARGV: id */
@@ -1306,3 +1323,28 @@ const struct store_ops store_redis_ops = {
 	.throttle_begin = rd_throttle_begin,
 	.throttle_end = rd_throttle_end,
 };
+
+int
+store_redis_test_delay(struct store *st, long long np,
+    const struct store_limits *lim, long long *ms)
+{
+	struct rd	*r;
+	char		 a[4][24];
+	const char	*argv[] = { "EVAL", lua_delay, "0", a[0], a[1], a[2],
+			    a[3] };
+	redisReply	*rep;
+
+	if ((r = store_impl(st, &store_redis_ops)) == NULL)
+		return -1;
+	(void)snprintf(a[0], sizeof(a[0]), "%lld", np);
+	(void)snprintf(a[1], sizeof(a[1]), "%d", lim->max_failures);
+	(void)snprintf(a[2], sizeof(a[2]), "%ld", lim->window_ms);
+	(void)snprintf(a[3], sizeof(a[3]), "%ld", lim->base_delay_ms);
+	if ((rep = call(r, 7, argv, NULL, -1)) == NULL)
+		return -1;
+	if (reply_ok(r, rep, REDIS_REPLY_INTEGER) == -1)
+		return -1;
+	*ms = rep->integer;
+	freeReplyObject(rep);
+	return 0;
+}

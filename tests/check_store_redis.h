@@ -28,6 +28,8 @@
 
 #include <hiredis.h>
 
+#include "throttle_cases.h"
+
 struct redis_server {
 	pid_t		 pid;
 	int		 port;
@@ -587,6 +589,43 @@ START_TEST(test_redis_fork)
 	store_free(st);
 }
 END_TEST
+
+/* The pair's delay in Lua, against the table the C function runs. */
+START_TEST(test_redis_delay_table)
+{
+	const struct throttle_delay_case *c = &throttle_delay_cases[_i];
+	struct store_limits	 lim;
+	struct store		*st;
+	char			 err[256];
+	long long		 ms = -1;
+
+	store_limits_init(&lim);
+	st = store_open(redis_suite_url(), NULL, &lim, NULL, err,
+	    sizeof(err));
+	ck_assert_msg(st != NULL, "store_open: %s", err);
+	lim.max_failures = c->max;
+	lim.window_ms = c->window_ms;
+	lim.base_delay_ms = 30000;
+	ck_assert_msg(store_redis_test_delay(st, c->np, &lim, &ms) == 0,
+	    "%s: %s", c->name, store_errstr(st));
+	ck_assert_msg(ms == c->want, "%s: %lld ms, want %lld", c->name, ms,
+	    c->want);
+	store_free(st);
+}
+END_TEST
+
+/* Redis's Lua against the C rule's table, on the suite's server. */
+static TCase *
+tcase_redis_lua(void)
+{
+	TCase	*tc = tcase_create("redis-lua");
+
+	tcase_add_unchecked_fixture(tc, redis_suite_setup,
+	    redis_suite_teardown);
+	tcase_add_loop_test(tc, test_redis_delay_table, 0,
+	    (int)ARRAY_SIZE(throttle_delay_cases));
+	return tc;
+}
 
 /* Redis's own cases, each on a server of its own. */
 static TCase *
