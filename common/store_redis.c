@@ -772,6 +772,7 @@ rd_open(const struct store_url *u, const char *password,
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		log_warn("ignoring SIGPIPE");
 	(void)ensure(r);	/* down at start is not fatal */
+	r->fresh = 0;		/* the first operation may find it closed */
 	return r;
 }
 
@@ -1074,8 +1075,8 @@ rd_end_user(void *impl, const char *user, long long now, long *n)
 
 /*
  * fa:u:USER is ordered by abs + keep, that is by creation: oldest first.
- * An id whose session is gone (purged by its expiry) is dropped from it
- * on the way.
+ * Ids whose session is gone (expired) are skipped; create drops them from
+ * the set, and the set expires with its newest session.
  */
 static enum store_status
 rd_list(void *impl, const char *user, long long now,

@@ -360,6 +360,9 @@ START_TEST(test_redis_restarted)
 	struct store_session	 s, out;
 	unsigned char		 h[SESSION_HASH_BYTES], h2[SESSION_HASH_BYTES];
 
+	/* Connected at open, restarted before the first operation. */
+	redis_server_stop(&rt_srv);
+	redis_server_start(&rt_srv);
 	rt_create(st, "alice", 1, &s, h, STORE_OK);
 	redis_server_stop(&rt_srv);
 	redis_server_start(&rt_srv);
