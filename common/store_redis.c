@@ -61,7 +61,8 @@
 "  local t = redis.call('TIME')\n" \
 "  local minid = (tonumber(t[1]) - tonumber(keep)) * 1000\n" \
 "  if minid < 0 then minid = 0 end\n" \
-"  redis.call('XADD', stream, 'MINID', '~', minid, '*', 's', sid, 'u', untl)\n" \
+"  redis.call('XADD', stream, 'MINID', '~', minid, '*', 's', sid,\n" \
+"    'u', untl)\n" \
 "  return 1\n" \
 "end\n"
 
@@ -161,7 +162,8 @@ LUA_ENDIT
 static const char lua_throttle[] =
 /* KEYS: pair account; ARGV: now_ms window_ms max awin_ms amax id base_ms */
 LUA_DELAY
-"local now, win, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])\n"
+"local now, win = tonumber(ARGV[1]), tonumber(ARGV[2])\n"
+"local max = tonumber(ARGV[3])\n"
 "local awin, amax = tonumber(ARGV[4]), tonumber(ARGV[5])\n"
 "if max <= 0 then return 0 end\n"
 "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - win)\n"
@@ -170,11 +172,13 @@ LUA_DELAY
 "local na = redis.call('ZCARD', KEYS[2])\n"
 "local wait = 0\n"
 "if np >= max then\n"
-"  local last = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])\n"
+"  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]\n"
+"  last = tonumber(last)\n"
 "  wait = last + delay(np, max, win, tonumber(ARGV[7])) - now\n"
 "end\n"
 "if amax > 0 and na >= amax then\n"
-"  local oldest = tonumber(redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2])\n"
+"  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2]\n"
+"  oldest = tonumber(oldest)\n"
 "  if oldest + awin - now > wait then wait = oldest + awin - now end\n"
 "end\n"
 "if wait > 0 then return wait end\n"
@@ -266,6 +270,37 @@ static void		 el_str(const redisReply *, size_t, char *, size_t);
 static long long	 el_num(const redisReply *, size_t);
 static void		 fill_session(const redisReply *, size_t, const char *,
 			    struct store_session *);
+static int		 get_session(struct rd *, const char *,
+			    struct store_session *);
+static enum store_status end_one(struct rd *, const char *, long long, int);
+static redisReply	*user_page(struct rd *, const char *, long long,
+			    size_t);
+static int		 read_entry(const redisReply *, struct store_cursor *,
+			    unsigned char [SESSION_SID_BYTES], long long *);
+static void		*rd_open(const struct store_url *, const char *,
+			    const struct store_limits *,
+			    const struct watch_clock *, char *, size_t);
+static void		 rd_free(void *);
+static const char	*rd_errstr(const void *);
+static enum store_status rd_create(void *, struct store_session *,
+			    const unsigned char [SESSION_HASH_BYTES]);
+static enum store_status rd_rotate(void *, const char *,
+			    const unsigned char [SESSION_HASH_BYTES],
+			    const unsigned char [SESSION_HASH_BYTES], long long,
+			    struct store_session *);
+static enum store_status rd_get(void *, const char *, struct store_session *);
+static enum store_status rd_end(void *, const char *, long long);
+static enum store_status rd_end_token(void *, const char *,
+			    const unsigned char [SESSION_HASH_BYTES], long long);
+static enum store_status rd_end_user(void *, const char *, long long, long *);
+static enum store_status rd_list(void *, const char *, long long,
+			    struct store_session *, size_t, size_t *);
+static enum store_status rd_ended_since(void *, struct store_cursor *, size_t,
+			    store_ended_fn *, void *, size_t *);
+static enum store_status rd_throttle_begin(void *, const char *, const char *,
+			    long long, struct store_attempt *, long *);
+static enum store_status rd_throttle_end(void *, const struct store_attempt *,
+			    int);
 
 static long long
 mono_ms(const struct rd *r)
