@@ -258,6 +258,7 @@ static redisReply	*command(struct rd *, int, const char **,
 static int		 reply_ok(struct rd *, redisReply *, int);
 static int		 check_policy(struct rd *);
 static int		 check_epoch(struct rd *);
+static int		 auth(struct rd *);
 static int		 connect_now(struct rd *);
 static int		 ensure(struct rd *);
 static redisReply	*call(struct rd *, int, const char **, const size_t *,
@@ -502,6 +503,70 @@ check_epoch(struct rd *r)
 }
 
 /*
+ * AUTH [USER] PASSWORD.  The command is written to the socket from a
+ * buffer of ours, wiped at once, rather than through hiredis's output
+ * buffer, which it frees without wiping.  Never logs the password; the
+ * server's reason (WRONGPASS, ...) is safe to say.  Returns 0, or -1 with
+ * the connection closed.
+ */
+static int
+auth(struct rd *r)
+{
+	const char	*argv[3];
+	size_t		 len[3];
+	redisReply	*rep = NULL;
+	char		*cmd = NULL;
+	size_t		 off = 0, cmdlen = 0;
+	ssize_t		 w;
+	int		 argc = 0, n, ret = -1;
+
+	argv[argc] = "AUTH";
+	len[argc++] = 4;
+	if (r->user[0] != '\0') {
+		argv[argc] = r->user;
+		len[argc++] = strlen(r->user);
+	}
+	argv[argc] = r->password;
+	len[argc++] = r->password_len;
+	if ((n = redisFormatCommandArgv(&cmd, argc, argv, len)) < 0) {
+		cmd = NULL;
+		fail(r, "out of memory");
+		goto done;
+	}
+	cmdlen = (size_t)n;
+	while (off < cmdlen) {
+		if ((w = write(r->c->fd, cmd + off, cmdlen - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fail(r, "AUTH: %s", strerror(errno));
+			goto done;
+		}
+		off += (size_t)w;
+	}
+	if (redisGetReply(r->c, (void **)&rep) != REDIS_OK || rep == NULL) {
+		fail(r, "AUTH: %s", r->c->errstr[0] != '\0' ? r->c->errstr :
+		    "no reply");
+		rep = NULL;
+		goto done;
+	}
+	if (reply_ok(r, rep, REDIS_REPLY_STATUS) == -1) {
+		rep = NULL;	/* freed */
+		goto done;
+	}
+	ret = 0;
+done:
+	if (rep != NULL)
+		freeReplyObject(rep);
+	if (cmd != NULL) {
+		explicit_bzero(cmd, cmdlen);
+		free(cmd);
+	}
+	if (ret == -1)
+		drop(r);
+	return ret;
+}
+
+/*
  * Connect: AUTH, SELECT, the maxmemory policy, the epoch, SCRIPT LOAD of
  * every script.  Any failure closes the connection (the store is down).
  * hiredis 0.14's connect timeout is no read timeout (SO_RCVTIMEO is 0
@@ -535,28 +600,8 @@ connect_now(struct rd *r)
 		drop(r);
 		return -1;
 	}
-	if (r->password_len > 0) {
-		const char	*argv[3];
-		size_t		 len[3];
-		int		 argc = 0;
-
-		argv[argc] = "AUTH";
-		len[argc++] = 4;
-		if (r->user[0] != '\0') {
-			argv[argc] = r->user;
-			len[argc++] = strlen(r->user);
-		}
-		argv[argc] = r->password;
-		len[argc++] = r->password_len;
-		if ((rep = command(r, argc, argv, len)) == NULL)
-			return -1;
-		if (reply_ok(r, rep, REDIS_REPLY_STATUS) == -1) {
-			/* Never the password; the server's reason is safe. */
-			drop(r);
-			return -1;
-		}
-		freeReplyObject(rep);
-	}
+	if (r->password_len > 0 && auth(r) == -1)
+		return -1;
 	if (r->db != 0) {
 		const char	*argv[] = { "SELECT", db };
 

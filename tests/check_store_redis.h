@@ -540,11 +540,14 @@ START_TEST(test_redis_password)
 	struct store_session	 s;
 	unsigned char		 h[SESSION_HASH_BYTES];
 	char			 good[PATH_MAX + 16], bad[PATH_MAX + 16];
+	char			 url[64], err[256];
 
 	(void)snprintf(good, sizeof(good), "%s/pw", rt_srv.dir);
 	(void)snprintf(bad, sizeof(bad), "%s/pw.bad", rt_srv.dir);
 	test_write(good, "s3cret pass\n", 12);
 	test_write(bad, "s3cret\n", 7);
+	redis_ok(&rt_srv, "ACL", "SETUSER", "fa-app", "on", ">user pass", "~*",
+	    "&*", "+@all", NULL);
 	redis_ok(&rt_srv, "CONFIG", "SET", "requirepass", "s3cret pass",
 	    NULL);
 	st = rt_open(good);
@@ -559,6 +562,15 @@ START_TEST(test_redis_password)
 	    store_errstr(wrong));
 	store_free(wrong);
 	store_free(none);
+	store_free(st);
+
+	/* An ACL user: AUTH USER PASSWORD. */
+	test_write(good, "user pass\n", 10);
+	(void)snprintf(url, sizeof(url), "redis://fa-app@127.0.0.1:%d",
+	    rt_srv.port);
+	st = store_open(url, good, &rt_lim, &rt_clock, err, sizeof(err));
+	ck_assert_msg(st != NULL, "store_open: %s", err);
+	rt_create(st, "alice", 4, &s, h, STORE_OK);
 	store_free(st);
 }
 END_TEST
