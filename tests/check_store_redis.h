@@ -7,8 +7,9 @@
  * (after check_common.h, store.h and store_int.h).  A redis-server of the
  * machine's, on a free loopback port, in a folder of the temp directory,
  * with the persistence the documentation asks for (AOF, fsync always):
- *   - one for the whole suite (redis_suite_setup/teardown, an unchecked
- *     fixture): the cases both back-ends share, at redis_suite_url();
+ *   - one for the whole suite (backend_suite_setup/teardown, an unchecked
+ *     fixture): the cases both back-ends share, each on it flushed
+ *     (backend_fresh_url);
  *   - one per test (tcase_redis's checked fixture) for the cases that
  *     stop, hang, restart or reconfigure it (spec §11 items 12 and 13).
  * A missing redis-server skips the program (exit 77); every other
@@ -229,7 +230,7 @@ redis_ok(const struct redis_server *rs, const char *arg0, ...)
 
 /* The unchecked fixture: one server for the shared cases. */
 static void
-redis_suite_setup(void)
+backend_suite_setup(void)
 {
 	if (!redis_server_found()) {
 		fprintf(stderr, "redis-server not found: skipped "
@@ -241,15 +242,18 @@ redis_suite_setup(void)
 }
 
 static void
-redis_suite_teardown(void)
+backend_suite_teardown(void)
 {
 	redis_server_stop(&redis_suite);
 }
 
-static const char *
-redis_suite_url(void)
+/* A fresh, empty store for a shared case: the suite's server, flushed. */
+static void
+backend_fresh_url(char *url, size_t size)
 {
-	return redis_suite.url;
+	redis_ok(&redis_suite, "FLUSHALL", NULL);
+	ck_assert_int_lt(snprintf(url, size, "%s", redis_suite.url),
+	    (int)size);
 }
 
 /*
@@ -605,6 +609,36 @@ START_TEST(test_redis_fork)
 }
 END_TEST
 
+/*
+ * Purge on Redis is the server's own expiry, keep_sec after the session's
+ * expiry counted from the caller's now (a stepped clock cannot move it):
+ * with lifetimes of seconds, the session is there, then gone (a bounded
+ * wait).
+ */
+START_TEST(test_redis_expiry)
+{
+	struct store		*st;
+	struct store_session	 s, out, list[2];
+	unsigned char		 h[SESSION_HASH_BYTES];
+	size_t			 n;
+	int			 i;
+
+	rt_lim.ttl_sec = 2;
+	rt_lim.idle_sec = 2;
+	rt_lim.keep_sec = 1;
+	st = rt_open(NULL);
+	rt_create(st, "alice", 1, &s, h, STORE_OK);
+	ck_assert_int_eq(store_get(st, s.sid, &out), STORE_OK);
+	for (i = 0; i < 150 && store_get(st, s.sid, &out) == STORE_OK; i++)
+		(void)usleep(100 * 1000);
+	ck_assert_int_eq(store_get(st, s.sid, &out), STORE_NOT_FOUND);
+	ck_assert_int_eq(store_list(st, "alice", TS_CONST, list, 2, &n),
+	    STORE_OK);
+	ck_assert_uint_eq(n, 0);
+	store_free(st);
+}
+END_TEST
+
 /* The pair's delay in Lua, against the table the C function runs. */
 START_TEST(test_redis_delay_table)
 {
@@ -615,8 +649,7 @@ START_TEST(test_redis_delay_table)
 	long long		 ms = -1;
 
 	store_limits_init(&lim);
-	st = store_open(redis_suite_url(), NULL, &lim, NULL, err,
-	    sizeof(err));
+	st = store_open(redis_suite.url, NULL, &lim, NULL, err, sizeof(err));
 	ck_assert_msg(st != NULL, "store_open: %s", err);
 	lim.max_failures = c->max;
 	lim.window_ms = c->window_ms;
@@ -635,8 +668,8 @@ tcase_redis_lua(void)
 {
 	TCase	*tc = tcase_create("redis-lua");
 
-	tcase_add_unchecked_fixture(tc, redis_suite_setup,
-	    redis_suite_teardown);
+	tcase_add_unchecked_fixture(tc, backend_suite_setup,
+	    backend_suite_teardown);
 	tcase_add_loop_test(tc, test_redis_delay_table, 0,
 	    (int)ARRAY_SIZE(throttle_delay_cases));
 	return tc;
@@ -659,6 +692,7 @@ tcase_redis(void)
 	tcase_add_test(tc, test_redis_epoch);
 	tcase_add_test(tc, test_redis_password);
 	tcase_add_test(tc, test_redis_fork);
+	tcase_add_test(tc, test_redis_expiry);
 	return tc;
 }
 
