@@ -95,11 +95,9 @@ LUA_ENDIT LUA_SESSION
 "if not h[1] then return {'nf'} end\n"
 "local now = tonumber(ARGV[3])\n"
 "local live = h[2] == '0' and tonumber(h[3]) > now\n"
-/* A retry whose reply was lost: nobody else can know new. */
-"if h[1] == ARGV[2] then\n"
-"  if live then return sess(KEYS[1], 'ok') end\n"
-"  return sess(KEYS[1], 'ended')\n"
-"end\n"
+/* A retry whose reply was lost: nobody else can know new.  Once the
+   session has ended, old is a rotated token like any other: reuse. */
+"if h[1] == ARGV[2] and live then return sess(KEYS[1], 'ok') end\n"
 "if h[1] == ARGV[1] then\n"
 "  if not live then return sess(KEYS[1], 'ended') end\n"
 "  local exp = now + tonumber(ARGV[4])\n"
