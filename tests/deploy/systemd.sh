@@ -16,10 +16,11 @@ units=$E2E_STATE/units
 mkdir "$units"
 unit=$(deploy_conf "$FA_systemdsystemunitdir/fcgi-auth@.service")
 cp "$unit" "$units/fcgi-auth@.service"
+dropin=$(deploy_conf "$FA_examplesdir/systemd/fcgi-auth-redis.conf")
 
 check_verify()
 {
-	for n in login me reports projects; do
+	for n in login me reports projects refresh logout revoke; do
 		# Warnings (an unknown key, a missing binary) fail it too.
 		out=$("$SA" verify "$units/fcgi-auth@$n.service" 2>&1) || {
 			printf '%s\n' "$out" | sed 's/^/#   /'
@@ -107,7 +108,38 @@ check_exec_start()
 	return "$rc"
 }
 
+# The Redis drop-in, as "systemctl edit" would place it: the unit with it
+# still verifies, and the sandbox it opens stays rated as above.
+check_dropin()
+{
+	mkdir -p "$units/fcgi-auth@.service.d"
+	cp "$dropin" "$units/fcgi-auth@.service.d/redis.conf"
+	rc=0
+	check_verify && check_security || rc=1
+	# What it changes, and that it changes nothing else.
+	out=$(cat "$units/fcgi-auth@.service.d/redis.conf")
+	e2e_expect "the drop-in's settings" "PrivateNetwork=no
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+IPAddressAllow=127.0.0.1
+LoadCredential=session-store-password:$DEPLOY_ETC/session-store-password
+Environment=SESSION_STORE_PASSWORD_FILE=%d/session-store-password" \
+	    "$(printf '%s\n' "$out" | grep '^[A-Z][A-Za-z]*=')" || rc=1
+	rm -r "$units/fcgi-auth@.service.d"
+	return "$rc"
+}
+
+# StateDirectory=: the session store's folder, /var/lib/fcgi-auth, 0700.
+check_state_directory()
+{
+	e2e_expect "StateDirectory= and its mode" "fcgi-auth 0700" \
+	    "$(unit_value StateDirectory) $(unit_value StateDirectoryMode)"
+}
+
 e2e_check "systemd: systemd-analyze verify, each endpoint" check_verify
 e2e_check "systemd: systemd-analyze security --offline" check_security
+e2e_check "systemd: the Redis drop-in verifies, sandbox still rated" \
+    check_dropin
+e2e_check "systemd: a state folder for the session store" \
+    check_state_directory
 e2e_check "systemd: ExecStart= and Environment= serve /me" check_exec_start
 e2e_finish
