@@ -123,7 +123,7 @@ deploy_install()
 		cat "$E2E_STATE/install.log" >&2
 		e2e_die "make install DESTDIR=$DEPLOY_DEST failed"
 	fi
-	for b in login me reports projects; do
+	for b in $E2E_ENDPOINTS; do
 		[ -x "$DEPLOY_DEST$FA_pkglibexecdir/$b.fcgi" ] ||
 		    e2e_die "make install put no $FA_pkglibexecdir/$b.fcgi"
 	done
