@@ -13,6 +13,12 @@ int	reports_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
 int	projects_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
+int	refresh_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
+int	logout_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
+int	revoke_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
 int	authorize_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
 

@@ -1,6 +1,7 @@
 /* login.c -- POST /auth/login: a name and password for a Bearer token */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,9 +9,13 @@
 #include "endpoints.h"
 #include "http.h"
 #include "fcgi_loop.h"
+#include "grant.h"
 #include "log.h"
 #include "password.h"
 #include "policy.h"
+#include "session.h"
+#include "store.h"
+#include "throttle.h"
 #include "token.h"
 
 static int	missing(const struct http_form_field *);
@@ -19,8 +24,10 @@ static int	reply_unprocessable(struct http_response *,
 static int	no_store(struct http_response *);
 static int	reply_invalid_scope(struct http_response *,
 		    struct http_outcome *);
-static int	issue_token(const struct app *, const struct http_request *,
-		    const struct auth_user *, const char *,
+static int	reply_throttled(struct http_response *,
+		    struct http_outcome *, long);
+static int	start_session(struct app *, const struct http_request *,
+		    const struct auth_user *, const char *, int,
 		    struct http_response *, struct http_outcome *);
 
 enum { GRANT_TYPE, USERNAME, PASSWORD, SCOPE, NFIELDS };
@@ -103,49 +110,70 @@ reply_invalid_scope(struct http_response *resp, struct http_outcome *out)
 	return no_store(resp);
 }
 
+/* 429 with Retry-After (RFC 6585 4): this guess must wait. */
+static int
+reply_throttled(struct http_response *resp, struct http_outcome *out,
+    long wait)
+{
+	char	 ra[24];
+
+	out->reason = "too many failed logins: throttled";
+	(void)snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 1);
+	if (authz_refuse(resp, out, AUTH_THROTTLED, NULL) == -1 ||
+	    no_store(resp) == -1)
+		return -1;
+	if (http_header_add(resp, "Retry-After", ra) == -1)
+		return http_reply_json(resp, 500, NULL);
+	return 0;
+}
+
 /*
- * The token for user.  With a policy, it carries the scopes granted:
- * those asked for (NULL: not asked, all of them) that the user's role
- * grants; and when they were asked for, the answer says which it got.
+ * Sessions on: a new session for user, with the scopes it was granted,
+ * then its first access token and refresh token.  The store first: a
+ * token for a session the store never kept would be refused at refresh.
  */
 static int
-issue_token(const struct app *app, const struct http_request *req,
-    const struct auth_user *user, const char *asked,
+start_session(struct app *app, const struct http_request *req,
+    const struct auth_user *user, const char *scope, int asked,
     struct http_response *resp, struct http_outcome *out)
 {
-	const struct policy	*pol = app_policy(app);
-	struct token_claims	 claims;
-	char			 some[TOKEN_SCOPE_MAX + 1];
-	const char		*granted = "";
-	char			*token;
+	struct store_session	 s;
+	unsigned char		 hash[SESSION_HASH_BYTES];
+	char			 rt[SESSION_REFRESH_CHARS + 1];
+	const char		*addr = http_param(req, "REMOTE_ADDR");
+	const char		*agent = http_param(req, "HTTP_USER_AGENT");
 	int			 ret;
 
-	if (pol != NULL && asked != NULL) {
-		(void)policy_scopes_granted(pol, user->role, asked,
-		    strlen(asked), some, sizeof(some));
-		granted = some;
-	} else if (pol != NULL)
-		granted = policy_role_scopes(pol, user->role);
-	if (token_claims_init(&claims, user->name, user->role,
-	    user->version) == -1 || token_claims_scope(&claims,
-	    granted) == -1 ||
-	    token_mint(app_cfg(app), &claims, req->now, &token) == -1) {
-		out->reason = "could not mint a token";
-		return authz_refuse(resp, out, AUTH_INTERNAL, NULL);
+	memset(&s, 0, sizeof(s));
+	rt[0] = '\0';
+	if (session_new_id(s.sid) == -1 ||
+	    session_refresh_new(s.sid, rt, hash) == -1) {
+		out->reason = "no randomness for a session";
+		ret = authz_refuse(resp, out, AUTH_INTERNAL, NULL);
+		goto done;
 	}
-	out->reason = "login";
-	ret = http_reply_json(resp, 200, asked == NULL ? http_json_object(
-	    "access_token", json_object_new_string(token),
-	    "token_type", json_object_new_string("bearer"),
-	    NULL) : http_json_object(
-	    "access_token", json_object_new_string(token),
-	    "token_type", json_object_new_string("bearer"),
-	    "scope", json_object_new_string(granted),
-	    NULL));
-	if (ret == 0)
-		ret = no_store(resp);
-	explicit_bzero(token, strlen(token));
-	free(token);
+	/* The users file and the policy bound these: nothing is cut. */
+	(void)snprintf(s.user, sizeof(s.user), "%s", user->name);
+	(void)snprintf(s.scope, sizeof(s.scope), "%s", scope);
+	s.ver = user->version;
+	s.created = req->now;
+	/* As the web server gave it; anything longer is no address. */
+	if (addr == NULL || *addr == '\0' ||
+	    strlen(addr) >= sizeof(s.addr))
+		addr = "-";
+	(void)snprintf(s.addr, sizeof(s.addr), "%s", addr);
+	if (agent != NULL)
+		(void)log_escape(agent, strlen(agent), s.agent,
+		    sizeof(s.agent));
+	if (store_create(app_store(app), &s, hash) != STORE_OK) {
+		ret = grant_store_down(app, resp, out, 0);
+		goto done;
+	}
+	ret = grant_reply(app, req, user, scope, asked, s.sid, rt, "login",
+	    resp, out);
+done:
+	explicit_bzero(rt, sizeof(rt));
+	explicit_bzero(hash, sizeof(hash));
 	return ret;
 }
 
@@ -168,9 +196,13 @@ login_handle(struct app *app, const struct http_request *req,
 		    .size = sizeof(scope) },
 	};
 	const struct policy	*pol = app_policy(app);
+	struct throttle		*thr = app_throttle(app);
+	struct store_attempt	 att;
 	struct auth_user	 user;
 	enum auth_status	 st;
+	char			 granted[TOKEN_SCOPE_MAX + 1];
 	const char		*why = NULL;
+	long			 wait = 0;
 	int			 bad_grant, asked, ret;
 
 	if (strcmp(req->method, "POST") != 0)
@@ -205,6 +237,29 @@ login_handle(struct app *app, const struct http_request *req,
 		goto done;
 	}
 
+	/*
+	 * Throttling before the hash: a guess that must wait costs no CPU,
+	 * and on a store the attempt is recorded, as a failure until the
+	 * hash says otherwise, before the hash runs, so the limits hold
+	 * however many guesses run at once.  Every guess counts, those
+	 * refused below without a hash too (the answer must not differ).
+	 * A store that cannot record it: 503, fail closed.
+	 */
+	if (thr != NULL) {
+		switch (throttle_begin(thr, username, f[USERNAME].len,
+		    http_param(req, "REMOTE_ADDR"), grant_now_ms(req), &att,
+		    &wait)) {
+		case THROTTLE_ALLOW:
+			break;
+		case THROTTLE_WAIT:
+			ret = reply_throttled(resp, out, wait);
+			goto done;
+		default:
+			ret = grant_store_down(app, resp, out, 0);
+			goto done;
+		}
+	}
+
 	/* Nothing can match these; their length or bytes are no secret. */
 	if (f[USERNAME].too_long || f[PASSWORD].too_long ||
 	    memchr(username, '\0', f[USERNAME].len) != NULL ||
@@ -215,12 +270,23 @@ login_handle(struct app *app, const struct http_request *req,
 		    "NUL byte in username or password";
 	} else
 		st = authz_login(app, username, password, &user, &why);
+	/* The session's own write, next, says whether the store is down. */
+	if (thr != NULL && throttle_end(thr, &att, st == AUTH_OK) == -1)
+		log_warnx("login throttling: cannot settle an attempt: %s",
+		    app_store(app) != NULL ? store_errstr(app_store(app)) :
+		    "?");
 	if (st != AUTH_OK) {
 		ret = authz_refuse(resp, out, st, NULL);
 		out->reason = why;
 		goto done;
 	}
-	ret = issue_token(app, req, &user, asked ? scope : NULL, resp, out);
+	grant_scopes(app, user.role, asked ? scope : NULL, granted);
+	if (app_store(app) != NULL)
+		ret = start_session(app, req, &user, granted, asked, resp,
+		    out);
+	else
+		ret = grant_reply(app, req, &user, granted, asked, NULL, NULL,
+		    "login", resp, out);
 done:
 	explicit_bzero(password, sizeof(password));
 	return ret;

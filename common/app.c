@@ -12,15 +12,21 @@
 #include "app.h"
 #include "log.h"
 #include "policy.h"
+#include "store.h"
+#include "throttle.h"
 #include "token_cache.h"
 
 static int	default_policy_there(const struct cfg *);
+static int	open_sessions(struct app *, const struct app_opts *, char *,
+		    size_t);
 
 struct app {
 	struct cfg		 cfg;
 	struct users		*users;
 	struct policy		*policy;	/* NULL: none */
 	struct token_cache	*tokens;	/* verified under cfg */
+	struct store		*store;		/* NULL: sessions off */
+	struct throttle		*throttle;	/* NULL: no throttling */
 };
 
 struct app *
@@ -50,9 +56,56 @@ default_policy_there(const struct cfg *cfg)
 	return errno != ENOENT && errno != EACCES && errno != ENOTDIR;
 }
 
+/*
+ * The session store (sessions on) and login throttling, with the limits
+ * the configuration sets.  Returns 0, or -1 with one line in err.
+ */
+static int
+open_sessions(struct app *app, const struct app_opts *opts, char *err,
+    size_t errlen)
+{
+	const struct cfg	*cfg = &app->cfg;
+	struct store_limits	 lim;
+
+	store_limits_init(&lim);
+	lim.ttl_sec = cfg->refresh_ttl_days * 86400L;
+	lim.idle_sec = cfg->refresh_idle_days * 86400L;
+	lim.keep_sec = cfg->ttl_min * 60L + TOKEN_LEEWAY_SEC;
+	lim.max_failures = cfg->login_max_failures;
+	lim.window_ms = cfg->login_window_min * 60000L;
+	lim.timeout_ms = opts->store_timeout_ms;
+	if (cfg_sessions(cfg)) {
+		app->store = store_open(cfg->store_url,
+		    cfg->store_password_file[0] != '\0' ?
+		    cfg->store_password_file : NULL, &lim, opts->clock, err,
+		    errlen);
+		if (app->store == NULL)
+			return -1;
+		/* Down now is no reason not to start: it is tried again. */
+		(void)store_ended_load(app->store);
+	}
+	if (cfg->login_max_failures == 0)
+		return 0;
+	app->throttle = app->store != NULL ?
+	    throttle_new_store(app->store) : throttle_new_memory(&lim);
+	if (app->throttle == NULL) {
+		(void)snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 struct app *
 app_new_policy(enum app_policy need, char *err, size_t errlen)
 {
+	return app_new_opts(need, NULL, err, errlen);
+}
+
+struct app *
+app_new_opts(enum app_policy need, const struct app_opts *opts, char *err,
+    size_t errlen)
+{
+	static const struct app_opts	 defaults;
 	struct app	*app;
 	char		 why[PATH_MAX + 256];
 
@@ -78,6 +131,9 @@ app_new_policy(enum app_policy need, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (open_sessions(app, opts != NULL ? opts : &defaults, err,
+	    errlen) == -1)
+		goto fail;
 	return app;
 fail:
 	app_free(app);
@@ -89,6 +145,8 @@ app_free(struct app *app)
 {
 	if (app == NULL)
 		return;
+	throttle_free(app->throttle);
+	store_free(app->store);
 	token_cache_free(app->tokens);
 	cfg_clear(&app->cfg);
 	users_free(app->users);
@@ -128,4 +186,16 @@ struct token_cache *
 app_tokens(struct app *app)
 {
 	return app->tokens;
+}
+
+struct store *
+app_store(struct app *app)
+{
+	return app->store;
+}
+
+struct throttle *
+app_throttle(struct app *app)
+{
+	return app->throttle;
 }

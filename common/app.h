@@ -18,7 +18,10 @@
  */
 struct app;
 struct policy;
+struct store;
+struct throttle;
 struct token_cache;
+struct watch_clock;
 
 /* What an endpoint needs of the policy file (POLICY_FILE). */
 enum app_policy {
@@ -45,6 +48,27 @@ struct app	*app_new_policy(enum app_policy need, char *err,
 		    size_t errlen);
 
 /*
+ * What a test may set of an app: the clock its session store goes by
+ * (NULL: the system's) and how long the store waits for a lock or an
+ * answer (0: the store's own).
+ */
+struct app_opts {
+	const struct watch_clock	*clock;
+	int				 store_timeout_ms;
+};
+
+/*
+ * app_new_policy with opts (NULL: the defaults).  With sessions on
+ * (SESSION_STORE), the process opens its store here, after it started
+ * (never before a fork: a handle is its opener's), and reads the ended
+ * sessions; a store that is down is not fatal (store.h).  Throttling is
+ * on the store, or in memory when sessions are off, unless
+ * LOGIN_MAX_FAILURES is 0.
+ */
+struct app	*app_new_opts(enum app_policy need, const struct app_opts *opts,
+		    char *err, size_t errlen);
+
+/*
  * Pick up a changed users file, and policy file if there is one (cheap;
  * called before each request), when mode says to look (users_refresh,
  * policy_refresh).  Returns 1 if it loaded a new copy of the users file.
@@ -57,5 +81,9 @@ const struct users	*app_users(const struct app *app);
 const struct policy	*app_policy(const struct app *app);
 /* The tokens already verified; requests fill it (token_cache_verify). */
 struct token_cache	*app_tokens(struct app *app);
+/* The session store, or NULL when sessions are off. */
+struct store		*app_store(struct app *app);
+/* Login throttling, or NULL when it is off (LOGIN_MAX_FAILURES=0). */
+struct throttle		*app_throttle(struct app *app);
 
 #endif /* FCGI_AUTH_APP_H */

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "password.h"
 #include "policy.h"
+#include "store.h"
 #include "token.h"
 #include "token_cache.h"
 
@@ -50,12 +51,11 @@ static const struct {
 	[AUTH_BAD_PATH] =	{ 400, "Invalid request path", NULL },
 	[AUTH_BAD_METHOD] =	{ 400, "Invalid request method", NULL },
 	[AUTH_PROXY_HEADERS] =	{ 500, "Server misconfigured", NULL },
+	[AUTH_THROTTLED] =	{ 429, "Too many failed logins", NULL },
+	[AUTH_STORE_DOWN] =	{ 503, "Session store unavailable", NULL },
 };
 
 static void	fill_user(struct auth_user *, const struct user *);
-static enum auth_status authenticate(struct app *,
-		    const struct http_request *, struct auth_user *,
-		    struct token_claims *);
 static int	refuse(struct http_response *, struct http_outcome *,
 		    enum auth_status, const char *, int);
 static int	join(char *, size_t, size_t, const char *, int, const char *);
@@ -80,15 +80,15 @@ authz_authenticate(struct app *app, const struct http_request *req,
 {
 	struct token_claims	 claims;
 
-	return authenticate(app, req, user, &claims);
+	return authz_authenticate_claims(app, req, user, &claims);
 }
 
-/* authz_authenticate, and the token's claims, for the policy's checks. */
-static enum auth_status
-authenticate(struct app *app, const struct http_request *req,
+enum auth_status
+authz_authenticate_claims(struct app *app, const struct http_request *req,
     struct auth_user *user, struct token_claims *claims)
 {
 	const struct user	*u;
+	struct store		*st;
 	const char		*token;
 	size_t			 len;
 
@@ -122,6 +122,15 @@ authenticate(struct app *app, const struct http_request *req,
 	if (u->disabled)
 		return AUTH_DISABLED;
 	if (claims->ver < u->version)
+		return AUTH_REVOKED;
+	/*
+	 * A session that ended (logout, revoke, a reused refresh token,
+	 * authctl) takes its access tokens with it.  The process's own set
+	 * of ended sessions answers, kept fresh by the store's log: no
+	 * round trip.  Sessions off: a sid means nothing and costs nothing.
+	 */
+	if (claims->sid[0] != '\0' && (st = app_store(app)) != NULL &&
+	    store_ended(st, claims->sid))
 		return AUTH_REVOKED;
 	fill_user(user, u);
 	return AUTH_OK;
@@ -404,7 +413,7 @@ authz_check_policy(struct app *app, const struct http_request *req,
 	 * of the users file makes it look at the files again, the policy's
 	 * too, and nothing borrowed from the policy may live across that.
 	 */
-	auth = authenticate(app, req, &allow->user, &claims);
+	auth = authz_authenticate_claims(app, req, &allow->user, &claims);
 	(void)log_escape(allow->user.name, strlen(allow->user.name),
 	    out->user, sizeof(out->user));
 	if ((pol = app_policy(app)) == NULL) {

@@ -15,7 +15,8 @@ enum auth_status {
 	AUTH_BAD_PAYLOAD,	/* 401 genuine token without good sub/role */
 	AUTH_NO_USER,		/* 401 the token's user is not in the file */
 	AUTH_DISABLED,		/* 401 the token's user is disabled */
-	AUTH_REVOKED,		/* 401 the token's version is below the user's */
+	AUTH_REVOKED,		/* 401 the token's version is below the user's,
+				   or its session has ended */
 	AUTH_BAD_LOGIN,		/* 401 wrong name or password */
 	AUTH_FORBIDDEN,		/* 403 role not allowed */
 	AUTH_INTERNAL,		/* 500 */
@@ -24,6 +25,8 @@ enum auth_status {
 	AUTH_BAD_PATH,		/* 400 a path that cannot be normalised */
 	AUTH_BAD_METHOD,	/* 400 a method that is no method name */
 	AUTH_PROXY_HEADERS,	/* 500 the proxy's headers contradict */
+	AUTH_THROTTLED,		/* 429 too many failed logins: wait */
+	AUTH_STORE_DOWN,	/* 503 the session store cannot answer */
 };
 
 /* The caller, as the users file says now (not as the token says). */
@@ -44,6 +47,15 @@ struct auth_user {
  */
 enum auth_status authz_authenticate(struct app *app,
 		    const struct http_request *req, struct auth_user *user);
+
+/*
+ * authz_authenticate, and the token's claims (filled as far as the token
+ * verified; its sid and scope are trusted only on AUTH_OK).  Last of
+ * all, a token whose session has ended (sessions on) is AUTH_REVOKED.
+ */
+enum auth_status authz_authenticate_claims(struct app *app,
+		    const struct http_request *req, struct auth_user *user,
+		    struct token_claims *claims);
 
 /* AUTH_OK if user's role is in the NULL-terminated roles, else FORBIDDEN. */
 enum auth_status authz_require_role(const struct auth_user *user,

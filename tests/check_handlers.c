@@ -2,13 +2,19 @@
 #include "config.h"
 
 #include <crypt.h>
+#include <dlfcn.h>
+
+#include <sqlite3.h>
 
 #include "app.h"
 #include "http.h"
+#include "watch.h"
 #include "check_common.h"
 #include "endpoints.h"
 #include "fcgi_loop.h"
 #include "forge.h"
+#include "session.h"
+#include "store.h"
 #include "token.h"
 
 #define FORM	"application/x-www-form-urlencoded"
@@ -1246,6 +1252,896 @@ START_TEST(test_authorize_methods)
 }
 END_TEST
 
+/*
+ * Sessions (SESSION_STORE): each test has a SQLite store, a users file
+ * (the cast) and an app of its own, made in the test's own process (a
+ * store handle is its opener's), on test_clk: requests come at TS_CONST,
+ * the store's clock says the same.  The store waits 200 ms for a lock,
+ * not 5 s, so a store held locked (sess_lock) is down quickly.
+ */
+static char		 sess_dir[512], sess_db[1024], sess_users[1024];
+static struct watch_clock sess_clock;
+static struct app	*sess_app;
+static sqlite3		*sess_locker;
+
+/*
+ * crypt_rn, counted: every password hash goes through it, so a count
+ * that does not move proves no hash ran (an outcome, not a time).
+ */
+static int	sess_hashes;
+
+char *
+crypt_rn(const char *phrase, const char *setting, void *data, int size)
+{
+	static char	*(*real)(const char *, const char *, void *, int);
+
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "crypt_rn");
+	ck_assert_ptr_nonnull(real);
+	sess_hashes++;
+	return real(phrase, setting, data, size);
+}
+
+/* An app on this test's store (NULL: sessions off), policy if not NULL. */
+static struct app *
+sess_app_new(const char *db, const char *policy)
+{
+	struct app_opts	 opts = { &sess_clock, 200 };
+	struct app	*app;
+	char		 err[1024], url[1100];
+
+	unsetenv("JWT_SECRET_FILE");
+	unsetenv("ACCESS_TOKEN_TTL_MIN");
+	setenv("JWT_ALG", "HS256", 1);
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("USERS_FILE", sess_users, 1);
+	if (db != NULL) {
+		(void)snprintf(url, sizeof(url), "sqlite:%s", db);
+		setenv("SESSION_STORE", url, 1);
+	}
+	if (policy != NULL)
+		setenv("POLICY_FILE", policy, 1);
+	app = app_new_opts(policy != NULL ? APP_POLICY_REQUIRED :
+	    APP_POLICY_NONE, &opts, err, sizeof(err));
+	unsetenv("SESSION_STORE");
+	unsetenv("POLICY_FILE");
+	ck_assert_msg(app != NULL, "app_new_opts: %s", err);
+	return app;
+}
+
+static void
+sess_setup(void)
+{
+	char	 cwd[400];
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	(void)snprintf(sess_dir, sizeof(sess_dir), "%s",
+	    test_fresh_dir("sess"));
+	(void)snprintf(sess_users, sizeof(sess_users), "%s/users", sess_dir);
+	(void)snprintf(sess_db, sizeof(sess_db), "%s/%s/store.db", cwd,
+	    sess_dir);
+	test_write_users(sess_users);
+	sess_clock = test_clock_reset();
+	sess_app = sess_app_new(sess_db, NULL);
+	sess_locker = NULL;
+}
+
+static void
+sess_teardown(void)
+{
+	if (sess_locker != NULL)
+		(void)sqlite3_close(sess_locker);
+	sess_locker = NULL;
+	app_free(sess_app);
+	sess_app = NULL;
+}
+
+/* Hold the store's write lock from another connection: it is down. */
+static void
+sess_lock(void)
+{
+	ck_assert_int_eq(sqlite3_open(sess_db, &sess_locker), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(sess_locker, "BEGIN EXCLUSIVE", NULL,
+	    NULL, NULL), SQLITE_OK);
+}
+
+static void
+sess_unlock(void)
+{
+	ck_assert_int_eq(sqlite3_exec(sess_locker, "ROLLBACK", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(sess_locker), SQLITE_OK);
+	sess_locker = NULL;
+}
+
+/*
+ * POST body (form) to handle on app at now, as the loop runs it: the
+ * users file looked at first.  auth: the Authorization header or NULL.
+ */
+static void
+sess_post(fcgi_handler_fn *handle, struct app *app, time_t now,
+    const char *auth, const char *type, const char *body,
+    struct http_response *resp, struct http_outcome *out)
+{
+	struct test_request	 t;
+
+	(void)app_refresh(app, USERS_REFRESH_NOW);
+	test_request_init(&t, "POST", now);
+	test_request_param(&t, "CONTENT_TYPE", type);
+	test_request_param(&t, "REMOTE_ADDR", "192.0.2.7");
+	test_request_param(&t, "HTTP_USER_AGENT", "check \"handlers\"");
+	test_request_param(&t, "HTTP_AUTHORIZATION", auth);
+	t.req.body = body;
+	t.req.body_len = body != NULL ? strlen(body) : 0;
+	http_response_init(resp);
+	http_outcome_init(out);
+	ck_assert_int_eq(handle(app, &t.req, resp, out), 0);
+	test_request_free(&t);
+}
+
+/* The string member key of resp's JSON body into buf ("" if none). */
+static const char *
+sess_field(const struct http_response *resp, const char *key, char *buf,
+    size_t size)
+{
+	json_object	*root, *v;
+
+	buf[0] = '\0';
+	if ((root = json_tokener_parse(resp->body)) == NULL)
+		return buf;
+	if (json_object_object_get_ex(root, key, &v))
+		(void)snprintf(buf, size, "%s", json_object_get_string(v));
+	json_object_put(root);
+	return buf;
+}
+
+/* Every answer of the session endpoints: never cached. */
+static void
+sess_no_store(const struct http_response *resp, const char *name)
+{
+	ck_assert_msg(http_header(resp, "Cache-Control") != NULL &&
+	    strcmp(http_header(resp, "Cache-Control"), "no-store") == 0,
+	    "%s: %d without Cache-Control: no-store", name, resp->status);
+	ck_assert_msg(http_header(resp, "Pragma") != NULL,
+	    "%s: no Pragma", name);
+}
+
+/* An OAuth error: status, error, no-store (and Retry-After for a 503). */
+static void
+sess_oauth_error(const struct http_response *resp, int status,
+    const char *error, const char *name)
+{
+	char	 buf[64];
+
+	ck_assert_msg(resp->status == status, "%s: status %d, want %d: %s",
+	    name, resp->status, status, resp->body);
+	ck_assert_msg(strcmp(sess_field(resp, "error", buf, sizeof(buf)),
+	    error) == 0, "%s: error %s, want %s", name, buf, error);
+	sess_no_store(resp, name);
+	if (status == 503)
+		ck_assert_str_eq(http_header(resp, "Retry-After"), "5");
+	else
+		ck_assert_ptr_null(http_header(resp, "Retry-After"));
+}
+
+/* A login for name on app: its access token ("Bearer ...") and refresh token. */
+static void
+sess_login(struct app *app, const char *name, const char *scope,
+    char *auth, size_t authsize, char rt[SESSION_REFRESH_CHARS + 1])
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 body[256], tok[2048];
+
+	(void)snprintf(body, sizeof(body), "username=%s&password=%spass%s%s",
+	    name, name, scope != NULL ? "&scope=" : "",
+	    scope != NULL ? scope : "");
+	sess_post(login_handle, app, TS_CONST, NULL, FORM, body, &resp, &out);
+	ck_assert_msg(resp.status == 200, "login %s: %d %s", name,
+	    resp.status, resp.body);
+	(void)snprintf(auth, authsize, "Bearer %s",
+	    sess_field(&resp, "access_token", tok, sizeof(tok)));
+	(void)sess_field(&resp, "refresh_token", rt,
+	    SESSION_REFRESH_CHARS + 1);
+	ck_assert_uint_eq(strlen(rt), SESSION_REFRESH_CHARS);
+}
+
+/* A refresh with rt (and extra form fields) at now. */
+static void
+sess_refresh(struct app *app, time_t now, const char *rt, const char *extra,
+    struct http_response *resp, struct http_outcome *out)
+{
+	char	 body[512];
+
+	(void)snprintf(body, sizeof(body),
+	    "grant_type=refresh_token&refresh_token=%s%s", rt,
+	    extra != NULL ? extra : "");
+	sess_post(refresh_handle, app, now, NULL, FORM, body, resp, out);
+}
+
+/* GET /me with auth: its status. */
+static int
+sess_me(struct app *app, const char *auth, struct http_response *resp)
+{
+	struct http_outcome	 out;
+
+	run(me_handle, app, "GET", auth, NULL, NULL, 0, resp, &out);
+	return resp->status;
+}
+
+/*
+ * Login with sessions on: the reference body and expires_in and
+ * refresh_token, in that order; the token carries sid and jti; the
+ * session is in the store, with the address and agent escaped.
+ */
+START_TEST(test_sess_login)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct store_session	 s;
+	char			 tok[2048], rt[128], sid[SESSION_SID_CHARS + 1];
+	unsigned char		 hash[SESSION_HASH_BYTES];
+	char			 want[4096];
+	const char		*body = "username=alice&password=alicepass";
+
+	sess_post(login_handle, sess_app, TS_CONST, NULL, FORM, body, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 200);
+	(void)sess_field(&resp, "access_token", tok, sizeof(tok));
+	(void)sess_field(&resp, "refresh_token", rt, sizeof(rt));
+	(void)snprintf(want, sizeof(want), "{\"access_token\":\"%s\","
+	    "\"token_type\":\"bearer\",\"expires_in\":1800,"
+	    "\"refresh_token\":\"%s\"}", tok, rt);
+	ck_assert_str_eq(resp.body, want);
+	sess_no_store(&resp, "login");
+	ck_assert_int_eq(token_verify(app_cfg(sess_app), tok, strlen(tok),
+	    TS_CONST, &c), TOKEN_OK);
+	ck_assert_uint_eq(strlen(c.sid), SESSION_SID_CHARS);
+	ck_assert_uint_eq(strlen(c.jti), SESSION_JTI_CHARS);
+	ck_assert_int_eq(session_refresh_parse(rt, strlen(rt), sid, hash), 0);
+	ck_assert_str_eq(sid, c.sid);
+	ck_assert_int_eq(store_get(app_store(sess_app), c.sid, &s), STORE_OK);
+	ck_assert_str_eq(s.user, "alice");
+	ck_assert_int_eq(s.created, TS_CONST);
+	ck_assert_str_eq(s.addr, "192.0.2.7");
+	ck_assert_str_eq(s.agent, "check\\x20\\x22handlers\\x22");
+	ck_assert_int_eq(s.ended, 0);
+	/* Two logins, two sessions, two different tokens. */
+	sess_post(login_handle, sess_app, TS_CONST, NULL, FORM, body, &resp,
+	    &out);
+	ck_assert_str_ne(sess_field(&resp, "access_token", want,
+	    sizeof(want)), tok);
+	ck_assert_str_ne(sess_field(&resp, "refresh_token", want,
+	    sizeof(want)), rt);
+}
+END_TEST
+
+/* Sessions off: the body as today, byte for byte, and the token with no sid. */
+START_TEST(test_sess_login_off)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct app		*off = sess_app_new(NULL, NULL);
+	char			 tok[2048], want[4096];
+	const char		*body = "username=alice&password=alicepass";
+
+	ck_assert_ptr_null(app_store(off));
+	sess_post(login_handle, off, TS_CONST, NULL, FORM, body, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	(void)sess_field(&resp, "access_token", tok, sizeof(tok));
+	(void)snprintf(want, sizeof(want), "{\"access_token\":\"%s\","
+	    "\"token_type\":\"bearer\"}", tok);
+	ck_assert_str_eq(resp.body, want);
+	ck_assert_int_eq(token_verify(app_cfg(off), tok, strlen(tok),
+	    TS_CONST, &c), TOKEN_OK);
+	ck_assert_str_eq(c.sid, "");
+	ck_assert_str_eq(c.jti, "");
+	app_free(off);
+}
+END_TEST
+
+/*
+ * Five wrong passwords from one address, then the sixth attempt waits,
+ * the right password too: 429 with Retry-After and no hash.  On the
+ * store (sessions on) and in memory (off) alike.
+ */
+START_TEST(test_sess_throttle)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct app		*app = _i == 0 ? sess_app :
+				    sess_app_new(NULL, NULL);
+	char			 buf[128];
+	int			 i, hashes;
+
+	for (i = 0; i < 5; i++) {
+		sess_post(login_handle, app, TS_CONST, NULL, FORM,
+		    "username=bob&password=wrong", &resp, &out);
+		ck_assert_int_eq(resp.status, 401);
+	}
+	hashes = sess_hashes;
+	sess_post(login_handle, app, TS_CONST + 1, NULL, FORM,
+	    "username=bob&password=bobpass", &resp, &out);
+	ck_assert_int_eq(resp.status, 429);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Too many failed logins\"}");
+	ck_assert_str_eq(http_header(&resp, "Retry-After"), "29");
+	sess_no_store(&resp, "429");
+	ck_assert_int_eq(sess_hashes, hashes);
+	/* The wait over, the right password logs in. */
+	sess_post(login_handle, app, TS_CONST + 30, NULL, FORM,
+	    "username=bob&password=bobpass", &resp, &out);
+	ck_assert_msg(resp.status == 200, "%d %s", resp.status,
+	    sess_field(&resp, "detail", buf, sizeof(buf)));
+	ck_assert_int_gt(sess_hashes, hashes);
+	if (app != sess_app)
+		app_free(app);
+}
+END_TEST
+
+/*
+ * The store down at login: 503 with Retry-After before any hash (the
+ * counted crypt_rn does not move); back, and the login works.
+ */
+START_TEST(test_sess_login_down)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	int			 hashes;
+
+	sess_lock();
+	hashes = sess_hashes;
+	sess_post(login_handle, sess_app, TS_CONST, NULL, FORM,
+	    "username=alice&password=alicepass", &resp, &out);
+	ck_assert_int_eq(resp.status, 503);
+	ck_assert_str_eq(resp.body,
+	    "{\"detail\":\"Session store unavailable\"}");
+	ck_assert_str_eq(http_header(&resp, "Retry-After"), "5");
+	sess_no_store(&resp, "503");
+	ck_assert_int_eq(sess_hashes, hashes);
+	sess_unlock();
+	sess_post(login_handle, sess_app, TS_CONST, NULL, FORM,
+	    "username=alice&password=alicepass", &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_int_eq(sess_hashes, hashes + 1);
+}
+END_TEST
+
+/*
+ * Refresh, RFC 6749 6, every row of the design's table.  "%R" in the
+ * body is a live refresh token of alice's session, "%S" that session's
+ * id in a token with a guessed secret.
+ */
+#define RT_REQ	"invalid_request"
+#define RT_GRANT "invalid_grant"
+static const struct {
+	const char	*name;
+	const char	*type;
+	const char	*body;
+	int		 status;
+	const char	*error;		/* NULL: 200 */
+} refresh_cases[] = {
+	{ "ok", FORM, "grant_type=refresh_token&refresh_token=%R", 200,
+	    NULL },
+	{ "ok with client_id", FORM, "client_id=app&grant_type="
+	    "refresh_token&refresh_token=%R", 200, NULL },
+	{ "no grant_type", FORM, "refresh_token=%R", 400, RT_REQ },
+	{ "no refresh_token", FORM, "grant_type=refresh_token", 400, RT_REQ },
+	{ "empty refresh_token", FORM, "grant_type=refresh_token&"
+	    "refresh_token=", 400, RT_REQ },
+	{ "grant_type twice", FORM, "grant_type=refresh_token&grant_type="
+	    "refresh_token&refresh_token=%R", 400, RT_REQ },
+	{ "refresh_token twice", FORM, "grant_type=refresh_token&"
+	    "refresh_token=%R&refresh_token=%R", 400, RT_REQ },
+	{ "client_id twice", FORM, "grant_type=refresh_token&"
+	    "refresh_token=%R&client_id=a&client_id=a", 400, RT_REQ },
+	{ "not a form", "application/json", "grant_type=refresh_token&"
+	    "refresh_token=%R", 400, RT_REQ },
+	{ "grant_type password", FORM, "grant_type=password&"
+	    "refresh_token=%R", 400, "unsupported_grant_type" },
+	{ "grant_type prefix", FORM, "grant_type=refresh_tokens&"
+	    "refresh_token=%R", 400, "unsupported_grant_type" },
+	{ "token cut short", FORM, "grant_type=refresh_token&"
+	    "refresh_token=AAAA", 400, RT_GRANT },
+	{ "token too long", FORM, "grant_type=refresh_token&"
+	    "refresh_token=%RA", 400, RT_GRANT },
+	{ "token not base64url", FORM, "grant_type=refresh_token&"
+	    "refresh_token=%SAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA%2B%2F", 400,
+	    RT_GRANT },
+	{ "unknown session", FORM, "grant_type=refresh_token&refresh_token="
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    400, RT_GRANT },
+	{ "guessed secret", FORM, "grant_type=refresh_token&"
+	    "refresh_token=%SAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    400, RT_GRANT },
+};
+
+START_TEST(test_sess_refresh_row)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c, c0;
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 body[4096], tok[2048], nrt[128];
+	const char		*p;
+	size_t			 n = 0;
+
+	sess_login(sess_app, "alice", NULL, auth, sizeof(auth), rt);
+	for (p = refresh_cases[_i].body; *p != '\0' && n < sizeof(body) - 80;
+	    p++) {
+		if (p[0] == '%' && (p[1] == 'R' || p[1] == 'S')) {
+			n += (size_t)snprintf(body + n, sizeof(body) - n,
+			    "%.*s", p[1] == 'R' ? SESSION_REFRESH_CHARS :
+			    SESSION_SID_CHARS, rt);
+			p++;
+		} else
+			body[n++] = *p;
+	}
+	body[n] = '\0';
+	sess_post(refresh_handle, sess_app, TS_CONST + 60, NULL,
+	    refresh_cases[_i].type, body, &resp, &out);
+	if (refresh_cases[_i].error != NULL) {
+		sess_oauth_error(&resp, refresh_cases[_i].status,
+		    refresh_cases[_i].error, refresh_cases[_i].name);
+		ck_assert_ptr_nonnull(out.reason);
+		/* Refused, the token stays good (nothing was a reuse). */
+		sess_refresh(sess_app, TS_CONST + 61, rt, NULL, &resp, &out);
+		ck_assert_msg(resp.status == 200, "%s: then %d %s",
+		    refresh_cases[_i].name, resp.status, resp.body);
+		return;
+	}
+	ck_assert_msg(resp.status == 200, "%s: %d %s", refresh_cases[_i].name,
+	    resp.status, resp.body);
+	sess_no_store(&resp, refresh_cases[_i].name);
+	(void)sess_field(&resp, "access_token", tok, sizeof(tok));
+	(void)sess_field(&resp, "refresh_token", nrt, sizeof(nrt));
+	ck_assert_uint_eq(strlen(nrt), SESSION_REFRESH_CHARS);
+	ck_assert_str_ne(nrt, rt);
+	(void)snprintf(body, sizeof(body), "{\"access_token\":\"%s\","
+	    "\"token_type\":\"bearer\",\"expires_in\":1800,"
+	    "\"refresh_token\":\"%s\"}", tok, nrt);
+	ck_assert_str_eq(resp.body, body);
+	/* The same session, a new token id, the time of the refresh. */
+	ck_assert_int_eq(token_verify(app_cfg(sess_app), tok, strlen(tok),
+	    TS_CONST + 60, &c), TOKEN_OK);
+	ck_assert_int_eq(token_verify(app_cfg(sess_app), auth + 7,
+	    strlen(auth + 7), TS_CONST + 60, &c0), TOKEN_OK);
+	ck_assert_str_eq(c.sid, c0.sid);
+	ck_assert_str_ne(c.jti, c0.jti);
+	ck_assert_int_eq(c.iat, TS_CONST + 60);
+	ck_assert_str_eq(c.sub, "alice");
+	ck_assert_str_eq(c.role, "admin");
+	ck_assert_str_eq(out.reason, "refresh");
+}
+END_TEST
+
+/*
+ * Reuse: a rotated token presented again ends the family.  The newest
+ * refresh token is refused, and the access tokens refused on /me.
+ */
+START_TEST(test_sess_refresh_reuse)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 auth2[2048], rt2[128], tok[2048];
+
+	sess_login(sess_app, "alice", NULL, auth, sizeof(auth), rt);
+	sess_refresh(sess_app, TS_CONST + 1, rt, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	(void)sess_field(&resp, "refresh_token", rt2, sizeof(rt2));
+	(void)snprintf(auth2, sizeof(auth2), "Bearer %s",
+	    sess_field(&resp, "access_token", tok, sizeof(tok)));
+	ck_assert_int_eq(sess_me(sess_app, auth2, &resp), 200);
+
+	sess_refresh(sess_app, TS_CONST + 2, rt, NULL, &resp, &out);
+	sess_oauth_error(&resp, 400, RT_GRANT, "reuse");
+	ck_assert_str_eq(out.reason, "refresh token reuse: session ended");
+	ck_assert_str_eq(out.user, "alice");
+	sess_refresh(sess_app, TS_CONST + 3, rt2, NULL, &resp, &out);
+	sess_oauth_error(&resp, 400, RT_GRANT, "after reuse");
+	ck_assert_int_eq(sess_me(sess_app, auth2, &resp), 401);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Token revoked\"}");
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 401);
+}
+END_TEST
+
+/* Idle and absolute expiry: invalid_grant, nothing revoked. */
+START_TEST(test_sess_refresh_expiry)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	time_t			 t;
+	int			 day;
+
+	/* Idle: 7 days without a refresh. */
+	sess_login(sess_app, "alice", NULL, auth, sizeof(auth), rt);
+	sess_refresh(sess_app, TS_CONST + 7 * 86400, rt, NULL, &resp, &out);
+	sess_oauth_error(&resp, 400, RT_GRANT, "idle");
+	ck_assert_str_eq(out.reason, "session ended or expired");
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 200);
+
+	/* Absolute: 14 days even with a refresh every day. */
+	sess_login(sess_app, "bob", NULL, auth, sizeof(auth), rt);
+	for (day = 1; day <= 14; day++) {
+		t = TS_CONST + day * 86400;
+		sess_refresh(sess_app, t, rt, NULL, &resp, &out);
+		if (day < 14) {
+			ck_assert_msg(resp.status == 200, "day %d: %d", day,
+			    resp.status);
+			(void)sess_field(&resp, "refresh_token", rt,
+			    sizeof(rt));
+		}
+	}
+	sess_oauth_error(&resp, 400, RT_GRANT, "absolute");
+}
+END_TEST
+
+/*
+ * The users file decides at each refresh: a user deleted, disabled or
+ * revoked (version raised) ends the session: invalid_grant now and
+ * after, and the session's access tokens are refused.
+ */
+static const struct {
+	const char	*name;
+	const char	*line;		/* bob's line now; NULL: gone */
+	const char	*why;
+} vet_cases[] = {
+	{ "deleted", NULL, "user not found: session ended" },
+	{ "disabled", "user:disabled", "user disabled: session ended" },
+	{ "revoked", "user:active:1", "token revoked: session ended" },
+	{ "role changed", "admin", NULL },
+};
+
+START_TEST(test_sess_refresh_vet)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct test_user	 u[2] = {
+		{ "alice", "$5$", 1000, "alicepass", "admin" },
+		{ "bob", "$5$", 1000, "bobpass", vet_cases[_i].line },
+	};
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 tok[2048], tmp[1100];
+
+	sess_login(sess_app, "bob", NULL, auth, sizeof(auth), rt);
+	(void)snprintf(tmp, sizeof(tmp), "%s.new", sess_users);
+	test_write_user_file(tmp, u, vet_cases[_i].line != NULL ? 2 : 1);
+	ck_assert_int_eq(rename(tmp, sess_users), 0);
+	sess_refresh(sess_app, TS_CONST + 1, rt, NULL, &resp, &out);
+	if (vet_cases[_i].why == NULL) {
+		/* The role comes from the file now. */
+		ck_assert_int_eq(resp.status, 200);
+		(void)sess_field(&resp, "access_token", tok, sizeof(tok));
+		ck_assert_int_eq(token_verify(app_cfg(sess_app), tok,
+		    strlen(tok), TS_CONST + 1, &c), TOKEN_OK);
+		ck_assert_str_eq(c.role, "admin");
+		return;
+	}
+	sess_oauth_error(&resp, 400, RT_GRANT, vet_cases[_i].name);
+	ck_assert_str_eq(out.reason, vet_cases[_i].why);
+	ck_assert_str_eq(out.user, "bob");
+	/* Ended: put bob back as he was, and it stays ended. */
+	test_write_users(tmp);
+	ck_assert_int_eq(rename(tmp, sess_users), 0);
+	sess_refresh(sess_app, TS_CONST + 2, rt, NULL, &resp, &out);
+	sess_oauth_error(&resp, 400, RT_GRANT, vet_cases[_i].name);
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 401);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Token revoked\"}");
+}
+END_TEST
+
+/*
+ * scope on refresh: absent, or a subset of the session's; beyond it,
+ * invalid_scope and the token stays good.  The access token gets the
+ * subset, the refresh token keeps the session's.
+ */
+START_TEST(test_sess_refresh_scope)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct app		*app;
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 tok[2048], buf[256], policy[1100];
+
+	(void)snprintf(policy, sizeof(policy), "%s/policy", sess_dir);
+	test_write(policy, POLICY, strlen(POLICY));
+	app = sess_app_new(sess_db, policy);
+	sess_login(app, "alice", "reports:read+projects:read", auth,
+	    sizeof(auth), rt);
+
+	sess_refresh(app, TS_CONST + 1, rt, "&scope=users:admin", &resp,
+	    &out);
+	sess_oauth_error(&resp, 400, "invalid_scope", "beyond");
+	sess_refresh(app, TS_CONST + 1, rt, "&scope=nonsense", &resp, &out);
+	sess_oauth_error(&resp, 400, "invalid_scope", "unknown");
+	sess_refresh(app, TS_CONST + 1, rt, "&scope=reports:read", &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(sess_field(&resp, "scope", buf, sizeof(buf)),
+	    "reports:read");
+	(void)sess_field(&resp, "access_token", tok, sizeof(tok));
+	ck_assert_int_eq(token_verify(app_cfg(app), tok, strlen(tok),
+	    TS_CONST + 1, &c), TOKEN_OK);
+	ck_assert_str_eq(c.scope, "reports:read");
+	(void)sess_field(&resp, "refresh_token", rt, sizeof(rt));
+	/* No scope: the session's, all of it; and no "scope" member. */
+	sess_refresh(app, TS_CONST + 2, rt, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(sess_field(&resp, "scope", buf, sizeof(buf)), "");
+	(void)sess_field(&resp, "access_token", tok, sizeof(tok));
+	ck_assert_int_eq(token_verify(app_cfg(app), tok, strlen(tok),
+	    TS_CONST + 2, &c), TOKEN_OK);
+	ck_assert_str_eq(c.scope, "reports:read projects:read");
+	app_free(app);
+}
+END_TEST
+
+/* The store down: every session endpoint 503, nothing lost; back, it works. */
+START_TEST(test_sess_down)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 body[256];
+
+	sess_login(sess_app, "alice", NULL, auth, sizeof(auth), rt);
+	sess_lock();
+	sess_refresh(sess_app, TS_CONST + 1, rt, NULL, &resp, &out);
+	sess_oauth_error(&resp, 503, "temporarily_unavailable", "refresh");
+	sess_post(logout_handle, sess_app, TS_CONST + 1, auth, NULL, NULL,
+	    &resp, &out);
+	sess_oauth_error(&resp, 503, "temporarily_unavailable", "logout");
+	(void)snprintf(body, sizeof(body), "token=%s", rt);
+	sess_post(revoke_handle, sess_app, TS_CONST + 1, NULL, FORM, body,
+	    &resp, &out);
+	sess_oauth_error(&resp, 503, "temporarily_unavailable", "revoke");
+	/* Token checks answer from what this process knows. */
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 200);
+	sess_unlock();
+	sess_refresh(sess_app, TS_CONST + 2, rt, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+}
+END_TEST
+
+/*
+ * Logout: 204 and the session is over (its access token refused, its
+ * refresh token too); a refresh token sent along ends its own session.
+ */
+START_TEST(test_sess_logout)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 auth2[2048], rt2[SESSION_REFRESH_CHARS + 1];
+	char			 body[256];
+
+	sess_login(sess_app, "alice", NULL, auth, sizeof(auth), rt);
+	sess_login(sess_app, "alice", NULL, auth2, sizeof(auth2), rt2);
+	(void)snprintf(body, sizeof(body), "refresh_token=%s", rt2);
+	sess_post(logout_handle, sess_app, TS_CONST + 1, auth, FORM, body,
+	    &resp, &out);
+	ck_assert_int_eq(resp.status, 204);
+	ck_assert_uint_eq(resp.body_len, 0);
+	sess_no_store(&resp, "logout");
+	ck_assert_str_eq(out.user, "alice");
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 401);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Token revoked\"}");
+	ck_assert_int_eq(sess_me(sess_app, auth2, &resp), 401);
+	sess_refresh(sess_app, TS_CONST + 2, rt, NULL, &resp, &out);
+	sess_oauth_error(&resp, 400, RT_GRANT, "after logout");
+	sess_refresh(sess_app, TS_CONST + 2, rt2, NULL, &resp, &out);
+	sess_oauth_error(&resp, 400, RT_GRANT, "its refresh token's");
+	/* Again with the ended token: the token check refuses it. */
+	sess_post(logout_handle, sess_app, TS_CONST + 2, auth, NULL, NULL,
+	    &resp, &out);
+	ck_assert_int_eq(resp.status, 401);
+	sess_no_store(&resp, "logout again");
+}
+END_TEST
+
+/* Logout's refusals: no token, a bad one, one with no session. */
+START_TEST(test_sess_logout_refused)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	char			*tok, auth[2048];
+
+	sess_post(logout_handle, sess_app, TS_CONST, NULL, NULL, NULL, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 401);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Not authenticated\"}");
+	sess_no_store(&resp, "no token");
+	sess_post(logout_handle, sess_app, TS_CONST, "Bearer x.y.z", NULL,
+	    NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 401);
+	ck_assert_str_eq(resp.body,
+	    "{\"detail\":\"Invalid or expired token\"}");
+
+	ck_assert_int_eq(token_claims_init(&c, "alice", "admin", 0), 0);
+	ck_assert_int_eq(token_mint(app_cfg(sess_app), &c, TS_CONST, &tok), 0);
+	(void)snprintf(auth, sizeof(auth), "Bearer %s", tok);
+	free(tok);
+	sess_post(logout_handle, sess_app, TS_CONST, auth, NULL, NULL, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 400);
+	ck_assert_str_eq(resp.body,
+	    "{\"detail\":\"This token has no session to end\"}");
+	sess_no_store(&resp, "no sid");
+	/* It lives on. */
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 200);
+}
+END_TEST
+
+/*
+ * Revoke (RFC 7009): 200 and an empty body for every token, good, bad
+ * or unknown; what was a live session's token ends that session.
+ */
+enum rv_kind {
+	RV_REFRESH,		/* the session's refresh token: ends it */
+	RV_ACCESS,		/* its access token: ends it */
+	RV_REFRESH_HINT,	/* refresh token, hint access_token */
+	RV_ACCESS_HINT,		/* access token, hint refresh_token */
+	RV_ACCESS_ODD_HINT,	/* access token, hint nonsense */
+	RV_GARBAGE,		/* "garbage" */
+	RV_GUESS,		/* the session's id, a guessed secret */
+	RV_UNKNOWN,		/* a refresh token of no session */
+	RV_EXPIRED,		/* its access token, expired */
+	RV_NO_SID,		/* a genuine access token without a session */
+	RV_FORGED,		/* an access token with a bad signature */
+	RV_HUGE,		/* 9000 bytes */
+};
+
+static const struct {
+	const char	*name;
+	enum rv_kind	 kind;
+	int		 ends;
+} revoke_cases[] = {
+	{ "refresh token", RV_REFRESH, 1 },
+	{ "access token", RV_ACCESS, 1 },
+	{ "refresh token, hint access", RV_REFRESH_HINT, 1 },
+	{ "access token, hint refresh", RV_ACCESS_HINT, 1 },
+	{ "access token, odd hint", RV_ACCESS_ODD_HINT, 1 },
+	{ "garbage", RV_GARBAGE, 0 },
+	{ "guessed secret", RV_GUESS, 0 },
+	{ "unknown session", RV_UNKNOWN, 0 },
+	{ "expired access token", RV_EXPIRED, 0 },
+	{ "access token without sid", RV_NO_SID, 0 },
+	{ "forged access token", RV_FORGED, 0 },
+	{ "too long", RV_HUGE, 0 },
+};
+
+START_TEST(test_sess_revoke)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
+	static char		 body[10000];
+	char			*tok;
+	time_t			 now = TS_CONST + 1;
+
+	sess_login(sess_app, "alice", NULL, auth, sizeof(auth), rt);
+	switch (revoke_cases[_i].kind) {
+	case RV_REFRESH:
+		(void)snprintf(body, sizeof(body), "token=%s", rt);
+		break;
+	case RV_ACCESS:
+		(void)snprintf(body, sizeof(body), "token=%s", auth + 7);
+		break;
+	case RV_REFRESH_HINT:
+		(void)snprintf(body, sizeof(body), "token=%s&token_type_hint="
+		    "access_token", rt);
+		break;
+	case RV_ACCESS_HINT:
+		(void)snprintf(body, sizeof(body), "token_type_hint="
+		    "refresh_token&token=%s", auth + 7);
+		break;
+	case RV_ACCESS_ODD_HINT:
+		(void)snprintf(body, sizeof(body), "token=%s&token_type_hint="
+		    "id_token", auth + 7);
+		break;
+	case RV_GARBAGE:
+		(void)snprintf(body, sizeof(body), "token=garbage");
+		break;
+	case RV_GUESS:
+		(void)snprintf(body, sizeof(body), "token=%.22s%s", rt,
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+		break;
+	case RV_UNKNOWN:
+		(void)snprintf(body, sizeof(body), "token=%s", "AAAAAAAAAAAAAAAA"
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+		break;
+	case RV_EXPIRED:
+		(void)snprintf(body, sizeof(body), "token=%s", auth + 7);
+		now = TS_CONST + 3600;
+		break;
+	case RV_NO_SID:
+		ck_assert_int_eq(token_claims_init(&c, "alice", "admin", 0),
+		    0);
+		ck_assert_int_eq(token_mint(app_cfg(sess_app), &c, TS_CONST,
+		    &tok), 0);
+		(void)snprintf(body, sizeof(body), "token=%s", tok);
+		free(tok);
+		break;
+	case RV_FORGED:
+		(void)snprintf(body, sizeof(body), "token=%sx", auth + 7);
+		break;
+	case RV_HUGE:
+		memset(body, 'A', sizeof(body) - 1);
+		memcpy(body, "token=", 6);
+		body[9006] = '\0';
+		break;
+	}
+	sess_post(revoke_handle, sess_app, now, NULL, FORM, body, &resp, &out);
+	ck_assert_msg(resp.status == 200, "%s: %d %s", revoke_cases[_i].name,
+	    resp.status, resp.body);
+	ck_assert_uint_eq(resp.body_len, 0);
+	ck_assert_str_eq(resp.content_type, "");
+	sess_no_store(&resp, revoke_cases[_i].name);
+	sess_refresh(sess_app, TS_CONST + 2, rt, NULL, &resp, &out);
+	ck_assert_msg(resp.status == (revoke_cases[_i].ends ? 400 : 200),
+	    "%s: refresh then %d", revoke_cases[_i].name, resp.status);
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp),
+	    revoke_cases[_i].ends ? 401 : 200);
+}
+END_TEST
+
+/* Revoke's refusals: no token, an empty or repeated one. */
+static const struct {
+	const char	*name, *type, *body;
+} revoke_bad[] = {
+	{ "no token", FORM, "token_type_hint=refresh_token" },
+	{ "empty token", FORM, "token=" },
+	{ "token twice", FORM, "token=a&token=b" },
+	{ "hint twice", FORM, "token=a&token_type_hint=access_token&"
+	    "token_type_hint=access_token" },
+	{ "not a form", "application/json", "token=a" },
+	{ "no body", FORM, NULL },
+};
+
+START_TEST(test_sess_revoke_bad)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+
+	sess_post(revoke_handle, sess_app, TS_CONST, NULL, revoke_bad[_i].type,
+	    revoke_bad[_i].body, &resp, &out);
+	sess_oauth_error(&resp, 400, "invalid_request", revoke_bad[_i].name);
+}
+END_TEST
+
+/* Sessions off: the three endpoints are not there; wrong methods 405. */
+START_TEST(test_sess_off_and_methods)
+{
+	static fcgi_handler_fn	*const handles[] = { refresh_handle,
+				    logout_handle, revoke_handle };
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct app		*off = sess_app_new(NULL, NULL);
+	size_t			 i;
+
+	for (i = 0; i < ARRAY_SIZE(handles); i++) {
+		sess_post(handles[i], off, TS_CONST, NULL, FORM, "token=a",
+		    &resp, &out);
+		ck_assert_int_eq(resp.status, 404);
+		ck_assert_str_eq(resp.body, "{\"detail\":\"Not Found\"}");
+		sess_no_store(&resp, "404");
+		run(handles[i], sess_app, "GET", NULL, NULL, NULL, 0, &resp,
+		    &out);
+		ck_assert_int_eq(resp.status, 405);
+		ck_assert_str_eq(http_header(&resp, "Allow"), "POST");
+		sess_no_store(&resp, "405");
+	}
+	app_free(off);
+}
+END_TEST
+
 static Suite *
 handlers_suite(void)
 {
@@ -1284,6 +2180,30 @@ handlers_suite(void)
 	tcase_add_test(tc, test_login_null_body);
 	tcase_add_loop_test(tc, test_password_length, 0,
 	    ARRAY_SIZE(password_cases));
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sessions");
+	tcase_add_checked_fixture(tc, sess_setup, sess_teardown);
+	tcase_add_test(tc, test_sess_login);
+	tcase_add_test(tc, test_sess_login_off);
+	tcase_add_loop_test(tc, test_sess_throttle, 0, 2);
+	tcase_add_test(tc, test_sess_login_down);
+	tcase_add_loop_test(tc, test_sess_refresh_row, 0,
+	    ARRAY_SIZE(refresh_cases));
+	tcase_add_test(tc, test_sess_refresh_reuse);
+	tcase_add_test(tc, test_sess_refresh_expiry);
+	tcase_add_loop_test(tc, test_sess_refresh_vet, 0,
+	    ARRAY_SIZE(vet_cases));
+	tcase_add_test(tc, test_sess_refresh_scope);
+	tcase_add_test(tc, test_sess_down);
+	tcase_add_test(tc, test_sess_logout);
+	tcase_add_test(tc, test_sess_logout_refused);
+	tcase_add_loop_test(tc, test_sess_revoke, 0,
+	    ARRAY_SIZE(revoke_cases));
+	tcase_add_loop_test(tc, test_sess_revoke_bad, 0,
+	    ARRAY_SIZE(revoke_bad));
+	tcase_add_test(tc, test_sess_off_and_methods);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
