@@ -29,6 +29,20 @@ scripts (sessions.sh, throttle.sh, store-down.sh); stdlib + PyJWT only.
                                       works on /me (tokens on stdin:
                                       live access, live refresh, ended
                                       access, one a line)
+  sessions.py two URL_A URL_B SOCKETS_A SOCKETS_B
+                                      two hosts on one store: a token
+                                      issued by A rotated by B, reuse and
+                                      logout seen by every process of both,
+                                      failures counted across both
+  sessions.py chains URL_A URL_B N DIR
+                                      N clients log in and refresh over and
+                                      over, alternating hosts, until
+                                      DIR/stop exists; DIR/killed holds the
+                                      time (Unix seconds) the store was
+                                      killed, DIR/back says it is back;
+                                      then every session whose last
+                                      request began after the kill, or
+                                      never failed, must still refresh
 
 Each check prints what it expected and what it got, and exits 1, at the
 first difference.  Waits are outcomes with a bound (10 s), never times:
@@ -408,10 +422,134 @@ def cmd_down(argv):
     return 0
 
 
+def cmd_two(argv):
+    a, b = argv[0], argv[1]
+    socks_a = [x for x in argv[2].split(",") if x]
+    socks_b = [x for x in argv[3].split(",") if x]
+    # 1. Issued by A, rotated by B; the old one on A is a reuse.
+    access0, rt0 = expect_tokens(login(a, "alice", "alicepass"))
+    access1, rt1 = expect_tokens(refresh(b, rt0, "refresh on B"), rt0)
+    expect_answer(refresh(a, rt0, "the rotated token on A"), 400,
+                  INVALID_GRANT)
+    ended = time.monotonic()
+    expect_answer(refresh(b, rt1, "B's new token after the reuse"), 400,
+                  INVALID_GRANT)
+    expect_revoked_everywhere(a, socks_a, access1, ended)
+    expect_revoked_everywhere(b, socks_b, access1, ended)
+    # 2. A logout on A: refused by every process of B.
+    access, rt = expect_tokens(login(b, "bob", "bobpass"))
+    expect_answer(me(b, access, "GET /me on B before the logout"), 200,
+                  {"username": "bob", "role": "user"})
+    r = logout(a, access)
+    expect("logout on A: status", 204, r.status, r)
+    expect_revoked_everywhere(b, socks_b, access, time.monotonic())
+    expect_answer(refresh(b, rt, "refresh on B after the logout"), 400,
+                  INVALID_GRANT)
+    # 3. 3 failures on A and 2 on B, from one address: the next is 429 on
+    # either.
+    for url, n in ((a, 3), (b, 2)):
+        for _ in range(n):
+            expect_answer(login(url, "dave", "wrong"), 401, WRONG)
+    expect_throttled(login(a, "dave", "wrong"))
+    expect_throttled(login(b, "dave", "davepass"))
+    return 0
+
+
+def cmd_chains(argv):
+    """Sessions that must survive a kill -9 of the store (spec 11,
+    two-hosts.sh 4).  Each chain: login, then refresh again and again,
+    alternating hosts; at the first answer that is not 200 it stops and
+    remembers when that request began."""
+    import threading
+    a, b, n, d = argv[0], argv[1], int(argv[2]), argv[3]
+    stop = os.path.join(d, "stop")
+    chains = []
+    bad = []
+
+    def run(k):
+        hosts = (a, b) if k % 2 == 0 else (b, a)
+        c = {"k": k, "token": None, "began": None, "status": None,
+             "refreshes": 0}
+        chains.append(c)
+        user, pw = (("alice", "alicepass"), ("bob", "bobpass"))[k % 2]
+        r = login(hosts[0], user, pw)
+        if r.status != 200:
+            c["status"] = r.status
+            c["began"] = 0
+            return
+        c["token"] = r.json["refresh_token"]
+        i = 0
+        while not os.path.exists(stop):
+            i += 1
+            began = time.time()
+            try:
+                r = refresh(hosts[i % 2], c["token"])
+            except OSError as e:
+                bad.append("chain %d: %s" % (k, e))
+                return
+            if r.status == 200:
+                c["token"] = r.json["refresh_token"]
+                c["refreshes"] += 1
+                continue
+            c["status"], c["began"] = r.status, began
+            if r.status >= 500 and r.status != 503:
+                bad.append("chain %d: %s" % (k, r.describe()))
+            return
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    with open(os.path.join(d, "started"), "w") as f:
+        f.write("%d\n" % n)
+    for t in threads:
+        t.join()
+    # The store killed, then back (DIR/back), 60 s at most.
+    deadline = time.monotonic() + 60
+    while not os.path.exists(os.path.join(d, "back")):
+        if time.monotonic() > deadline:
+            raise Fail("#   the store did not come back (no DIR/back)")
+        time.sleep(0.1)
+    with open(os.path.join(d, "killed")) as f:
+        killed = float(f.read())
+    strong = weak = 0
+    for c in chains:
+        if c["token"] is None:
+            bad.append("chain %d: no login (%s)" % (c["k"], c["status"]))
+            continue
+        # Each process reconnects at its next request, at most once a
+        # second: a 503 meanwhile is tried again, for 10 s.
+        deadline = time.monotonic() + 10
+        while True:
+            r = refresh(a, c["token"], "chain %d after the store returned" %
+                        c["k"])
+            if r.status != 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        # Its last request began after the kill (nothing written), or it
+        # never failed: the last token must work.  Began before the kill
+        # and answered after: its rotation may have been committed without
+        # the answer coming back, 200 or 400.
+        sure = c["status"] is None or c["began"] > killed + 0.5
+        if sure:
+            strong += 1
+            if r.status != 200:
+                bad.append("chain %d (%d refreshes): %s" %
+                           (c["k"], c["refreshes"], r.describe()))
+        else:
+            weak += 1
+            if r.status not in (200, 400):
+                bad.append("chain %d: %s" % (c["k"], r.describe()))
+    print("# chains: %d, refreshes %d, sure %d, in flight at the kill %d" %
+          (len(chains), sum(c["refreshes"] for c in chains), strong, weak))
+    if bad:
+        raise Fail("#   " + "\n#   ".join(bad))
+    return 0
+
+
 COMMANDS = {"off": cmd_off, "walkthrough": cmd_walkthrough,
             "reuse": cmd_reuse, "revoke": cmd_revoke, "login": cmd_login,
             "refresh": cmd_refresh, "throttle": cmd_throttle,
-            "prepare": cmd_prepare, "down": cmd_down}
+            "prepare": cmd_prepare, "down": cmd_down, "two": cmd_two,
+            "chains": cmd_chains}
 
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:
