@@ -161,7 +161,7 @@ refresh_handle(struct app *app, const struct http_request *req,
 			    "a parameter repeated");
 			goto done;
 		}
-	if (f[GRANT_TYPE].present == 0) {
+	if (f[GRANT_TYPE].len == 0 && !f[GRANT_TYPE].too_long) {
 		ret = grant_invalid_request(resp, out, "no grant_type");
 		goto done;
 	}

@@ -69,6 +69,9 @@ fa_need_build_packages()
 	    "libjwt-dev:JWT signing and verification" \
 	    "libjson-c-dev:JSON bodies and claims" \
 	    "libcrypt-dev:password hashes (libxcrypt)" \
+	    "libsqlite3-dev:the session store on one host (SESSION_STORE=sqlite:)" \
+	    "libssl-dev:refresh tokens' SHA-256 (libcrypto)" \
+	    "libhiredis-dev:the session store on several hosts (SESSION_STORE=redis://)" \
 	    "$@"
 }
 

@@ -1627,6 +1627,8 @@ static const struct {
 	{ "ok with client_id", FORM, "client_id=app&grant_type="
 	    "refresh_token&refresh_token=%R", 200, NULL },
 	{ "no grant_type", FORM, "refresh_token=%R", 400, RT_REQ },
+	{ "empty grant_type", FORM, "grant_type=&refresh_token=%R", 400,
+	    RT_REQ },
 	{ "no refresh_token", FORM, "grant_type=refresh_token", 400, RT_REQ },
 	{ "empty refresh_token", FORM, "grant_type=refresh_token&"
 	    "refresh_token=", 400, RT_REQ },
