@@ -65,7 +65,7 @@ static int	poll_log(struct store *);
 
 static const struct backend backends[] = {
 	{ "sqlite:", parse_sqlite, &store_sqlite_ops },
-	{ "redis://", parse_redis, NULL },
+	{ "redis://", parse_redis, &store_redis_ops },
 };
 
 static const struct watch_clock system_clock = {

@@ -82,4 +82,12 @@ void		*store_impl(struct store *st, const struct store_ops *ops);
  */
 int		 store_sqlite_test_exec(struct store *st, const char *sql);
 
+/*
+ * Tests only: the pair's delay after np failures under lim's M, W and B,
+ * as store_redis.c's Lua computes it (throttle_delay_ms is the C copy).
+ * Returns 0 with *ms, or -1 (the store is down, or not Redis).
+ */
+int		 store_redis_test_delay(struct store *st, long long np,
+		    const struct store_limits *lim, long long *ms);
+
 #endif /* FCGI_AUTH_STORE_INT_H */
