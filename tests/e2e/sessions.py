@@ -42,7 +42,9 @@ scripts (sessions.sh, throttle.sh, store-down.sh); stdlib + PyJWT only.
                                       killed, DIR/back says it is back;
                                       then every session whose last
                                       request began after the kill, or
-                                      never failed, must still refresh
+                                      never failed, must still refresh,
+                                      and so must every session made and
+                                      refreshed (200) during the run
 
 Each check prints what it expected and what it got, and exits 1, at the
 first difference.  Waits are outcomes with a bound (10 s), never times:
@@ -495,7 +497,29 @@ def cmd_chains(argv):
             if r.status >= 500 and r.status != 503:
                 bad.append("chain %d: %s" % (k, r.describe()))
             return
+    # Sessions made and refreshed once while the chains run, then left
+    # idle: each was answered 200, so it is on disk (appendfsync always)
+    # and must outlive the kill.
+    made = []
+
+    def make(k):
+        hosts = (a, b) if k % 2 == 0 else (b, a)
+        i = 0
+        while not os.path.exists(stop):
+            i += 1
+            r = login(hosts[i % 2], "erin", "erinpass")
+            if r.status != 200:
+                if r.status != 503:
+                    bad.append("maker %d: %s" % (k, r.describe()))
+                return
+            r = refresh(hosts[(i + 1) % 2], r.json["refresh_token"])
+            if r.status != 200:
+                if r.status not in (400, 503):
+                    bad.append("maker %d: %s" % (k, r.describe()))
+                return
+            made.append(r.json["refresh_token"])
     threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    threads += [threading.Thread(target=make, args=(k,)) for k in range(2)]
     for t in threads:
         t.start()
     with open(os.path.join(d, "started"), "w") as f:
@@ -538,8 +562,23 @@ def cmd_chains(argv):
             weak += 1
             if r.status not in (200, 400):
                 bad.append("chain %d: %s" % (c["k"], r.describe()))
-    print("# chains: %d, refreshes %d, sure %d, in flight at the kill %d" %
-          (len(chains), sum(c["refreshes"] for c in chains), strong, weak))
+    for k, t in enumerate(made):
+        deadline = time.monotonic() + 10
+        while True:
+            r = refresh(b if k % 2 else a, t, "idle session %d after the "
+                        "store returned" % k)
+            if r.status != 503 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        if r.status != 200:
+            bad.append("idle session %d of %d: lost: %s" %
+                       (k, len(made), r.describe()))
+    print("# chains: %d, refreshes %d, sure %d, in flight at the kill %d;"
+          " idle sessions made before the kill %d" %
+          (len(chains), sum(c["refreshes"] for c in chains), strong, weak,
+           len(made)))
+    if not made:
+        bad.append("no idle session was made before the kill")
     if bad:
         raise Fail("#   " + "\n#   ".join(bad))
     return 0
