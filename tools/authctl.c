@@ -1,6 +1,8 @@
 /* authctl.c -- the users-file admin command: a thin shell on users_edit */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,16 +13,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cfg.h"
 #include "log.h"
 #include "password.h"
+#include "session.h"
+#include "store.h"
+#include "token.h"
 #include "users.h"
 #include "users_edit.h"
 
 /* The services' default (cfg.c), for when neither --file nor USERS_FILE. */
 #define USERS_FILE_DEFAULT	SYSCONFDIR "/fcgi-auth/users"
+/*
+ * Where the services' settings are (the systemd units' EnvironmentFile),
+ * for SESSION_STORE and ACCESS_TOKEN_TTL_MIN when the environment has
+ * none; and the Redis password the units hand the services.
+ */
+#define ENV_FILE_DEFAULT	SYSCONFDIR "/fcgi-auth/fcgi-auth.env"
+#define ENV_FILE_MAX_BYTES	(64 * 1024)
+#define TTL_TEXT_MAX		16	/* ACCESS_TOKEN_TTL_MIN's value */
+#define STORE_PASSWORD_DEFAULT	SYSCONFDIR "/fcgi-auth/session-store-password"
 /* libxcrypt's bcrypt default cost is 5, far too cheap today. */
 #define BCRYPT_COST_DEFAULT	12
 /*
@@ -42,6 +57,9 @@ enum {
 	EXIT_NO_USER = 3,	/* no such user */
 	EXIT_EXISTS = 4,	/* a user of that name exists */
 	EXIT_FILE = 5,		/* cannot lock, read or replace the file */
+	EXIT_STORE = 6,		/* the session store is down or unusable:
+				   for a change, the file was changed, the
+				   sessions not ended */
 };
 
 /* The exit status of a change that users_edit refused. */
@@ -58,6 +76,7 @@ static const int exit_of[] = {
 #define OPT_ROLE	0x01
 #define OPT_HASH	0x02	/* --scheme, --cost */
 #define OPT_STDIN	0x04
+#define OPT_STORE	0x08	/* --store, --store-password-file, --env-file */
 
 /* What a command needs before it runs. */
 #define CMD_NAME	0x01	/* its first argument is a user name */
@@ -65,6 +84,8 @@ static const int exit_of[] = {
 #define CMD_HASH	0x04	/* a new password, asked twice and hashed */
 #define CMD_CREATE	0x08	/* a new name; a missing file is an empty one */
 #define CMD_NO_FILE	0x10	/* reads no users file: --file is moot */
+#define CMD_STORE	0x20	/* needs the session store */
+#define CMD_END		0x40	/* ends the user's sessions, if a store */
 
 /* What the report of a change says after its text. */
 #define SAY_VERSION	0x01	/* " (version V)" */
@@ -75,6 +96,9 @@ struct opts {
 	const char	*role;
 	const char	*scheme;	/* NULL: yescrypt */
 	const char	*cost;		/* NULL: the scheme's default */
+	const char	*store;		/* --store */
+	const char	*store_password;	/* --store-password-file */
+	const char	*env_file;	/* --env-file */
 	int		 use_stdin;
 	int		 given;		/* OPT_* seen on the command line */
 };
@@ -95,6 +119,7 @@ struct cmd {
 	const char	*name;
 	const char	*args;		/* the usage line after the name */
 	int		 nargs;
+	int		 optargs;	/* how many more it may take */
 	int		 opts;		/* OPT_* it takes */
 	int		 flags;		/* CMD_* */
 	const char	*prompt;	/* "Password": "Password for NAME: " */
@@ -115,6 +140,9 @@ static int	run_edit(const struct cmd *, const struct opts *, char **);
 static int	cmd_list(const struct cmd *, const struct opts *, char **);
 static int	cmd_check(const struct cmd *, const struct opts *, char **);
 static int	cmd_hash(const struct cmd *, const struct opts *, char **);
+static int	cmd_sessions(const struct cmd *, const struct opts *,
+		    char **);
+static int	cmd_logout(const struct cmd *, const struct opts *, char **);
 
 static const struct cmd cmds[] = {
 	{ .name = "add", .nargs = 1,
@@ -126,31 +154,37 @@ static const struct cmd cmds[] = {
 	    "Add a user with the given role, active, at version 0.  The\n"
 	    "password is asked twice on the terminal, or read from stdin.\n" },
 	{ .name = "passwd", .nargs = 1,
-	    .args = "NAME [--stdin] [--scheme S] [--cost N]",
-	    .opts = OPT_HASH | OPT_STDIN, .flags = CMD_NAME | CMD_HASH,
+	    .args = "NAME [--stdin] [--scheme S] [--cost N] [--store URL]",
+	    .opts = OPT_HASH | OPT_STDIN | OPT_STORE,
+	    .flags = CMD_NAME | CMD_HASH | CMD_END,
 	    .prompt = "New password", .run = run_edit,
 	    .edit_arg = users_edit_passwd, .says = SAY_VERSION,
 	    .did = "password changed; tokens issued before are revoked", .help =
 	    "Set a new password, hashed with the strongest scheme (or\n"
 	    "--scheme), which upgrades an old or weak hash.  Raises the\n"
-	    "user's version: every token issued before is refused.\n" },
+	    "user's version: every token issued before is refused.  With a\n"
+	    "session store, the user's sessions are ended too.\n" },
 	{ .name = "role", .nargs = 2, .args = "NAME ROLE",
 	    .flags = CMD_NAME | CMD_ROLE, .run = run_edit,
 	    .edit_arg = users_edit_role, .did = "role", .help =
 	    "Change a user's role; running services use it at once.\n" },
-	{ .name = "disable", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
-	    .run = run_edit, .edit = users_edit_disable, .says = SAY_VERSION,
+	{ .name = "disable", .nargs = 1, .args = "NAME [--store URL]",
+	    .opts = OPT_STORE, .flags = CMD_NAME | CMD_END, .run = run_edit,
+	    .edit = users_edit_disable, .says = SAY_VERSION,
 	    .did = "disabled; tokens issued before are revoked",
 	    .same = "already disabled", .help =
 	    "Refuse a user's logins and tokens.  Raises the version too, so\n"
-	    "that enable does not bring back tokens issued before.\n" },
+	    "that enable does not bring back tokens issued before.  With a\n"
+	    "session store, the user's sessions are ended too.\n" },
 	{ .name = "enable", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
 	    .run = run_edit, .edit = users_edit_enable, .did = "enabled",
 	    .same = "already enabled", .help =
 	    "Accept a disabled user again (with new logins only).\n" },
-	{ .name = "del", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
-	    .run = run_edit, .edit = users_edit_del, .did = "deleted", .help =
-	    "Delete a user: every line of that name.\n" },
+	{ .name = "del", .nargs = 1, .args = "NAME [--store URL]",
+	    .opts = OPT_STORE, .flags = CMD_NAME | CMD_END, .run = run_edit,
+	    .edit = users_edit_del, .did = "deleted", .help =
+	    "Delete a user: every line of that name.  With a session store,\n"
+	    "the user's sessions are ended too.\n" },
 	{ .name = "list", .nargs = 0, .args = "", .run = cmd_list, .help =
 	    "Show each user's name, role, state, version and hash scheme\n"
 	    "(never the hash), in file order.\n" },
@@ -159,17 +193,33 @@ static const struct cmd cmds[] = {
 	    .run = cmd_check, .help =
 	    "Verify a password.  Exit 0 if it is correct and the user active,\n"
 	    "1 if it is wrong or the user disabled.\n" },
-	{ .name = "revoke", .nargs = 1, .args = "NAME", .flags = CMD_NAME,
-	    .run = run_edit, .edit = users_edit_revoke, .says = SAY_WAS,
+	{ .name = "revoke", .nargs = 1, .args = "NAME [--store URL]",
+	    .opts = OPT_STORE, .flags = CMD_NAME | CMD_END, .run = run_edit,
+	    .edit = users_edit_revoke, .says = SAY_WAS,
 	    .did = "tokens issued before are revoked", .help =
 	    "Raise the user's version: every token issued before is refused\n"
-	    "with \"Token revoked\"; the user logs in again.\n" },
+	    "with \"Token revoked\"; the user logs in again.  With a session\n"
+	    "store, the user's sessions are ended too.\n" },
 	{ .name = "hash", .nargs = 0,
 	    .args = "[--stdin] [--scheme S] [--cost N]",
 	    .opts = OPT_HASH | OPT_STDIN, .flags = CMD_HASH | CMD_NO_FILE,
 	    .prompt = "Password", .run = cmd_hash, .help =
 	    "Print a hash of a password read from stdin (one line; asked\n"
 	    "twice if stdin is a terminal), for scripts.\n" },
+	{ .name = "sessions", .nargs = 1, .args = "NAME [--store URL]",
+	    .opts = OPT_STORE, .flags = CMD_NAME | CMD_NO_FILE | CMD_STORE,
+	    .run = cmd_sessions, .help =
+	    "List the user's live sessions, oldest first, one a line, tab-\n"
+	    "separated: id, created, last refreshed, expires (UTC), the\n"
+	    "address and the quoted User-Agent at login (escaped).\n" },
+	{ .name = "logout", .nargs = 1, .optargs = 1,
+	    .args = "NAME [SESSION] [--store URL]", .opts = OPT_STORE,
+	    .flags = CMD_NAME | CMD_NO_FILE | CMD_STORE, .run = cmd_logout,
+	    .help =
+	    "End one of the user's sessions, or all of them: they refresh no\n"
+	    "more, and their access tokens are refused by every service\n"
+	    "within a second.  The user's other tokens stay valid (revoke\n"
+	    "ends those too).\n" },
 };
 
 /* A long option's value: apart from every short option's, from 256 up. */
@@ -181,6 +231,9 @@ static const struct option longopts[] = {
 	{ "scheme",	required_argument,	NULL,	LONG('S') },
 	{ "cost",	required_argument,	NULL,	LONG('C') },
 	{ "stdin",	no_argument,		NULL,	LONG('i') },
+	{ "store",	required_argument,	NULL,	LONG('s') },
+	{ "store-password-file", required_argument, NULL, LONG('p') },
+	{ "env-file",	required_argument,	NULL,	LONG('e') },
 	{ "help",	no_argument,		NULL,	LONG('h') },
 	{ "version",	no_argument,		NULL,	LONG('V') },
 	{ NULL,		0,			NULL,	0 },
@@ -188,6 +241,12 @@ static const struct option longopts[] = {
 
 static const char	*users_file;
 static volatile sig_atomic_t caught_signal;
+
+/* The session store a command uses (store_start). */
+static struct {
+	struct store	*st;		/* NULL: none, or empty */
+	int		 empty;		/* sqlite: no file yet, no sessions */
+} ss;
 
 static void	usage(void) __attribute__((noreturn));
 static void	print_commands(FILE *, int);
@@ -202,7 +261,7 @@ static struct users_edit *open_users(int);
 static int	refuse(const char *, enum users_edit_status);
 static int	check_user(const struct cmd *, const char *);
 static void	report(const struct cmd *, const char *, const char *,
-		    const struct user *, const struct user *);
+		    const struct user *, const struct user *, const char *);
 static int	flush_stdout(void);
 static void	on_signal(int);
 static int	read_line(int, char *, size_t, int *);
@@ -214,6 +273,12 @@ static int	make_hash(const struct scheme *, const char *, char *,
 		    size_t);
 static int	new_hash(const struct cmd *, const struct opts *,
 		    const struct scheme *, const char *, char *, size_t);
+static int	read_env_file(const char *, int, char *, char *);
+static int	store_start(const struct cmd *, const struct opts *);
+static int	store_end_sessions(const char *, char *, size_t);
+static const char *store_down(void);
+static void	print_time(long long);
+static void	print_field(const char *);
 
 static void
 usage(void)
@@ -265,13 +330,26 @@ cmd_help(const struct cmd *c)
 		    "1000-%lu rounds (default 5000)",
 		    PASSWORD_YESCRYPT_COST_MAX, PASSWORD_BCRYPT_COST_MAX,
 		    BCRYPT_COST_DEFAULT, PASSWORD_SHACRYPT_ROUNDS_MAX);
+	if (c->opts & OPT_STORE)
+		printf("\n  --store URL    the session store (default: "
+		    "$SESSION_STORE, else the\n                 SESSION_STORE "
+		    "line of --env-file)"
+		    "\n  --store-password-file FILE"
+		    "\n                 Redis's password (default: "
+		    "$SESSION_STORE_PASSWORD_FILE,\n                 else %s"
+		    "\n                 if it exists)"
+		    "\n  --env-file PATH"
+		    "\n                 the services' settings (default:"
+		    "\n                 %s)",
+		    STORE_PASSWORD_DEFAULT, ENV_FILE_DEFAULT);
 	if (!(c->flags & CMD_NO_FILE))
 		printf("\n  --file PATH    the users file (default: "
 		    "$USERS_FILE, else\n                 %s)",
 		    USERS_FILE_DEFAULT);
-	printf("\n\nExit status: 0 done, 1 failed (wrong password, ...), 2 usage, "
-	    "3 no such user,\n4 user exists, 5 cannot lock, read or write "
-	    "the file.\n");
+	printf("\n\nExit status: 0 done, 1 failed (wrong password, ...), 2 usage,"
+	    "\n3 no such user%s, 4 user exists, 5 cannot lock, read or write "
+	    "the file,\n6 the session store is down or unusable.\n",
+	    c->run == cmd_logout ? " or session" : "");
 }
 
 /*
@@ -408,15 +486,18 @@ check_user(const struct cmd *c, const char *name)
 	return 0;
 }
 
-/* A change made: the user as it was (was) and is (now; NULL if gone). */
+/*
+ * A change made: the user as it was (was) and is (now; NULL if gone), and
+ * what became of the sessions ("" if nothing).
+ */
 static void
 report(const struct cmd *c, const char *name, const char *role,
-    const struct user *was, const struct user *now)
+    const struct user *was, const struct user *now, const char *sessions)
 {
 	char	 version[64] = "";
 
 	if (c->same != NULL && now->disabled == was->disabled) {
-		log_info("%s: %s", name, c->same);
+		log_info("%s: %s%s", name, c->same, sessions);
 		return;
 	}
 	if (c->says & SAY_WAS)
@@ -425,8 +506,8 @@ report(const struct cmd *c, const char *name, const char *role,
 	else if (c->says & SAY_VERSION)
 		(void)snprintf(version, sizeof(version), " (version %ld)",
 		    now->version);
-	log_info("%s: %s%s%s%s", name, c->did, role != NULL ? " " : "",
-	    role != NULL ? role : "", version);
+	log_info("%s: %s%s%s%s%s", name, c->did, role != NULL ? " " : "",
+	    role != NULL ? role : "", version, sessions);
 }
 
 static int
@@ -666,10 +747,13 @@ run_edit(const struct cmd *c, const struct opts *o, char **argv)
 	enum users_edit_status	 st;
 	const char		*name = argv[0], *role = NULL;
 	char			 hash[PASSWORD_HASH_MAX] = "";
-	char			 err[PATH_MAX + 128];
-	int			 ret;
+	char			 err[PATH_MAX + 128], ended[64] = "";
+	int			 ret, end_ret = 0;
 
 	if ((c->flags & CMD_HASH) && (ret = pick_scheme(o, &s)) != 0)
+		return ret;
+	/* A store that cannot be used at all is said before any change. */
+	if ((c->flags & CMD_END) && (ret = store_start(c, o)) != 0)
 		return ret;
 	if (c->flags & CMD_ROLE) {
 		if ((role = c->nargs == 2 ? argv[1] : o->role) == NULL) {
@@ -703,8 +787,17 @@ run_edit(const struct cmd *c, const struct opts *o, char **argv)
 		log_warnx("%s", err);
 		ret = EXIT_FILE;
 	} else {
-		report(c, name, role, &was, users_edit_lookup(e, name));
-		ret = EXIT_DONE;
+		/* After the change: a login in between gets the new version. */
+		if (c->flags & CMD_END)
+			end_ret = store_end_sessions(name, ended,
+			    sizeof(ended));
+		report(c, name, role, &was, users_edit_lookup(e, name), ended);
+		if (end_ret != 0)
+			log_warnx("%s: the sessions were not ended: %s; the "
+			    "file was changed, so refresh refuses them anyway;"
+			    " run \"authctl logout %s\" later to end them "
+			    "now", name, store_down(), name);
+		ret = end_ret != 0 ? end_ret : EXIT_DONE;
 	}
 	users_edit_free(e);
 	return ret;
@@ -795,6 +888,323 @@ cmd_hash(const struct cmd *c, const struct opts *o, char **argv)
 	return flush_stdout();
 }
 
+/*
+ * The SESSION_STORE (store, STORE_URL_MAX + 1 bytes) and
+ * ACCESS_TOKEN_TTL_MIN (ttl, TTL_TEXT_MAX bytes) lines of the services' settings
+ * file at path, as systemd's EnvironmentFile= reads it: KEY=value, blank
+ * lines and # or ; comments, the value maybe in double or single quotes;
+ * the last line of a key counts.  A file that is not there is none,
+ * unless explicit (--env-file).  Returns 0, or an exit status (said).
+ */
+static int
+read_env_file(const char *path, int explicit, char *store, char *ttl)
+{
+	char		*buf = NULL, *line, *next, *eq, *key, *val, *end;
+	char		*dst;
+	size_t		 len = 0, n, dlen;
+	ssize_t		 r;
+	int		 fd, ret = EXIT_STORE;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		if (errno == ENOENT && !explicit)
+			return 0;
+		log_warn("%s (the services' settings, for SESSION_STORE; or "
+		    "give --store)", path);
+		return errno == ENOENT ? EXIT_USAGE : EXIT_STORE;
+	}
+	if ((buf = malloc(ENV_FILE_MAX_BYTES + 1)) == NULL) {
+		log_warn("%s", path);
+		goto done;
+	}
+	while ((r = read(fd, buf + len, ENV_FILE_MAX_BYTES + 1 - len)) != 0) {
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("%s", path);
+			goto done;
+		}
+		len += (size_t)r;
+		if (len > ENV_FILE_MAX_BYTES) {
+			log_warnx("%s: longer than %d bytes", path,
+			    ENV_FILE_MAX_BYTES);
+			goto done;
+		}
+	}
+	buf[len] = '\0';
+	for (line = buf; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (*line == '#' || *line == ';' || (eq = strchr(line, '=')) ==
+		    NULL)
+			continue;
+		for (end = eq; end > line && (end[-1] == ' ' ||
+		    end[-1] == '\t'); end--)
+			;
+		*end = '\0';
+		key = line;
+		val = eq + 1 + strspn(eq + 1, " \t");
+		n = strlen(val);
+		while (n > 0 && strchr(" \t\r", val[n - 1]) != NULL)
+			n--;
+		if (n >= 2 && (val[0] == '"' || val[0] == '\'') &&
+		    val[n - 1] == val[0]) {
+			val++;
+			n -= 2;
+		}
+		if (strcmp(key, "SESSION_STORE") == 0) {
+			dst = store;
+			dlen = STORE_URL_MAX + 1;
+		} else if (strcmp(key, "ACCESS_TOKEN_TTL_MIN") == 0) {
+			dst = ttl;
+			dlen = TTL_TEXT_MAX;
+		} else
+			continue;
+		if (n >= dlen) {
+			log_warnx("%s: %s is too long", path, key);
+			goto done;
+		}
+		memcpy(dst, val, n);
+		dst[n] = '\0';
+	}
+	ret = 0;
+done:
+	free(buf);
+	(void)close(fd);
+	return ret;
+}
+
+/*
+ * Find the session store (--store, else $SESSION_STORE, else the settings
+ * file's) and open it, for a command that needs it (CMD_STORE: none is a
+ * usage error) or ends sessions if there is one.  SQLite's file is not
+ * made if it is not there: no file, no sessions (and root must not make
+ * a file the services then cannot write).  Returns 0, or an exit status
+ * (said).
+ */
+static int
+store_start(const struct cmd *c, const struct opts *o)
+{
+	struct store_limits	 lim;
+	struct stat		 sb;
+	char			 file_store[STORE_URL_MAX + 1] = "";
+	char			 file_ttl[TTL_TEXT_MAX] = "";
+	char			 err[PATH_MAX + 256];
+	const char		*url, *ttl, *pw, *env;
+	long			 ttl_min = CFG_TTL_MIN_DEFAULT;
+	int			 ret;
+
+	url = o->store;
+	if (url == NULL && (env = getenv("SESSION_STORE")) != NULL &&
+	    env[0] != '\0')
+		url = env;
+	if ((ttl = getenv("ACCESS_TOKEN_TTL_MIN")) != NULL && ttl[0] == '\0')
+		ttl = NULL;
+	if ((url == NULL || ttl == NULL) && (ret = read_env_file(
+	    o->env_file != NULL ? o->env_file : ENV_FILE_DEFAULT,
+	    o->env_file != NULL, file_store, file_ttl)) != 0)
+		return ret;
+	if (url == NULL && file_store[0] != '\0')
+		url = file_store;
+	if (ttl == NULL && file_ttl[0] != '\0')
+		ttl = file_ttl;
+
+	if (url == NULL) {
+		if (!(c->flags & CMD_STORE))
+			return 0;	/* refresh refuses by version */
+		log_warnx("no session store: give --store or set "
+		    "SESSION_STORE");
+		return EXIT_USAGE;
+	}
+	if (store_url_check(url, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return EXIT_USAGE;
+	}
+	/* The services' own: the end of a session outlives its tokens. */
+	if (ttl != NULL && cfg_parse_long(ttl, 1, CFG_TTL_MIN_MAX,
+	    &ttl_min) == -1) {
+		log_warnx("ACCESS_TOKEN_TTL_MIN must be a whole number of "
+		    "minutes from 1 to %d", CFG_TTL_MIN_MAX);
+		return EXIT_USAGE;
+	}
+	store_limits_init(&lim);
+	lim.keep_sec = ttl_min * 60 + TOKEN_LEEWAY_SEC;
+
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		if (stat(url + 7, &sb) == -1 && errno == ENOENT) {
+			ss.empty = 1;
+			return 0;
+		}
+		pw = o->store_password;		/* store_open refuses it */
+	} else {
+		pw = o->store_password;
+		if (pw == NULL && (env = getenv("SESSION_STORE_PASSWORD_FILE"))
+		    != NULL && env[0] != '\0')
+			pw = env;
+		if (pw == NULL && stat(STORE_PASSWORD_DEFAULT, &sb) == 0)
+			pw = STORE_PASSWORD_DEFAULT;
+	}
+	if ((ss.st = store_open(url, pw, &lim, NULL, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("%s", err);
+		return EXIT_STORE;
+	}
+	return 0;
+}
+
+/*
+ * End name's live sessions, if there is a store; out (outlen bytes) says
+ * how many for the report ("; N sessions ended"), "" if no store.
+ * Returns 0, or EXIT_STORE if the store is down (store_down says why).
+ */
+static int
+store_end_sessions(const char *name, char *out, size_t outlen)
+{
+	long	 n = 0;
+
+	out[0] = '\0';
+	if (ss.st == NULL && !ss.empty)
+		return 0;
+	if (ss.st != NULL && store_end_user(ss.st, name, (long long)time(NULL),
+	    &n) != STORE_OK)
+		return EXIT_STORE;
+	(void)snprintf(out, outlen, "; %ld session%s ended", n,
+	    n == 1 ? "" : "s");
+	return 0;
+}
+
+/* Why the store failed, for a message. */
+static const char *
+store_down(void)
+{
+	const char	*why;
+
+	why = ss.st != NULL ? store_errstr(ss.st) : "";
+	return why[0] != '\0' ? why : "the session store is down";
+}
+
+/* A time as ISO 8601 UTC, e.g. 2026-01-02T03:04:05Z. */
+static void
+print_time(long long t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 buf[64];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, sizeof(buf), "%lld", t);
+	fputs(buf, stdout);
+}
+
+/*
+ * A field from the store: the login escaped it (log_escape) before it was
+ * kept; anything else that is not plain printable ASCII without spaces
+ * and quotes is escaped here, so that no store can write to the terminal.
+ */
+static void
+print_field(const char *s)
+{
+	char	 buf[4 * STORE_AGENT_MAX + 8];
+	size_t	 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"')
+			break;
+	fputs(s[i] == '\0' ? s : log_escape(s, strlen(s), buf, sizeof(buf)),
+	    stdout);
+}
+
+static int
+cmd_sessions(const struct cmd *c, const struct opts *o, char **argv)
+{
+	struct store_session	*s = NULL;
+	size_t			 i, n = 0;
+	int			 ret;
+
+	if ((ret = store_start(c, o)) != 0 || ss.empty)
+		return ret != 0 ? ret : flush_stdout();
+	if ((s = calloc(STORE_LIST_MAX, sizeof(*s))) == NULL) {
+		log_warn("sessions");
+		return EXIT_FAIL;
+	}
+	if (store_list(ss.st, argv[0], (long long)time(NULL), s,
+	    STORE_LIST_MAX, &n) != STORE_OK) {
+		log_warnx("%s: cannot list the sessions: %s", argv[0],
+		    store_down());
+		free(s);
+		return EXIT_STORE;
+	}
+	for (i = 0; i < n; i++) {
+		printf("%s\t", s[i].sid);
+		print_time(s[i].created);
+		putchar('\t');
+		print_time(s[i].last_used);
+		putchar('\t');
+		print_time(s[i].expires);
+		putchar('\t');
+		print_field(s[i].addr);
+		fputs("\t\"", stdout);
+		print_field(s[i].agent);
+		fputs("\"\n", stdout);
+	}
+	if (n == STORE_LIST_MAX)
+		log_warnx("%s: only the oldest %d sessions are shown", argv[0],
+		    STORE_LIST_MAX);
+	free(s);
+	return flush_stdout();
+}
+
+static int
+cmd_logout(const struct cmd *c, const struct opts *o, char **argv)
+{
+	struct store_session	 s;
+	unsigned char		 raw[SESSION_SID_BYTES];
+	const char		*name = argv[0], *sid = argv[1];
+	char			 ended[64];
+	long long		 now = (long long)time(NULL);
+	enum store_status	 st;
+	int			 ret;
+
+	if (sid != NULL && session_sid_decode(sid, strlen(sid), raw) == -1) {
+		log_warnx("invalid session id \"%s\": %d characters of "
+		    "A-Z a-z 0-9 - _, as \"authctl sessions\" shows", quoted(sid),
+		    SESSION_SID_CHARS);
+		return EXIT_USAGE;
+	}
+	if ((ret = store_start(c, o)) != 0)
+		return ret;
+	if (sid == NULL) {
+		if ((ret = store_end_sessions(name, ended, sizeof(ended))) !=
+		    0) {
+			log_warnx("%s: the sessions were not ended: %s", name,
+			    store_down());
+			return ret;
+		}
+		log_info("%s: %s", name, ended + 2);
+		return EXIT_DONE;
+	}
+	/* Only a live session of name: a session id is no secret. */
+	st = ss.empty ? STORE_NOT_FOUND : store_get(ss.st, sid, &s);
+	if (st == STORE_OK && (strcmp(s.user, name) != 0 || s.ended != 0 ||
+	    s.expires <= now))
+		st = STORE_NOT_FOUND;
+	if (st == STORE_OK)
+		st = store_end(ss.st, sid, now);
+	switch (st) {
+	case STORE_OK:
+		log_info("%s: session %s ended", name, sid);
+		return EXIT_DONE;
+	case STORE_NOT_FOUND:
+		log_warnx("%s: no such session: %s", name, sid);
+		return EXIT_NO_USER;
+	default:
+		log_warnx("%s: session %s not ended: %s", name, sid,
+		    store_down());
+		return EXIT_STORE;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -802,7 +1212,7 @@ main(int argc, char *argv[])
 	const struct cmd	*c = NULL;
 	const char		*env;
 	size_t			 i;
-	int			 ch, help = 0, nargs;
+	int			 ch, help = 0, nargs, ret;
 
 	log_init("authctl");
 	log_set_sink(cli_log_sink, NULL);
@@ -830,6 +1240,18 @@ main(int argc, char *argv[])
 		case 'i':
 			o.use_stdin = 1;
 			o.given |= OPT_STDIN;
+			break;
+		case 's':
+			o.store = optarg;
+			o.given |= OPT_STORE;
+			break;
+		case 'p':
+			o.store_password = optarg;
+			o.given |= OPT_STORE;
+			break;
+		case 'e':
+			o.env_file = optarg;
+			o.given |= OPT_STORE;
 			break;
 		case 'h':
 			help = 1;
@@ -866,9 +1288,13 @@ main(int argc, char *argv[])
 		return flush_stdout();
 	}
 	nargs = argc - 1;
-	if (nargs != c->nargs) {
-		log_warnx("%s takes %d argument%s, not %d", c->name, c->nargs,
-		    c->nargs == 1 ? "" : "s", nargs);
+	if (nargs < c->nargs || nargs > c->nargs + c->optargs) {
+		if (c->optargs == 0)
+			log_warnx("%s takes %d argument%s, not %d", c->name,
+			    c->nargs, c->nargs == 1 ? "" : "s", nargs);
+		else
+			log_warnx("%s takes %d to %d arguments, not %d",
+			    c->name, c->nargs, c->nargs + c->optargs, nargs);
 		print_usage(stderr, c);
 		return EXIT_USAGE;
 	}
@@ -876,7 +1302,8 @@ main(int argc, char *argv[])
 		log_warnx("%s does not take %s", c->name,
 		    (o.given & ~c->opts & OPT_ROLE) ? "--role" :
 		    (o.given & ~c->opts & OPT_HASH) ? "--scheme or --cost" :
-		    "--stdin");
+		    (o.given & ~c->opts & OPT_STORE) ? "--store, "
+		    "--store-password-file or --env-file" : "--stdin");
 		print_usage(stderr, c);
 		return EXIT_USAGE;
 	}
@@ -889,5 +1316,7 @@ main(int argc, char *argv[])
 		users_file = env;
 	else
 		users_file = USERS_FILE_DEFAULT;
-	return c->run(c, &o, argv + 1);
+	ret = c->run(c, &o, argv + 1);
+	store_free(ss.st);
+	return ret;
 }
