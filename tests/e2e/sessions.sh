@@ -109,7 +109,9 @@ check_authctl_logout_one()
 	s1=$(login_as dave) || { echo "$s1"; return 1; }
 	s2=$(login_as dave) || { echo "$s2"; return 1; }
 	sid=${s1%% *}
-	e2e_expect "authctl logout dave SID" "dave: session $sid ended" \
+	# authctl reports as every command does: "authctl: ..." on stderr.
+	e2e_expect "authctl logout dave SID" \
+	    "authctl: dave: session $sid ended" \
 	    "$(actl logout dave "$sid" 2>&1)" || return 1
 	e2e_expect "refresh of the ended session" 400 \
 	    "$(refresh_status "${s1#* }")" || return 1
