@@ -237,6 +237,7 @@ struct rd {
 	const struct watch_clock *clock;	/* store.c's */
 	char			 sha[SCRIPT_COUNT][41];
 	long long		 next_try_ms;	/* no connect before (mono) */
+	int			 wait_ms;	/* the socket's timeout now */
 	int			 fresh;		/* connected by this operation */
 	int			 peer_closed;	/* the last failure: a close */
 	char			 epoch[33];	/* "" until first read */
@@ -325,6 +326,7 @@ set_timeout(struct rd *r, int ms)
 	tv.tv_usec = (ms % 1000) * 1000;
 	if (r->c != NULL && redisSetTimeout(r->c, tv) != REDIS_OK)
 		fail(r, "setting the timeout failed");
+	r->wait_ms = ms;
 }
 
 /* Remember why the store is down ("redis: ..."), for store_errstr. */
@@ -379,7 +381,7 @@ command(struct rd *r, int argc, const char **argv, const size_t *len)
 	    (saved == ECONNRESET || saved == EPIPE));
 	if (r->c->err == REDIS_ERR_IO && (saved == EAGAIN ||
 	    saved == EWOULDBLOCK))
-		fail(r, "no answer within %d ms", timeout_ms(r));
+		fail(r, "no answer within %d ms", r->wait_ms);
 	else
 		fail(r, "%s", r->c->errstr[0] != '\0' ? r->c->errstr :
 		    "no reply");

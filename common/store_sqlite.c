@@ -162,6 +162,7 @@ struct sq {
 	const struct store_limits *lim;
 	char			 path[STORE_URL_MAX + 1];
 	char			 err[256];	/* why the last STORE_DOWN */
+	int			 said_version;	/* a newer schema, logged */
 };
 
 /* What a peek at a session says about one presented token. */
@@ -231,7 +232,9 @@ sq_down(struct sq *s, int rc, const char *what)
 	case SQLITE_PROTOCOL:
 		break;
 	default:
-		log_warnx("session store: unexpected %s", s->err);
+		/* (A newer schema is no bug: said once, in sq_ready.) */
+		if (!s->said_version)
+			log_warnx("session store: unexpected %s", s->err);
 		break;
 	}
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
@@ -344,9 +347,12 @@ sq_ready(struct sq *s)
 			return rc;
 		}
 	} else if (ver != SQ_SCHEMA_VERSION) {
-		(void)snprintf(s->err, sizeof(s->err), "sqlite: schema version "
-		    "%d is not %d (a newer fcgi-auth made it?)", ver,
-		    SQ_SCHEMA_VERSION);
+		/* Said once here: the caller's STORE_DOWN line is generic. */
+		if (!s->said_version)
+			log_warnx("session store %s: schema version %d, not "
+			    "%d (made by a newer fcgi-auth?): refused",
+			    s->path, ver, SQ_SCHEMA_VERSION);
+		s->said_version = 1;
 		return SQLITE_ERROR;
 	}
 	for (i = 0; i < Q_COUNT; i++) {

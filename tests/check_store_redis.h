@@ -381,21 +381,48 @@ START_TEST(test_redis_restarted)
 }
 END_TEST
 
-/* Hung (SIGSTOP): down after the command timeout, no second wait; then
-   down at once until the retry time; continued: works. */
+static void
+rt_collect(const unsigned char sid[SESSION_SID_BYTES], long long until,
+    void *arg)
+{
+	char		 (*seen)[SESSION_SID_CHARS + 1] = arg;
+	size_t		 i;
+
+	(void)until;
+	for (i = 0; i < 8 && seen[i][0] != '\0'; i++)
+		;
+	if (i < 8)
+		ck_assert(session_b64url_encode(sid, SESSION_SID_BYTES,
+		    seen[i], sizeof(seen[i])) == SESSION_SID_CHARS);
+}
+
+/*
+ * Hung (SIGSTOP): the poll is down after its own shorter timeout, an
+ * operation after the command timeout (a new connection is accepted by
+ * the kernel, and then nothing answers), with no second wait; then down
+ * at once until the retry time; continued: works.
+ */
 START_TEST(test_redis_hung)
 {
 	struct store		*st;
 	struct store_session	 s, s2, out;
+	struct store_cursor	 cur = { 0, 0 };
 	unsigned char		 h[SESSION_HASH_BYTES];
+	char			 seen[8][SESSION_SID_CHARS + 1];
+	size_t			 n;
 
 	rt_lim.timeout_ms = 300;
 	st = rt_open(NULL);
 	rt_create(st, "alice", 1, &s, h, STORE_OK);
 	ck_assert_int_eq(kill(rt_srv.pid, SIGSTOP), 0);
+	ck_assert_int_eq(store_ended_since(st, &cur, 16, rt_collect, seen,
+	    &n), STORE_DOWN);
+	ck_assert_msg(rt_errstr_has(st, "no answer within 200 ms"),
+	    "errstr \"%s\"", store_errstr(st));
+	rt_mono += STORE_REDIS_RETRY_MS;
 	rt_create(st, "alice", 2, &s2, h, STORE_DOWN);
-	ck_assert_msg(rt_errstr_has(st, "no answer"), "errstr \"%s\"",
-	    store_errstr(st));
+	ck_assert_msg(rt_errstr_has(st, "no answer within 300 ms"),
+	    "errstr \"%s\"", store_errstr(st));
 	ck_assert_int_eq(store_get(st, s.sid, &out), STORE_DOWN);
 	ck_assert_int_eq(kill(rt_srv.pid, SIGCONT), 0);
 	rt_mono += STORE_REDIS_RETRY_MS;
@@ -425,21 +452,6 @@ START_TEST(test_redis_script_flush)
 	store_free(st);
 }
 END_TEST
-
-static void
-rt_collect(const unsigned char sid[SESSION_SID_BYTES], long long until,
-    void *arg)
-{
-	char		 (*seen)[SESSION_SID_CHARS + 1] = arg;
-	size_t		 i;
-
-	(void)until;
-	for (i = 0; i < 8 && seen[i][0] != '\0'; i++)
-		;
-	if (i < 8)
-		ck_assert(session_b64url_encode(sid, SESSION_SID_BYTES,
-		    seen[i], sizeof(seen[i])) == SESSION_SID_CHARS);
-}
 
 /* maxmemory reached (noeviction): writes down, nothing half-written;
    reads, the poll included, still work. */
@@ -490,6 +502,42 @@ START_TEST(test_redis_policy)
 	    NULL);
 	rt_mono += STORE_REDIS_RETRY_MS;
 	ck_assert_int_eq(store_get(st, s.sid, &out), STORE_OK);
+	store_free(st);
+}
+END_TEST
+
+/* Log lines that mention what rt_log_want names. */
+static const char	*rt_log_want;
+static int		 rt_log_seen;
+
+static void
+rt_log(const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	if (memmem(line, len, rt_log_want, strlen(rt_log_want)) != NULL)
+		rt_log_seen++;
+}
+
+/* maxmemory-policy volatile-*: works, with one warning per process. */
+START_TEST(test_redis_policy_volatile)
+{
+	struct store		*st = rt_open(NULL);
+	struct store_session	 s, out;
+	unsigned char		 h[SESSION_HASH_BYTES];
+	int			 i;
+
+	rt_log_want = "maxmemory-policy volatile-lru";
+	rt_log_seen = 0;
+	log_set_sink(rt_log, NULL);
+	rt_create(st, "alice", 1, &s, h, STORE_OK);
+	redis_ok(&rt_srv, "CONFIG", "SET", "maxmemory-policy", "volatile-lru",
+	    NULL);
+	for (i = 0; i < 2; i++) {
+		redis_ok(&rt_srv, "CLIENT", "KILL", "TYPE", "normal", NULL);
+		ck_assert_int_eq(store_get(st, s.sid, &out), STORE_OK);
+	}
+	log_set_sink(NULL, NULL);
+	ck_assert_int_eq(rt_log_seen, 1);
 	store_free(st);
 }
 END_TEST
@@ -689,6 +737,7 @@ tcase_redis(void)
 	tcase_add_test(tc, test_redis_script_flush);
 	tcase_add_test(tc, test_redis_oom);
 	tcase_add_test(tc, test_redis_policy);
+	tcase_add_test(tc, test_redis_policy_volatile);
 	tcase_add_test(tc, test_redis_epoch);
 	tcase_add_test(tc, test_redis_password);
 	tcase_add_test(tc, test_redis_fork);
