@@ -12,6 +12,8 @@ scripts (sessions.sh, throttle.sh, store-down.sh); stdlib + PyJWT only.
                                       again ends the whole family
   sessions.py revoke URL SOCKETS      /auth/revoke (RFC 7009) with each
                                       kind of token, and without one
+  sessions.py errors URL SECRET_FILE the refusals of refresh and logout
+                                      through the server (README's rows)
   sessions.py login URL USER          password on stdin; prints
                                       "SID REFRESH_TOKEN" on success
   sessions.py refresh URL             refresh token on stdin; prints the
@@ -341,6 +343,58 @@ def cmd_revoke(argv):
     return 0
 
 
+def cmd_errors(argv):
+    url, secret_file = argv[0], argv[1]
+    _, rt = expect_tokens(login(url, "alice", "alicepass"))
+    rows = (
+        ("no grant_type", [("refresh_token", rt)], 400, INVALID_REQUEST),
+        ("no refresh_token", [("grant_type", "refresh_token")], 400,
+         INVALID_REQUEST),
+        ("refresh_token twice", [("grant_type", "refresh_token"),
+                                 ("refresh_token", rt),
+                                 ("refresh_token", rt)], 400,
+         INVALID_REQUEST),
+        ("grant_type password", [("grant_type", "password"),
+                                 ("refresh_token", rt)], 400,
+         {"error": "unsupported_grant_type",
+          "error_description":
+          "The authorization grant type is not supported"}),
+        ("a malformed token", [("grant_type", "refresh_token"),
+                               ("refresh_token", rt[:-1])], 400,
+         INVALID_GRANT),
+    )
+    for label, fields, status, body in rows:
+        r = request(url, "POST", "/auth/refresh", fields,
+                    label="refresh, %s" % label)
+        expect_answer(r, status, body)
+        expect_no_store(r)
+    # JSON, not a form: no fields at all.
+    r = request(url, "POST", "/auth/refresh", b'{"grant_type":1}',
+                headers={"Content-Type": "application/json"},
+                label="refresh, a JSON body")
+    expect_answer(r, 400, INVALID_REQUEST)
+    r = request(url, "GET", "/auth/refresh", label="GET /auth/refresh")
+    expect_answer(r, 405, {"detail": "Method Not Allowed"})
+    expect("GET /auth/refresh: Allow", "POST", r.header("allow"), r)
+    # None of them used the token up.
+    expect_tokens(refresh(url, rt, "refresh after the refusals"), rt)
+    # Logout: no token; a token without a session (sessions were off
+    # when it was minted, or another issuer's).
+    expect_answer(request(url, "POST", "/auth/logout", b"",
+                          label="logout without a token"), 401,
+                  {"detail": "Not authenticated"})
+    import jwt
+    with open(secret_file, "rb") as f:
+        secret = f.read().rstrip(b"\r\n")
+    now = int(time.time())
+    plain = jwt.encode({"sub": "bob", "role": "user", "iat": now,
+                        "exp": now + 600}, secret, algorithm="HS256")
+    r = logout(url, plain)
+    expect_answer(r, 400, {"detail": "This token has no session to end"})
+    expect_no_store(r)
+    return 0
+
+
 def cmd_login(argv):
     url, user = argv[0], argv[1]
     password = sys.stdin.readline().rstrip("\n")
@@ -584,7 +638,7 @@ def cmd_chains(argv):
     return 0
 
 
-COMMANDS = {"off": cmd_off, "walkthrough": cmd_walkthrough,
+COMMANDS = {"errors": cmd_errors, "off": cmd_off, "walkthrough": cmd_walkthrough,
             "reuse": cmd_reuse, "revoke": cmd_revoke, "login": cmd_login,
             "refresh": cmd_refresh, "throttle": cmd_throttle,
             "prepare": cmd_prepare, "down": cmd_down, "two": cmd_two,

@@ -110,9 +110,10 @@ check_authctl_logout_one()
 	s2=$(login_as dave) || { echo "$s2"; return 1; }
 	sid=${s1%% *}
 	# authctl reports as every command does: "authctl: ..." on stderr.
+	# "--": a session id is base64url, and one in 64 starts with "-".
 	e2e_expect "authctl logout dave SID" \
 	    "authctl: dave: session $sid ended" \
-	    "$(actl logout dave "$sid" 2>&1)" || return 1
+	    "$(actl logout dave -- "$sid" 2>&1)" || return 1
 	e2e_expect "refresh of the ended session" 400 \
 	    "$(refresh_status "${s1#* }")" || return 1
 	e2e_expect "refresh of the other one" 200 \
@@ -122,7 +123,7 @@ check_authctl_logout_one()
 	    END { print n, sid }')" || return 1
 	# Another user's session is "no such session" (exit 3), not ended.
 	st=0
-	actl logout erin "${s2%% *}" >/dev/null 2>&1 || st=$?
+	actl logout erin -- "${s2%% *}" >/dev/null 2>&1 || st=$?
 	e2e_expect "authctl logout erin with dave's SID: exit status" 3 \
 	    "$st" || return 1
 	e2e_expect "dave's sessions after that" "${s2%% *}" \
@@ -145,6 +146,8 @@ run_checks()
 	    check_py reuse "$E2E_URL" "$me_sockets"
 	e2e_check "$1: /auth/revoke, each kind of token" \
 	    check_py revoke "$E2E_URL" "$me_sockets"
+	e2e_check "$1: refresh's and logout's refusals" \
+	    check_py errors "$E2E_URL" "$E2E_SECRET_FILE"
 	e2e_check "$1: authctl revoke ends the sessions" check_authctl_revoke
 	e2e_check "$1: authctl passwd ends the sessions" check_authctl_passwd
 	e2e_check "$1: authctl disable ends the sessions" check_authctl_disable
