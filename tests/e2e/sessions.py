@@ -14,6 +14,9 @@ scripts (sessions.sh, throttle.sh, store-down.sh); stdlib + PyJWT only.
                                       kind of token, and without one
   sessions.py errors URL SECRET_FILE the refusals of refresh and logout
                                       through the server (README's rows)
+  sessions.py authorizer URL PATH     a file behind authorize.fcgi (PATH):
+                                      served to a session's token, refused
+                                      once the session is logged out
   sessions.py login URL USER          password on stdin; prints
                                       "SID REFRESH_TOKEN" on success
   sessions.py refresh URL             refresh token on stdin; prints the
@@ -395,6 +398,22 @@ def cmd_errors(argv):
     return 0
 
 
+def cmd_authorizer(argv):
+    url, path = argv[0], argv[1]
+    access, _ = expect_tokens(login(url, "bob", "bobpass"))
+    r = request(url, "GET", path, headers=bearer(access),
+                label="GET %s, a live session" % path)
+    expect("%s: status" % r.label, 200, r.status, r)
+    r = logout(url, access)
+    expect("logout: status", 204, r.status, r)
+    time.sleep(1.0)
+    for k in range(4):
+        r = request(url, "GET", path, headers=bearer(access),
+                    label="GET %s #%d after the logout" % (path, k))
+        expect_answer(r, 401, REVOKED)
+    return 0
+
+
 def cmd_login(argv):
     url, user = argv[0], argv[1]
     password = sys.stdin.readline().rstrip("\n")
@@ -638,7 +657,7 @@ def cmd_chains(argv):
     return 0
 
 
-COMMANDS = {"errors": cmd_errors, "off": cmd_off, "walkthrough": cmd_walkthrough,
+COMMANDS = {"authorizer": cmd_authorizer, "errors": cmd_errors, "off": cmd_off, "walkthrough": cmd_walkthrough,
             "reuse": cmd_reuse, "revoke": cmd_revoke, "login": cmd_login,
             "refresh": cmd_refresh, "throttle": cmd_throttle,
             "prepare": cmd_prepare, "down": cmd_down, "two": cmd_two,

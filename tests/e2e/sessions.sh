@@ -29,6 +29,23 @@ LOGIN_MAX_FAILURES=0
 export LOGIN_MAX_FAILURES
 me_sockets="$E2E_SOCKDIR/me.sock-0,$E2E_SOCKDIR/me.sock-1"
 
+# /private/ behind the authorizer, with the shipped snippet
+# (etc/lighttpd/fcgi-auth-protect.conf.in, its paths filled in as the demo
+# does): it must refuse a token whose session ended, so it must be given
+# the store too.
+mkdir -p "$E2E_STATE/www/private"
+echo hello >"$E2E_STATE/www/private/hello.txt"
+printf 'allow GET,HEAD /private/ authenticated\n' >"$E2E_STATE/policy"
+sed -e "s|@pkglibexecdir@|$E2E_BINDIR|g" \
+    -e "s|@pkgsysconfdir@/jwt-secret|$E2E_SECRET_FILE|g" \
+    -e "s|@pkgsysconfdir@/users|$E2E_USERS_FILE|g" \
+    -e "s|@pkgsysconfdir@/policy|$E2E_STATE/policy|g" \
+    -e "s|@lighttpd_sockdir@|$E2E_SOCKDIR|g" \
+    "$E2E_SRCDIR/etc/lighttpd/fcgi-auth-protect.conf.in" \
+    >"$E2E_STATE/protect.conf"
+E2E_CONF_EXTRA="include \"$E2E_STATE/protect.conf\""
+export E2E_CONF_EXTRA
+
 # --- checks ---------------------------------------------------------------
 
 check_py()
@@ -146,6 +163,8 @@ run_checks()
 	    check_py reuse "$E2E_URL" "$me_sockets"
 	e2e_check "$1: /auth/revoke, each kind of token" \
 	    check_py revoke "$E2E_URL" "$me_sockets"
+	e2e_check "$1: the authorizer refuses a logged-out session" \
+	    check_py authorizer "$E2E_URL" /private/hello.txt
 	e2e_check "$1: refresh's and logout's refusals" \
 	    check_py errors "$E2E_URL" "$E2E_SECRET_FILE"
 	e2e_check "$1: authctl revoke ends the sessions" check_authctl_revoke
