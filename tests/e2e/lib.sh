@@ -11,6 +11,10 @@
 #				# or if one ran from the checkout
 #	e2e_finish		# summary line; exit status 0 or 1
 #
+# A session store: SESSION_STORE=sqlite:E2E_STATE/... exported before
+# e2e_start_lighttpd (the snippet copies it), or e2e_start_redis (a
+# redis-server of the test's own, E2E_REDIS_URL) and e2e_stop_redis.
+#
 # Set E2E_NEED_LIGHTTPD=0 before e2e_setup to run without lighttpd (a test
 # of another server); e2e_start_lighttpd then cannot be used.  Another
 # server: e2e_start_server, e2e_runs_from_state, and fa_stop and
