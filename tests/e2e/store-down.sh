@@ -23,7 +23,7 @@ if [ "${E2E_STORE_DOWN_NS:-}" = "" ]; then
 			E2E_STORE_DOWN_NS=1
 			export E2E_STORE_DOWN_NS
 			# shellcheck disable=SC2086
-			exec $e2e__u "${SHELL:-/bin/sh}" "$0" "$@"
+			exec $e2e__u /bin/sh "$0" "$@"
 		fi
 	done
 	E2E_STORE_DOWN_NS=none
