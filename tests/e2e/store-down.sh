@@ -55,6 +55,10 @@ check_down()
 	for ep in login refresh logout revoke; do
 		e2e_expect "$ep.fcgi's 503 lines in the error log" 1 \
 		    "$(printf '%s\n' "$new" | grep -c "$ep\\.fcgi: 503" ||
+		    true)" &&
+		# The one line says why: the store's own reason.
+		e2e_expect "$ep.fcgi's 503 line names the store's reason" 1 \
+		    "$(printf '%s\n' "$new" | grep -c "$ep\\.fcgi: 503 \"session store unavailable ([a-z]*: ..*)\"" ||
 		    true)" || {
 			printf '%s\n' "$new" | sed 's/^/#     /'
 			return 1
