@@ -287,6 +287,52 @@ check_upgrade()
 	    "$(mode_of /etc/fcgi-auth/users)"
 }
 
+# as UID GID PROGRAM ARGS: run PROGRAM with only that uid and gid, from /.
+as()
+{
+	as_uid=$1
+	as_gid=$2
+	shift 2
+	(cd / && setpriv --reuid="$as_uid" --regid="$as_gid" --clear-groups \
+	    "$@")
+}
+
+# The installed login.fcgi (as plain CGI), run as the unit runs it:
+# User=fcgi-auth (the root's), Group=www-data, no other group; it reads
+# the secret and users file postinst made, and logs alice in.  Anyone
+# else (nobody) reads neither.  The state dir is opened for traversal
+# only, so that the files' own modes are what is checked.
+check_login()
+{
+	chmod 0711 "$state"
+	uid=$(awk -F: '$1 == "fcgi-auth" { print $3 }' "$root/etc/passwd")
+	gid=$(getent group www-data | cut -d: -f3)
+	[ -n "$uid" ] && [ -n "$gid" ] ||
+	    { echo "#   no fcgi-auth user or www-data group"; return 1; }
+	body='username=alice&password=a+long+enough+passphrase'
+	printf '%s' "$body" | as "$uid" "$gid" env -i PATH=/usr/bin:/bin \
+	    REQUEST_METHOD=POST CONTENT_LENGTH=${#body} \
+	    CONTENT_TYPE=application/x-www-form-urlencoded \
+	    JWT_SECRET_FILE="$root/etc/fcgi-auth/jwt-secret" \
+	    USERS_FILE="$root/etc/fcgi-auth/users" \
+	    "$root/usr/libexec/fcgi-auth/login.fcgi" >"$state/login.out" \
+	    2>"$state/login.err" || {
+		sed 's/^/#   /' "$state/login.err"
+		return 1
+	}
+	e2e_expect "login as alice, as fcgi-auth:www-data" "Status: 200 OK" \
+	    "$(head -n 1 "$state/login.out" | tr -d '\r')" || return 1
+	grep -q '"access_token"' "$state/login.out" ||
+	    { echo "#   no access_token"; return 1; }
+	for f in jwt-secret users; do
+		if as 65534 65534 cat "$root/etc/fcgi-auth/$f" \
+		    >/dev/null 2>&1; then
+			echo "#   nobody can read $f"
+			return 1
+		fi
+	done
+}
+
 # Remove keeps the admin's files; purge takes them, and /etc/fcgi-auth.
 check_remove_purge()
 {
@@ -317,14 +363,18 @@ if [ "$(id -u)" -ne 0 ]; then
 	e2e_finish || exit 1
 	e2e_skip "the install into a throwaway root needs root (chown)"
 fi
-command -v systemd-sysusers >/dev/null 2>&1 || {
-	e2e_finish || exit 1
-	e2e_skip "no systemd-sysusers here, which postinst runs"
-}
+for tool in systemd-sysusers setpriv; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		e2e_finish || exit 1
+		e2e_skip "no $tool here (the install part needs it)"
+	}
+done
 e2e_check "installed with dpkg --root: user, users file, secret" \
     check_install
 e2e_check "authctl on it, then an upgrade keeps users and secret" \
     check_upgrade
+e2e_check "login.fcgi as the unit's user logs alice in; nobody reads" \
+    check_login
 e2e_check "remove keeps the users file, purge removes it all" \
     check_remove_purge
 e2e_finish
