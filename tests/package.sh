@@ -19,8 +19,10 @@
 # database is empty.
 set -eu
 
-. "${abs_top_srcdir:-$(dirname "$0")/..}/tests/e2e/lib.sh"
+# shellcheck disable=SC2034 # fa_prog: the name scripts/proc.sh prints
 fa_prog=package.sh
+# shellcheck source=tests/e2e/lib.sh
+. "${abs_top_srcdir:-$(dirname "$0")/..}/tests/e2e/lib.sh"
 src=$(cd "${abs_top_srcdir:-$(dirname "$0")/..}" && pwd -P)
 
 for tool in dpkg-buildpackage dpkg-checkbuilddeps dh lintian; do
@@ -36,7 +38,6 @@ done
 }
 
 state=$(fa_state_dir fcgi-auth-package "$src")
-failed=0
 cleanup()
 {
 	status=$?
@@ -117,18 +118,21 @@ has()
 	e2e_expect "./$1" "$2 root/root" "$(entry "$1")"
 }
 
-# The endpoints Makefile.am builds: each one installed, and no other.
+# The endpoints Makefile.am builds (cgi-bin/NAME.fcgi), one a line.
+endpoints=$(sed -n 's|^[[:space:]]*cgi-bin/\([a-z_]*\)\.fcgi.*|\1|p' \
+    "$tree/Makefile.am" | sort -u)
+
+# Each one installed, and no other.
 check_endpoints()
 {
-	want=$(sed -n 's|^[[:space:]]*cgi-bin/\([a-z_]*\)\.fcgi.*|\1|p' \
-	    "$tree/Makefile.am" | sort -u)
-	[ -n "$want" ] || { echo "#   no endpoint in Makefile.am"; return 1; }
-	for n in $want; do
+	[ -n "$endpoints" ] ||
+	    { echo "#   no endpoint in Makefile.am"; return 1; }
+	for n in $endpoints; do
 		has "usr/libexec/fcgi-auth/$n.fcgi" -rwxr-xr-x || return 1
 	done
 	got=$(sed -n 's|.* \./usr/libexec/fcgi-auth/\(.*\)\.fcgi$|\1|p' \
 	    "$state/contents.txt" | sort)
-	e2e_expect "endpoints installed" "$(echo $want)" "$(echo $got)"
+	e2e_expect "endpoints installed" "$endpoints" "$got"
 }
 
 check_programs()
@@ -253,12 +257,13 @@ check_install()
 	e2e_expect "jwt-secret: 64 random bytes, base64" 88 \
 	    "$(tr -cd 'A-Za-z0-9+/=' <"$root/etc/fcgi-auth/jwt-secret" |
 	    wc -c)" || return 1
-	if ls "$root/etc/fcgi-auth" | grep -v -x -e users -e jwt-secret |
-	    sed 's/^/#   left in etc\/fcgi-auth: /' | grep .; then
-		return 1
-	fi
-	for n in $(sed -n 's|^[[:space:]]*cgi-bin/\([a-z_]*\)\.fcgi.*|\1|p' \
-	    "$tree/Makefile.am"); do
+	for f in "$root"/etc/fcgi-auth/* "$root"/etc/fcgi-auth/.[!.]*; do
+		case ${f##*/} in
+		users|jwt-secret|'*'|'.[!.]*') ;;
+		*) echo "#   left in etc/fcgi-auth: ${f##*/}"; return 1 ;;
+		esac
+	done
+	for n in $endpoints; do
 		[ -x "$root/usr/libexec/fcgi-auth/$n.fcgi" ] ||
 		    { echo "#   not installed: $n.fcgi"; return 1; }
 	done
@@ -307,8 +312,10 @@ check_login()
 	chmod 0711 "$state"
 	uid=$(awk -F: '$1 == "fcgi-auth" { print $3 }' "$root/etc/passwd")
 	gid=$(getent group www-data | cut -d: -f3)
-	[ -n "$uid" ] && [ -n "$gid" ] ||
-	    { echo "#   no fcgi-auth user or www-data group"; return 1; }
+	if [ -z "$uid" ] || [ -z "$gid" ]; then
+		echo "#   no fcgi-auth user or www-data group"
+		return 1
+	fi
 	body='username=alice&password=a+long+enough+passphrase'
 	printf '%s' "$body" | as "$uid" "$gid" env -i PATH=/usr/bin:/bin \
 	    REQUEST_METHOD=POST CONTENT_LENGTH=${#body} \
