@@ -1286,7 +1286,7 @@ crypt_rn(const char *phrase, const char *setting, void *data, int size)
 static struct app *
 sess_app_new(const char *db, const char *policy)
 {
-	struct app_opts	 opts = { &sess_clock, 200 };
+	struct app_opts	 opts = { &sess_clock, 200, 0 };
 	struct app	*app;
 	char		 err[1024], url[1100];
 

@@ -87,7 +87,7 @@ START_TEST(test_secret_env_wiped)
 
 	clear_env();
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
-	ck_assert_ptr_nonnull(keys = keys_load(err, sizeof(err)));
+	ck_assert_ptr_nonnull(keys = keys_load(KEYS_VERIFY, err, sizeof(err)));
 	/* Copied out, then gone from the environment children would see. */
 	ck_assert_ptr_null(getenv("JWT_SECRET"));
 	keys_free(keys);
@@ -102,7 +102,7 @@ START_TEST(test_both_secrets)
 	test_write(test_path("secret"), TEST_SECRET_32, 32);
 	setenv("JWT_SECRET", TEST_SECRET_32, 1);
 	setenv("JWT_SECRET_FILE", test_path("secret"), 1);
-	ck_assert_ptr_null(keys_load(err, sizeof(err)));
+	ck_assert_ptr_null(keys_load(KEYS_VERIFY, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "not both"));
 }
 END_TEST
@@ -148,7 +148,7 @@ START_TEST(test_secret_file)
 		test_write(path, buf, n);
 	}
 	setenv("JWT_SECRET_FILE", path, 1);
-	keys = keys_load(err, sizeof(err));
+	keys = keys_load(KEYS_VERIFY, err, sizeof(err));
 	ck_assert_msg((keys != NULL) == file_cases[_i].ok, "%s: %s",
 	    file_cases[_i].name, err);
 	if (file_cases[_i].ok) {
@@ -167,7 +167,7 @@ START_TEST(test_secret_file_directory)
 
 	clear_env();
 	setenv("JWT_SECRET_FILE", test_tmpdir(), 1);
-	ck_assert_ptr_null(keys_load(err, sizeof(err)));
+	ck_assert_ptr_null(keys_load(KEYS_VERIFY, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
 }
 END_TEST

@@ -10,6 +10,7 @@
 #include <poll.h>
 
 #include "check_common.h"
+#include "b64url.h"
 #include "forge.h"
 #include "token.h"
 #include "token_cache.h"
@@ -791,8 +792,9 @@ mint_sized(size_t len)
 	for (k = 0; k < 3; k++) {
 		char	 header[64];
 
-		memset(kid, 'k', k);
-		kid[k] = '\0';
+		/* A kid is 1 to KEYS_KID_MAX bytes: 1 to 3 here. */
+		memset(kid, 'k', k + 1);
+		kid[k + 1] = '\0';
 		(void)snprintf(header, sizeof(header),
 		    "{\"alg\":\"HS256\",\"kid\":\"%s\"}", kid);
 		for (pad = len / 4 * 3 > fixed ? len / 4 * 3 - fixed : 0;
@@ -1129,7 +1131,7 @@ START_TEST(test_b64url)
 	unsigned char	 out[64];
 	long		 n;
 
-	n = token_b64url_decode(b64_cases[_i].in, strlen(b64_cases[_i].in),
+	n = b64url_decode(b64_cases[_i].in, strlen(b64_cases[_i].in),
 	    out, sizeof(out));
 	ck_assert_msg(n == b64_cases[_i].want, "\"%s\": %ld",
 	    b64_cases[_i].in, n);
@@ -1143,10 +1145,10 @@ START_TEST(test_b64url_bounds)
 	unsigned char	 out[3];
 
 	/* Refused when the output might not fit, before writing. */
-	ck_assert_int_eq(token_b64url_decode("QUJDRA", 6, out, sizeof(out)),
+	ck_assert_int_eq(b64url_decode("QUJDRA", 6, out, sizeof(out)),
 	    -1);
-	ck_assert_int_eq(token_b64url_decode("QUJD", 4, out, 3), -1);
-	ck_assert_int_eq(token_b64url_decode("QUJD", 4, out, 0), -1);
+	ck_assert_int_eq(b64url_decode("QUJD", 4, out, 3), -1);
+	ck_assert_int_eq(b64url_decode("QUJD", 4, out, 0), -1);
 }
 END_TEST
 
@@ -1432,7 +1434,7 @@ START_TEST(test_mint_scope)
 	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
 	dot1 = strchr(tok, '.');
 	dot2 = strchr(dot1 + 1, '.');
-	n = token_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
+	n = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
 	    sizeof(payload) - 1);
 	ck_assert_int_gt(n, 0);
 	payload[n] = '\0';
