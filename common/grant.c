@@ -85,11 +85,21 @@ int
 grant_store_down(struct app *app, struct http_response *resp,
     struct http_outcome *out, int oauth)
 {
-	char	 ra[16];
+	/* The outcome line's reason: one line per refusal, with the why. */
+	static char	 reason[192];
+	char		 ra[16];
+	size_t		 i;
 
-	log_warnx("session store (%s): %s", store_kind(app_store(app)),
+	(void)snprintf(reason, sizeof(reason),
+	    "session store unavailable (%s: %s)", store_kind(app_store(app)),
 	    store_errstr(app_store(app)));
-	out->reason = "session store unavailable";
+	/* It sits between quotes in the log: nothing may end them. */
+	for (i = 0; reason[i] != '\0'; i++)
+		if (reason[i] == '"' || reason[i] == '\\' ||
+		    (unsigned char)reason[i] < 0x20 ||
+		    (unsigned char)reason[i] > 0x7e)
+			reason[i] = '?';
+	out->reason = reason;
 	if (oauth)
 		return http_reply_oauth_error(resp, 503,
 		    "temporarily_unavailable",

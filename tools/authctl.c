@@ -213,7 +213,7 @@ static const struct cmd cmds[] = {
 	    "separated: id, created, last refreshed, expires (UTC), the\n"
 	    "address and the quoted User-Agent at login (escaped).\n" },
 	{ .name = "logout", .nargs = 1, .optargs = 1,
-	    .args = "NAME [SESSION] [--store URL]", .opts = OPT_STORE,
+	    .args = "NAME [--] [SESSION] [--store URL]", .opts = OPT_STORE,
 	    .flags = CMD_NAME | CMD_NO_FILE | CMD_STORE, .run = cmd_logout,
 	    .help =
 	    "End one of the user's sessions, or all of them: they refresh no\n"
@@ -253,6 +253,7 @@ static void	print_commands(FILE *, int);
 static void	print_usage(FILE *, const struct cmd *);
 static void	cmd_help(const struct cmd *);
 static void	bad_option(int, const char *) __attribute__((noreturn));
+static void	sid_hint(void);
 static void	cli_log_sink(const char *, size_t, void *);
 static const char *quoted(const char *);
 static int	check_name(const char *);
@@ -381,8 +382,30 @@ bad_option(int ch, const char *word)
 				n++;
 		log_warnx("%s option \"%s\"", n > 1 ? "ambiguous" : "unknown",
 		    name);
+		sid_hint();
 	}
 	usage();
+}
+
+static char	**main_argv;
+
+/*
+ * A session id is base64url, so about one in 64 starts with "-", which
+ * getopt takes for options.  Say so when such an id is on the line.
+ */
+static void
+sid_hint(void)
+{
+	unsigned char	 raw[SESSION_SID_BYTES];
+	char		 **a;
+
+	for (a = main_argv; a != NULL && *a != NULL; a++)
+		if ((*a)[0] == '-' && strlen(*a) == SESSION_SID_CHARS &&
+		    session_sid_decode(*a, SESSION_SID_CHARS, raw) == 0) {
+			log_warnx("a session id that starts with \"-\" goes "
+			    "after \"--\": authctl logout NAME -- SESSION");
+			break;
+		}
 }
 
 /* Every diagnostic, ours and the library's: "authctl: ...", no time. */
@@ -1216,6 +1239,7 @@ main(int argc, char *argv[])
 
 	log_init("authctl");
 	log_set_sink(cli_log_sink, NULL);
+	main_argv = argv;
 	memset(&o, 0, sizeof(o));
 	opterr = 0;
 	/* Options may come before or after the command and its names. */

@@ -7,6 +7,9 @@ set -eu
 deploy_setup "Apache mod_fcgid" apache2
 deploy_apache_setup fcgid
 snippet=$(deploy_conf "$FA_examplesdir/apache2/fcgi-auth-fcgid.conf")
+# Sessions on: mod_fcgid passes only InitialEnv, added as the snippet says.
+deploy_sessions_on
+deploy_fcgid_sessions "$snippet"
 deploy_apache_start "$snippet" fcgid || e2e_die "apache2 did not start"
 e2e_log "e2e: $("$APACHE" -v | sed -n 1p) with mod_fcgid on $E2E_URL," \
     "state in $E2E_STATE"

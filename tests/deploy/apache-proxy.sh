@@ -8,6 +8,7 @@ set -eu
 deploy_setup "Apache mod_proxy_fcgi" apache2 spawn-fcgi
 deploy_apache_setup proxy proxy_fcgi buffer
 snippet=$(deploy_conf "$FA_examplesdir/apache2/fcgi-auth-proxy.conf")
+deploy_sessions_on
 deploy_spawn start || e2e_die "fcgi-auth-spawn start failed"
 deploy_apache_start "$snippet" proxy proxy_fcgi buffer ||
     e2e_die "apache2 did not start"

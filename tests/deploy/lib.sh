@@ -6,6 +6,7 @@
 #	deploy_conf FILE [FROM=TO...]	# an installed file, paths moved
 #	deploy_spawn start|stop [NAME...]	# the installed fcgi-auth-spawn
 #	deploy_pool_size FILE START KEY	# a pool's size in a server's config
+#	deploy_sessions_on		# a SQLite session store for the endpoints
 #	deploy_start_server WRITER CMD...	# as our child; sets E2E_URL
 #	deploy_common_checks		# the contract and friends
 #	deploy_protect_setup SERVER	# your own paths behind the authorizer
@@ -123,7 +124,7 @@ deploy_install()
 		cat "$E2E_STATE/install.log" >&2
 		e2e_die "make install DESTDIR=$DEPLOY_DEST failed"
 	fi
-	for b in login me reports projects; do
+	for b in $E2E_ENDPOINTS; do
 		[ -x "$DEPLOY_DEST$FA_pkglibexecdir/$b.fcgi" ] ||
 		    e2e_die "make install put no $FA_pkglibexecdir/$b.fcgi"
 	done
@@ -297,7 +298,50 @@ deploy__on_exit()
 deploy_check_contract()
 {
 	"$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/contract.py" --url "$E2E_URL" \
-	    --secret-file "$E2E_SECRET_FILE"
+	    --secret-file "$E2E_SECRET_FILE" \
+	    ${SESSION_STORE:+--sessions}
+}
+
+# deploy_sessions_on: the endpoints get a session store, as
+# docs/deploy.md says: SESSION_STORE=sqlite:DEPLOY_VAR/sessions.db, its
+# folder the endpoints' user's (the web server's, as root), 0700; and no
+# login throttling (LOGIN_MAX_FAILURES=0: the contract fails many logins
+# from one address; tests/e2e/throttle.sh tests the throttle).  Exported:
+# the servers that start the endpoints copy them from their environment
+# (lighttpd), fcgi-auth-spawn passes them on; mod_fcgid needs InitialEnv
+# lines (deploy_fcgid_sessions).
+deploy_sessions_on()
+{
+	DEPLOY_VAR=$E2E_STATE/var
+	mkdir -m 0700 "$DEPLOY_VAR"
+	[ -z "$DEPLOY_WEB_USER" ] ||
+	    chown "$DEPLOY_WEB_USER:$DEPLOY_WEB_USER" "$DEPLOY_VAR"
+	if [ -n "$deploy__short" ]; then
+		ln -s "$DEPLOY_VAR" "$deploy__short/var"
+		DEPLOY_VAR=$deploy__short/var
+	fi
+	SESSION_STORE=sqlite:$DEPLOY_VAR/sessions.db
+	LOGIN_MAX_FAILURES=0
+	export SESSION_STORE LOGIN_MAX_FAILURES DEPLOY_VAR
+}
+
+# deploy_fcgid_sessions SNIPPET: the session settings as InitialEnv lines
+# in every FcgidCmdOptions block of the (copied) mod_fcgid SNIPPET, after
+# its USERS_FILE line, as docs/deploy.md says to add them.
+deploy_fcgid_sessions()
+{
+	sed -i "s|^\(	InitialEnv USERS_FILE=.*\)\$|\1 \\\\\\
+	InitialEnv SESSION_STORE=$SESSION_STORE \\\\\\
+	InitialEnv LOGIN_MAX_FAILURES=$LOGIN_MAX_FAILURES|" "$1"
+}
+
+# README's walkthrough through the server: login, refresh, /me with the
+# new token, logout, and then the token and the refresh token refused
+# (tests/e2e/sessions.py walkthrough).
+deploy_check_refresh()
+{
+	"$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/sessions.py" walkthrough \
+	    "$E2E_URL" ""
 }
 
 # A refusal reaches the server's error log as one line from the endpoint
@@ -465,6 +509,10 @@ deploy_common_checks()
 	    deploy_check_secret_kept
 	e2e_check "$DEPLOY_LABEL: a client stalled in its body holds no process" \
 	    deploy_check_slow_body
+	if [ -n "${SESSION_STORE:-}" ]; then
+		e2e_check "$DEPLOY_LABEL: login, refresh, logout" \
+		    deploy_check_refresh
+	fi
 }
 
 # --- Apache ---------------------------------------------------------------

@@ -7,6 +7,7 @@ set -eu
 
 deploy_setup "lighttpd (spawn-fcgi sockets)" lighttpd spawn-fcgi
 deploy_lighttpd_setup
+deploy_sessions_on
 snippet=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth-sockets.conf")
 deploy_spawn start || e2e_die "fcgi-auth-spawn start failed"
 deploy_lighttpd_start "$snippet" || e2e_die "lighttpd did not start"

@@ -6,6 +6,8 @@ set -eu
 
 deploy_setup "lighttpd (bin-path)" lighttpd
 deploy_lighttpd_setup
+# Sessions on: lighttpd copies SESSION_STORE from its environment.
+deploy_sessions_on
 # As installed, no variable set: the paths in it are the installed ones,
 # moved to the test's DESTDIR, and lighttpd's socket folder to E2E_SOCKDIR.
 snippet=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth.conf")

@@ -44,6 +44,7 @@ http {
 EOC
 }
 
+deploy_sessions_on
 deploy_spawn start || e2e_die "fcgi-auth-spawn start failed"
 deploy_start_server write_conf "$NGINX" -p "$dir/" -c "$dir/nginx.conf" \
     -e "$DEPLOY_SERVER_LOG" -g 'daemon off;' || e2e_die "nginx did not start"

@@ -100,6 +100,9 @@ class Contract:
         self.audience = args.audience
         self.issuer = args.issuer
         self.grants = read_grants(args.policy) if args.policy else None
+        # Sessions on: a login's answer adds expires_in and refresh_token.
+        self.session_keys = ["expires_in", "refresh_token"] \
+            if args.sessions else []
         self.reference = args.reference
         self.load = not args.no_load
         self.record = open(args.record, "w") if args.record else None
@@ -313,7 +316,8 @@ def check(name, ours_only=False, load=False):
 def _(c):
     r = c.login({"username": "alice", "password": "alicepass"})
     c.expect_status(r, 200)
-    c.expect("body keys", ["access_token", "token_type"],
+    c.expect("body keys", sorted(["access_token", "token_type"] +
+                                 c.session_keys),
              sorted(r.json or {}), r)
     c.expect("token_type", "bearer", r.json["token_type"], r)
     if not c.reference:
@@ -871,7 +875,11 @@ def expect_granted(c, r, asked, granted):
     keys = ["access_token", "token_type"]
     if c.grants is not None and asked:
         keys.append("scope")
-    c.expect("body keys", keys, list(r.json or {}), r)
+    if c.session_keys:
+        c.expect("body keys", sorted(keys + c.session_keys),
+                 sorted(r.json or {}), r)
+    else:
+        c.expect("body keys", keys, list(r.json or {}), r)
     claims = c.decode(r.json["access_token"])
     if c.grants is None:
         c.expect("scope claim", None, claims.get("scope"), r)
@@ -1008,6 +1016,9 @@ def main():
     ap.add_argument("--audience", help="the server's JWT_AUDIENCE")
     ap.add_argument("--issuer", help="the server's JWT_ISSUER")
     ap.add_argument("--policy", help="the login endpoint's POLICY_FILE")
+    ap.add_argument("--sessions", action="store_true",
+                    help="the server has a session store (SESSION_STORE)"
+                    " and no login throttling (LOGIN_MAX_FAILURES=0)")
     ap.add_argument("--reference", action="store_true",
                     help="only what the FastAPI reference app supports")
     ap.add_argument("--record", help="write every exchange to this file")

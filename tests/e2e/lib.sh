@@ -11,6 +11,10 @@
 #				# or if one ran from the checkout
 #	e2e_finish		# summary line; exit status 0 or 1
 #
+# A session store: SESSION_STORE=sqlite:E2E_STATE/... exported before
+# e2e_start_lighttpd (the snippet copies it), or e2e_start_redis (a
+# redis-server of the test's own, E2E_REDIS_URL) and e2e_stop_redis.
+#
 # Set E2E_NEED_LIGHTTPD=0 before e2e_setup to run without lighttpd (a test
 # of another server); e2e_start_lighttpd then cannot be used.  Another
 # server: e2e_start_server, e2e_runs_from_state, and fa_stop and
@@ -52,6 +56,8 @@
 #	erin  erinpass  guest			sha256crypt: /me only
 
 E2E_PORT_RANGE=${E2E_PORT_RANGE:-18000-18999}
+# Every endpoint built (cgi-bin/NAME.fcgi), copied for the servers.
+E2E_ENDPOINTS="login refresh logout revoke me reports projects authorize"
 e2e__lighttpd_pid=
 e2e__failed=0
 e2e__passed=0
@@ -101,7 +107,9 @@ e2e_find_lighttpd()
 # tries after e2e_setup.
 E2E_SERVICE_SETTINGS="JWT_SECRET JWT_SECRET_FILE JWT_ALG ACCESS_TOKEN_TTL_MIN
     JWT_AUDIENCE JWT_ISSUER USERS_FILE POLICY_FILE AUTH_CACHE_SECONDS
-    REQUEST_READ_TIMEOUT_SEC FCGI_WEB_SERVER_ADDRS AUTH_DEBUG"
+    REQUEST_READ_TIMEOUT_SEC FCGI_WEB_SERVER_ADDRS AUTH_DEBUG SESSION_STORE
+    SESSION_STORE_PASSWORD_FILE REFRESH_TOKEN_TTL_DAYS REFRESH_TOKEN_IDLE_DAYS
+    LOGIN_MAX_FAILURES LOGIN_FAILURE_WINDOW_MIN"
 
 e2e_setup()
 {
@@ -111,7 +119,7 @@ e2e_setup()
 	E2E_BUILDDIR=$(cd "${abs_top_builddir:-.}" && pwd)
 	[ -f "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf" ] ||
 	    e2e_die "no etc/lighttpd/fcgi-auth.conf under $E2E_SRCDIR"
-	for b in login me reports projects authorize; do
+	for b in $E2E_ENDPOINTS; do
 		[ -x "$E2E_BUILDDIR/cgi-bin/$b.fcgi" ] ||
 		    e2e_die "$E2E_BUILDDIR/cgi-bin/$b.fcgi not built (run make)"
 	done
@@ -166,7 +174,7 @@ e2e_setup()
 	# (tests/deploy) reads them here; and each process's command line
 	# names E2E_STATE, so e2e_stop_lighttpd finds every one, and only them.
 	E2E_BINDIR=$E2E_STATE/bin
-	for b in login me reports projects authorize; do
+	for b in $E2E_ENDPOINTS; do
 		e2e_install_program "$E2E_BUILDDIR/cgi-bin/$b.fcgi"
 	done
 	E2E_SNIPPET_COPY=$E2E_STATE/fcgi-auth.conf
@@ -503,4 +511,70 @@ e2e__on_exit()
 		rm -rf "$e2e__sockdir_tmp"
 	fi
 	exit "$e2e__status"
+}
+
+# --- a session store --------------------------------------------------------
+
+# e2e_find_redis: redis-server (from PATH, else /usr/bin, /usr/sbin).
+e2e_find_redis()
+{
+	for e2e__r in "$(command -v redis-server 2>/dev/null)" \
+	    /usr/bin/redis-server /usr/sbin/redis-server; do
+		if [ -n "$e2e__r" ] && [ -x "$e2e__r" ]; then
+			echo "$e2e__r"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# e2e_start_redis: a redis-server of our own on a free loopback port, its
+# data in E2E_STATE/redis, as docs/deploy.md says to run it (appendonly,
+# appendfsync always, noeviction), no unix socket, in the foreground as
+# our child; waits (10 s at most) until it answers PING.  Sets
+# E2E_REDIS_PORT, E2E_REDIS_PID and E2E_REDIS_URL (redis://127.0.0.1:PORT);
+# stopped on exit.  Returns 1, with its log, if it does not come up.  Run
+# it again after e2e_stop_redis: the same port and data.
+e2e_start_redis()
+{
+	e2e__redis=$(e2e_find_redis) || return 1
+	mkdir -p "$E2E_STATE/redis"
+	if [ -z "${E2E_REDIS_PORT:-}" ]; then
+		E2E_REDIS_PORT=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" \
+		    port "$E2E_PORT_RANGE") || e2e_die "no free port"
+		e2e_at_exit 'e2e_stop_redis'
+	fi
+	E2E_REDIS_URL=redis://127.0.0.1:$E2E_REDIS_PORT
+	"$e2e__redis" --port "$E2E_REDIS_PORT" --bind 127.0.0.1 \
+	    --unixsocket '' --dir "$E2E_STATE/redis" --appendonly yes \
+	    --appendfsync always --save '' --maxmemory-policy noeviction \
+	    --daemonize no >>"$E2E_STATE/redis.log" 2>&1 &
+	E2E_REDIS_PID=$!
+	if ! fa_wait_for 10 "$E2E_REDIS_PID" e2e__redis_up; then
+		e2e_log "e2e: redis-server did not come up:"
+		cat "$E2E_STATE/redis.log" >&2
+		e2e_stop_redis
+		return 1
+	fi
+	export E2E_REDIS_PORT E2E_REDIS_PID E2E_REDIS_URL
+}
+
+e2e__redis_up()
+{
+	[ "$(e2e_redis_cli PING 2>/dev/null)" = PONG ]
+}
+
+# e2e_redis_cli ARGS...: a command to our redis-server.
+e2e_redis_cli()
+{
+	redis-cli -h 127.0.0.1 -p "$E2E_REDIS_PORT" "$@"
+}
+
+# e2e_stop_redis: SIGTERM to our redis-server, wait for it (fa_stop).
+e2e_stop_redis()
+{
+	if [ -n "${E2E_REDIS_PID:-}" ]; then
+		fa_stop "$E2E_REDIS_PID" || true
+		E2E_REDIS_PID=
+	fi
 }
