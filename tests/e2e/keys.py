@@ -3,6 +3,7 @@
 keys.sh; stdlib, PyJWT, python-jose and cryptography.
 
   keys.py basic URL ALG PEM SOCKETS
+        (SOCKETS: the /me pool's, comma-separated, or "" for none)
         login -> /me with ALG; /.well-known/jwks.json and its
         Cache-Control; our tokens verified by PyJWT and python-jose given
         only the served JWKS; tokens PyJWT mints with PEM (the signing key)
@@ -117,8 +118,8 @@ def forge_hs256(hdr, payload, key):
 
 
 def cmd_basic(argv):
-    url, alg, pem_path, sockets = argv[0], argv[1], argv[2], \
-        argv[3].split(",")
+    url, alg, pem_path = argv[0], argv[1], argv[2]
+    sockets = [x for x in argv[3].split(",") if x]
     r = login(url, "alice", "alicepass")
     expect("login: status", 200, r.status, r)
     token = r.json["access_token"]
