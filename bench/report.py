@@ -30,7 +30,7 @@ def parse(path):
         for line in f:
             label, *fields = line.split()
             kv = dict(x.split("=", 1) for x in fields if "=" in x)
-            if label == "users-load":
+            if label == "users-load" or label.startswith("sessions-churn-"):
                 other[label] = line.split(" ", 1)[1].strip()
             elif "rss" in kv:
                 rss[label] = kv["rss"]
@@ -115,6 +115,10 @@ def main():
         "login-bcrypt12": "/auth/login ($2b$ cost 12), 1 proc",
         "1proc-trivial": "trivial FastCGI, 1 proc",
         "1proc-me": "/me, 1 proc",
+        "sqlite-trivial": "trivial FastCGI, 2 procs (sessions run, SQLite)",
+        "sqlite-me": "/me, a session's token, sessions on SQLite, 2 procs",
+        "redis-trivial": "trivial FastCGI, 2 procs (sessions run, Redis)",
+        "redis-me": "/me, a session's token, sessions on Redis, 2 procs",
         "lt-static": "lighttpd, static file, unprotected",
         "lt-trivial": "lighttpd, the file behind trivial.fcgi (authorizer)",
         "lt-authorize": "lighttpd, the file behind authorize.fcgi",
@@ -188,6 +192,9 @@ def main():
     for e in ("me", "projects", "reports"):
         ratio(e, "trivial", 0.90)
     ratio("me-distinct", "trivial")
+    for st in ("sqlite", "redis"):
+        ratio(st + "-me", st + "-trivial", 0.90)
+        ratio(st + "-me", "me")
     for w in ("1", "2"):
         for e in ("me", "projects", "reports"):
             ratio(e, "ref%s-%s" % (w, e), 10, times=True)
@@ -199,6 +206,16 @@ def main():
         print()
         print("The reference app was not measured (absent or its packages "
               "missing).")
+    churn = [(k[len("sessions-churn-"):], v) for k, v in other.items()
+             if k.startswith("sessions-churn-")]
+    if churn:
+        print()
+        print("## Sessions' churn")
+        print()
+        print("While the sessions rows ran, a client logged in and out "
+              "(ending a session) every %s ms:" % opts.get("churn_ms"))
+        for st, v in churn:
+            print("- %s: %s" % (st, v))
     if "users-load" in other:
         print()
         print("## Users file")

@@ -5,6 +5,8 @@
            [--users-file F --reload-every N] [--policy-file F]
            [--rss-pid PID --rss-every N --warmup N --rss-bound-kib K]
            [--kinds a,b] [--hashing-every N]
+  drive.py sessions --sockets DIR --phase up|down --cycles N
+           --secret-file F --tokens FILE [--sqlite-lock PATH] [--back]
   drive.py users FILE [SCHEME]      write the test users file
   drive.py policy FILE              write the policy authorize is run with
 
@@ -22,6 +24,17 @@ than --rss-bound-kib.
 
 Prints one summary line per kind and a closing "N passed, N failed" line;
 exits 0 only if every answer was the expected one (and RSS stayed flat).
+
+"sessions" drives login, refresh, logout, revoke and me together (each
+on DIR/NAME.sock, one store behind them), with the tokens the endpoints
+issue: "up" runs N cycles of every path (rotation, reuse ending the family,
+logout with and without the refresh token, revoke of each kind of token,
+the refusals, a throttled address) and writes a live session's access and
+refresh tokens to FILE; "down", with the store stopped by the caller (or
+locked here: --sqlite-lock holds BEGIN EXCLUSIVE on that database), expects
+login, refresh, logout and revoke to answer 503 and /me to go on accepting
+FILE's live token; "up --back" first waits (10 s at most) for a login to
+succeed again.
 """
 
 import argparse
@@ -33,6 +46,7 @@ import os
 import socket
 import sys
 import time
+import urllib.parse
 
 # The FastCGI client and the crypt(5) hashing the e2e tests use.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -431,7 +445,176 @@ def run(args):
     return 0 if failed == 0 else 1
 
 
+# --- sessions: the four endpoints and /me on one store -------------------
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def body_of(out):
+    """The JSON body of an answer, or None."""
+    _, _, body = out.partition(b"\r\n\r\n")
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+class Sessions:
+    def __init__(self, sockets, secret):
+        self.sockets, self.secret = sockets, secret
+        self.counts, self.bad = {}, {}
+
+    def send(self, endpoint, name, want, fields=None, token=None,
+             addr="127.0.0.1", method="POST"):
+        """One request; counts it under name; returns the JSON body."""
+        body = urllib.parse.urlencode(fields or []).encode()
+        params = {"REQUEST_METHOD": method, "REMOTE_ADDR": addr,
+                  "SCRIPT_NAME": "/" + endpoint,
+                  "HTTP_USER_AGENT": "leak-drive/1"}
+        if method == "POST":
+            params["CONTENT_TYPE"] = FORM
+            params["CONTENT_LENGTH"] = str(len(body))
+        else:
+            body = b""
+        if token is not None:
+            params["HTTP_AUTHORIZATION"] = "Bearer " + token
+        out, _, _ = fcgi_request(os.path.join(self.sockets,
+                                              endpoint + ".sock"),
+                                 params, body)
+        got = status_of(out)
+        self.counts[name] = self.counts.get(name, 0) + 1
+        wants = want if isinstance(want, tuple) else (want,)
+        if got not in wants:
+            self.bad.setdefault(name, set()).add(got)
+        return body_of(out) or {}
+
+    def login(self, name="login"):
+        b = self.send("login", name, 200, [("username", "alice"),
+                                           ("password", "alicepass")])
+        return b.get("access_token", "x"), b.get("refresh_token", "x")
+
+    def refresh(self, name, token, want):
+        b = self.send("refresh", name, want,
+                      [("grant_type", "refresh_token"),
+                       ("refresh_token", token)])
+        return b.get("access_token", "x"), b.get("refresh_token", "x")
+
+    def until_back(self, bound=10.0):
+        """Logins until one succeeds (a store that came back is retried
+        by each process at its own pace), at most bound seconds."""
+        end = time.monotonic() + bound
+        while True:
+            b = self.send("login", "login_until_back", (200, 503),
+                          [("username", "alice"), ("password", "alicepass")])
+            if "access_token" in b:
+                return
+            if time.monotonic() > end:
+                self.bad.setdefault("login_until_back", set()).add(503)
+                return
+            time.sleep(0.2)
+
+    def cycle(self):
+        now = int(time.time())
+        a1, r1 = self.login()
+        self.send("me", "me_session", 200, token=a1, method="GET")
+        a2, r2 = self.refresh("refresh", r1, 200)
+        self.send("me", "me_refreshed", 200, token=a2, method="GET")
+        # A rotated token again: the whole family ends.
+        self.refresh("refresh_reused", r1, 400)
+        self.refresh("refresh_family_ended", r2, 400)
+        self.refresh("refresh_garbage", "not-a-refresh-token", 400)
+        self.send("refresh", "refresh_bad_grant", 400,
+                  [("grant_type", "password"), ("refresh_token", r2)])
+        self.send("refresh", "refresh_no_token", 400,
+                  [("grant_type", "refresh_token")])
+        a3, r3 = self.login()
+        self.send("logout", "logout_with_refresh", 204,
+                  [("refresh_token", r3)], token=a3)
+        # This process ended it: its own set refuses the token at once.
+        self.send("logout", "logout_again", 401, token=a3)
+        # me's process sees the end at its next poll (0.5 s at most).
+        self.send("me", "me_logged_out", (200, 401), token=a3,
+                  method="GET")
+        self.refresh("refresh_logged_out", r3, 400)
+        self.send("logout", "logout_no_bearer", 401)
+        self.send("logout", "logout_no_session", 400, token=mint(
+            self.secret, {"sub": "alice", "role": "admin", "iat": now,
+                          "exp": now + 600}))
+        a4, r4 = self.login()
+        self.send("revoke", "revoke_refresh", 200,
+                  [("token", r4), ("token_type_hint", "refresh_token")])
+        self.refresh("refresh_revoked", r4, 400)
+        a5, r5 = self.login()
+        self.send("revoke", "revoke_access", 200,
+                  [("token", a5), ("token_type_hint", "access_token")])
+        self.send("revoke", "revoke_garbage", 200, [("token", "x.y.z")])
+        self.send("revoke", "revoke_no_token", 400, [("token_type_hint",
+                                                      "refresh_token")])
+        self.send("revoke", "revoke_get", 405, method="GET")
+        # Failures from another address: 401, then throttled (429).
+        self.send("login", "login_wrong_password", (401, 429),
+                  [("username", "bob"), ("password", "nope")],
+                  addr="127.0.0.2")
+
+    def down(self, live_access, live_refresh):
+        self.send("login", "down_login", 503, [("username", "alice"),
+                                               ("password", "alicepass")])
+        self.refresh("down_refresh", live_refresh, 503)
+        self.send("logout", "down_logout", 503, token=live_access)
+        self.send("revoke", "down_revoke", 503, [("token", live_refresh)])
+        self.send("me", "down_me", 200, token=live_access, method="GET")
+
+    def report(self):
+        for name in sorted(self.counts):
+            got = self.bad.get(name)
+            print("%-24s %6d sent%s" % (
+                name, self.counts[name],
+                ", UNEXPECTED: %s" % sorted(got) if got else ""))
+        print("%d passed, %d failed" % (len(self.counts) - len(self.bad),
+                                        len(self.bad)))
+        return 0 if not self.bad and self.counts else 1
+
+
+def cmd_sessions(argv):
+    ap = argparse.ArgumentParser(prog="drive.py sessions")
+    ap.add_argument("--sockets", required=True)
+    ap.add_argument("--phase", choices=["up", "down"], required=True)
+    ap.add_argument("--cycles", type=int, default=1)
+    ap.add_argument("--secret-file", required=True)
+    ap.add_argument("--tokens", required=True)
+    ap.add_argument("--sqlite-lock")
+    ap.add_argument("--back", action="store_true",
+                    help="the store was down: wait for a login first")
+    args = ap.parse_args(argv)
+    s = Sessions(args.sockets, read_secret(args.secret_file))
+    if args.phase == "up":
+        if args.back:
+            s.until_back()
+        for _ in range(args.cycles):
+            s.cycle()
+        a, r = s.login("login_kept")
+        with open(args.tokens, "w") as f:
+            f.write("%s\n%s\n" % (a, r))
+        return s.report()
+    with open(args.tokens) as f:
+        a, r = f.read().split()
+    if args.sqlite_lock:
+        import sqlite3
+        db = sqlite3.connect(args.sqlite_lock, isolation_level=None)
+        db.execute("BEGIN EXCLUSIVE")
+        try:
+            s.down(a, r)
+        finally:
+            db.execute("ROLLBACK")
+            db.close()
+    else:
+        s.down(a, r)
+    return s.report()
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "sessions":
+        return cmd_sessions(sys.argv[2:])
     if len(sys.argv) > 1 and sys.argv[1] == "users":
         return cmd_users(sys.argv[2:])
     if len(sys.argv) > 1 and sys.argv[1] == "policy":

@@ -13,6 +13,15 @@
 #   2. the same natively for LEAK_RSS_REQUESTS requests, VmRSS sampled every
 #      1000: after 2000 requests of warm-up it must grow by less than
 #      LEAK_RSS_BOUND_KIB.
+# Then sessions on, with SQLite and with a redis-server of its own on a
+# loopback port: login, refresh, logout, revoke and me, one process each on
+# one store, all under memcheck at once; drive.py sessions sends
+# LEAK_SESSION_CYCLES cycles of every session path, then, with the store
+# down (Redis stopped; SQLite held by BEGIN EXCLUSIVE past the busy
+# timeout), expects 503s (and /me still answering), then one more cycle
+# once the store is back; each process must then exit clean (the stores'
+# handles closed, no reply or connection leaked).  Without redis-server,
+# only SQLite.
 # In a build with --enable-sanitizers (valgrind cannot run those binaries,
 # and ASan's quarantine makes RSS grow by design) it does neither: each
 # endpoint gets the same requests natively, and passes if every answer was
@@ -31,6 +40,9 @@ LEAK_RSS_REQUESTS=${LEAK_RSS_REQUESTS:-30000}
 LEAK_RSS_BOUND_KIB=${LEAK_RSS_BOUND_KIB:-64}
 LEAK_RELOAD_EVERY=${LEAK_RELOAD_EVERY:-500}
 LEAK_ENDPOINTS=${LEAK_ENDPOINTS:-login me projects reports authorize}
+LEAK_SESSION_CYCLES=${LEAK_SESSION_CYCLES:-40}
+LEAK_SESSION_STORES=${LEAK_SESSION_STORES:-sqlite redis}
+SESSION_ENDPOINTS="login refresh logout revoke me"
 
 skip()
 {
@@ -65,6 +77,13 @@ done
 # The endpoints run as us, so they reach the build wherever it is.
 state=$(fa_state_dir fcgi-auth-leak "$srcdir" "$builddir")
 child=
+children=
+# lib.sh's redis-server (the flags docs/deploy.md gives), in our state dir.
+E2E_STATE=$state
+E2E_SRCDIR=$srcdir
+E2E_PYTHON=$PYTHON
+# shellcheck source=../e2e/lib.sh
+. "$srcdir/tests/e2e/lib.sh"
 failed=0
 passed=0
 
@@ -81,6 +100,10 @@ on_exit()
 	rc=$?
 	trap - EXIT INT TERM HUP
 	stop_child
+	for c in $children; do
+		fa_stop "$c" 60 || true
+	done
+	e2e_stop_redis
 	if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ] ||
 	    [ "${LEAK_KEEP:-0}" = 1 ]; then
 		echo "leak: state kept in $state" >&2
@@ -116,7 +139,8 @@ start()
 	shift 2
 	rm -f "$sock"
 	JWT_SECRET_FILE=$state/secret USERS_FILE=$state/users \
-	    POLICY_FILE=$state/policy LOGIN_MAX_FAILURES=0 \
+	    POLICY_FILE=$state/policy \
+	    LOGIN_MAX_FAILURES=${LEAK_MAX_FAILURES:-0} \
 	    "$SPAWN_FCGI" -n -s "$sock" -M 0600 -- "$@" \
 	    "$builddir/cgi-bin/$name.fcgi" 2>>"$state/$name.stderr" &
 	child=$!
@@ -180,6 +204,23 @@ sanitized()
 	note "$rc" "$1: exit 0, no sanitizer report (a sanitizer build)"
 }
 
+# memcheck_verdict LABEL LOG EXIT_STATUS: notes whether the process
+# exited 0 with no error and nothing definitely lost in its valgrind log.
+memcheck_verdict()
+{
+	rc=$3
+	errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' \
+	    "$2" | tail -n 1)
+	lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' \
+	    "$2" | tail -n 1)
+	grep -q 'All heap blocks were freed' "$2" && lost=${lost:-0}
+	echo "# $1 valgrind: exit $rc, errors ${errors:-?}," \
+	    "definitely lost ${lost:-?} bytes"
+	[ "$rc" -eq 0 ] && [ "${errors:-x}" = 0 ] && [ "${lost:-x}" = 0 ] ||
+	    { rc=1; sed 's/^/# /' "$2"; }
+	note "$rc" "$1: valgrind memcheck clean"
+}
+
 for e in $LEAK_ENDPOINTS; do
 	n=$LEAK_REQUESTS
 	[ "$e" != login ] || n=$LEAK_LOGIN_REQUESTS
@@ -194,16 +235,7 @@ for e in $LEAK_ENDPOINTS; do
 	every_kind "$e" "$n"
 	rc=0
 	stop || rc=$?
-	errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' \
-	    "$vglog" | tail -n 1)
-	lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' \
-	    "$vglog" | tail -n 1)
-	grep -q 'All heap blocks were freed' "$vglog" && lost=${lost:-0}
-	echo "# $e valgrind: exit $rc, errors ${errors:-?}," \
-	    "definitely lost ${lost:-?} bytes"
-	[ "$rc" -eq 0 ] && [ "${errors:-x}" = 0 ] && [ "${lost:-x}" = 0 ] ||
-	    { rc=1; sed 's/^/# /' "$vglog"; }
-	note "$rc" "$e: valgrind memcheck clean"
+	memcheck_verdict "$e" "$vglog" "$rc"
 
 	start "$e" "$state/$e.native.sock"
 	rc=0
@@ -216,6 +248,96 @@ for e in $LEAK_ENDPOINTS; do
 	    sed 's/^/# /'
 	stop || rc=$?
 	note "$rc" "$e: RSS flat over $LEAK_RSS_REQUESTS native requests"
+done
+
+# --- sessions on -----------------------------------------------------------
+
+# session_drive LABEL ARGS...: drive.py sessions against the processes
+# on $state/sess/NAME.sock.
+session_drive()
+{
+	label=$1
+	shift
+	rc=0
+	"$PYTHON" "$srcdir/tests/leak/drive.py" sessions \
+	    --sockets "$state/sess" --secret-file "$state/secret" \
+	    --tokens "$state/sess/tokens" "$@" >"$state/sess.drive" 2>&1 ||
+	    rc=$?
+	sed 's/^/# /' "$state/sess.drive"
+	note "$rc" "$label"
+}
+
+# sessions STORE_NAME: the five processes on that store, driven, stopped.
+sessions()
+{
+	rm -rf "$state/sess"
+	mkdir -m 700 "$state/sess"
+	case $1 in
+	sqlite)
+		SESSION_STORE=sqlite:$state/sess/store.db
+		;;
+	redis)
+		e2e_find_redis >/dev/null || {
+			echo "# sessions on Redis skipped: no redis-server"
+			return 0
+		}
+		e2e_start_redis || exit 99
+		SESSION_STORE=$E2E_REDIS_URL
+		;;
+	esac
+	export SESSION_STORE
+	for e in $SESSION_ENDPOINTS; do
+		if [ "$sanitized" = 1 ]; then
+			LEAK_MAX_FAILURES=5 start "$e" "$state/sess/$e.sock"
+		else
+			LEAK_MAX_FAILURES=5 start "$e" "$state/sess/$e.sock" \
+			    "$VALGRIND" --leak-check=full \
+			    --errors-for-leak-kinds=definite --error-exitcode=3 \
+			    --log-file="$state/sess-$1-$e.valgrind"
+		fi
+		children="$children $child"
+		eval "pid_$e=\$child"
+		child=
+	done
+	unset SESSION_STORE
+	session_drive "sessions on $1: $LEAK_SESSION_CYCLES cycles of every path" \
+	    --phase up --cycles "$LEAK_SESSION_CYCLES"
+	case $1 in
+	sqlite)
+		session_drive "sessions on $1: locked, 503s, /me answers" \
+		    --phase down --sqlite-lock "$state/sess/store.db"
+		;;
+	redis)
+		e2e_stop_redis
+		session_drive "sessions on $1: stopped, 503s, /me answers" \
+		    --phase down
+		e2e_start_redis || exit 99
+		;;
+	esac
+	session_drive "sessions on $1: back, every path works" \
+	    --phase up --cycles 1 --back
+	for e in $SESSION_ENDPOINTS; do
+		eval "child=\$pid_$e"
+		rc=0
+		stop || rc=$?
+		if [ "$sanitized" = 1 ]; then
+			if grep -q -e 'Sanitizer' -e 'runtime error' \
+			    "$state/$e.stderr"; then
+				sed 's/^/# /' "$state/$e.stderr"
+				rc=1
+			fi
+			note "$rc" "sessions on $1: $e exit 0, no sanitizer report"
+		else
+			memcheck_verdict "sessions on $1: $e" \
+			    "$state/sess-$1-$e.valgrind" "$rc"
+		fi
+	done
+	children=
+	[ "$1" != redis ] || e2e_stop_redis
+}
+
+for st in $LEAK_SESSION_STORES; do
+	sessions "$st"
 done
 
 echo "# leak: $passed passed, $failed failed"
