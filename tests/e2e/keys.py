@@ -20,6 +20,9 @@ keys.sh; stdlib, PyJWT, python-jose and cryptography.
         client holds a b token; installs the set {b} and waits until
         every /me process refuses a token of a it had verified and cached.
         Every request of every client must succeed: zero refused.
+  keys.py tokens PEM ALG KID SUB ROLE COUNT TTL
+        COUNT distinct tokens signed with PEM under kid KID, one a line,
+        as login mints them (for bench/run's key-pair rows)
 
 Each check prints what it expected and what it got, and exits 1, at the
 first difference.  Waits are outcomes with a 10 s bound (20 s for the
@@ -333,7 +336,20 @@ def cmd_rotate(argv):
     return 0
 
 
-COMMANDS = {"basic": cmd_basic, "rotate": cmd_rotate}
+def cmd_tokens(argv):
+    pem_path, alg, kid, sub, role = argv[:5]
+    count, ttl = int(argv[5]), int(argv[6])
+    with open(pem_path, "rb") as f:
+        pem = f.read()
+    now = int(time.time())
+    for k in range(count):
+        print(jwt.encode({"sub": sub, "role": role, "iat": now,
+                          "exp": now + ttl, "jti": str(k)}, pem,
+                         algorithm=alg, headers={"kid": kid}))
+    return 0
+
+
+COMMANDS = {"basic": cmd_basic, "rotate": cmd_rotate, "tokens": cmd_tokens}
 
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:
