@@ -340,11 +340,13 @@ def cmd_tokens(argv):
     pem_path, alg, kid, sub, role = argv[:5]
     count, ttl = int(argv[5]), int(argv[6])
     with open(pem_path, "rb") as f:
-        pem = f.read()
+        # Parsed once: PyJWT given PEM bytes parses them at every call,
+        # and an RSA key's parse checks the key (tens of ms).
+        key = serialization.load_pem_private_key(f.read(), None)
     now = int(time.time())
     for k in range(count):
         print(jwt.encode({"sub": sub, "role": role, "iat": now,
-                          "exp": now + ttl, "jti": str(k)}, pem,
+                          "exp": now + ttl, "jti": str(k)}, key,
                          algorithm=alg, headers={"kid": kid}))
     return 0
 
