@@ -115,6 +115,8 @@ def main():
         "login-bcrypt12": "/auth/login ($2b$ cost 12), 1 proc",
         "1proc-trivial": "trivial FastCGI, 1 proc",
         "1proc-me": "/me, 1 proc",
+        "off-trivial": "trivial FastCGI, 2 procs (sessions run, off)",
+        "off-me": "/me, sessions off, 2 procs (sessions run)",
         "sqlite-trivial": "trivial FastCGI, 2 procs (sessions run, SQLite)",
         "sqlite-me": "/me, a session's token, sessions on SQLite, 2 procs",
         "redis-trivial": "trivial FastCGI, 2 procs (sessions run, Redis)",
@@ -202,9 +204,10 @@ def main():
     for e in ("me", "projects", "reports"):
         ratio(e, "trivial", 0.90)
     ratio("me-distinct", "trivial")
+    ratio("off-me", "off-trivial", 0.90)
     for st in ("sqlite", "redis"):
         ratio(st + "-me", st + "-trivial", 0.90)
-        ratio(st + "-me", "me")
+        ratio(st + "-me", "off-me")
     for w in ("1", "2"):
         for e in ("me", "projects", "reports"):
             ratio(e, "ref%s-%s" % (w, e), 10, times=True)

@@ -197,6 +197,11 @@ def token_kinds(secret, endpoint):
         ("valid", bearer(mint(secret, claims("alice", "admin"))), 200),
         ("valid_user", bearer(mint(secret, claims("bob", "user"))),
          by_role("user")),
+        # A session's token (sid, jti): with sessions on, checked against
+        # the ended sessions (and the store polled); off, the same as valid.
+        ("valid_session", bearer(mint(secret, claims(
+            "alice", "admin", sid=b64url(os.urandom(16)),
+            jti=b64url(os.urandom(16))))), 200),
         ("wrong_role", bearer(mint(secret, claims("erin", "guest"))),
          by_role("guest")),
         ("valid_ver", bearer(mint(secret, claims("dave", "user", 3))),
