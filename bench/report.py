@@ -121,6 +121,16 @@ def main():
         "sqlite-me": "/me, a session's token, sessions on SQLite, 2 procs",
         "redis-trivial": "trivial FastCGI, 2 procs (sessions run, Redis)",
         "redis-me": "/me, a session's token, sessions on Redis, 2 procs",
+        "es256-trivial": "trivial FastCGI, 2 procs (ES256 run)",
+        "es256-me": "/me, ES256, 2 procs",
+        "es256-me-distinct": "/me, ES256, a new token each request, "
+                             "2 procs",
+        "es256-login-yescrypt": "/auth/login alice ($y$), ES256, 1 proc",
+        "rs256-trivial": "trivial FastCGI, 2 procs (RS256 run)",
+        "rs256-me": "/me, RS256, 2 procs",
+        "rs256-me-distinct": "/me, RS256, a new token each request, "
+                             "2 procs",
+        "rs256-login-yescrypt": "/auth/login alice ($y$), RS256, 1 proc",
         "lt-static": "lighttpd, static file, unprotected",
         "lt-trivial": "lighttpd, the file behind trivial.fcgi (authorizer)",
         "lt-authorize": "lighttpd, the file behind authorize.fcgi",
@@ -201,6 +211,12 @@ def main():
     for w in ("1", "2"):
         for e in ("me", "projects", "reports"):
             ratio(e, "ref%s-%s" % (w, e), 10, times=True)
+    ratio("es256-me", "es256-trivial", 0.90)
+    ratio("es256-me-distinct", "es256-trivial", 0.70)
+    ratio("rs256-me", "rs256-trivial", 0.90)
+    ratio("rs256-me-distinct", "rs256-trivial", 0.80)
+    ratio("es256-login-yescrypt", "login-yescrypt", 0.98)
+    ratio("rs256-login-yescrypt", "login-yescrypt", 0.98)
     ratio("1proc-me", "1proc-trivial")
     ratio("me", "1proc-me", times=True)
     ratio("trivial", "1proc-trivial", times=True)

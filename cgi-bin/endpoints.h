@@ -21,5 +21,7 @@ int	revoke_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
 int	authorize_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
+int	jwks_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
 
 #endif /* FCGI_AUTH_ENDPOINTS_H */

@@ -264,6 +264,7 @@ int
 main(void)
 {
 	return fcgi_loop_run("refresh.fcgi", refresh_handle,
-	    FCGI_LOOP_USERS_EVERY_REQUEST | FCGI_LOOP_POLICY_IF_ANY);
+	    FCGI_LOOP_USERS_EVERY_REQUEST | FCGI_LOOP_POLICY_IF_ANY |
+	    FCGI_LOOP_SIGNS);
 }
 #endif

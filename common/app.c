@@ -113,7 +113,10 @@ app_new_opts(enum app_policy need, const struct app_opts *opts, char *err,
 		(void)snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (cfg_load(&app->cfg, err, errlen) == -1)
+	if (opts == NULL)
+		opts = &defaults;
+	if (cfg_load_keys(&app->cfg, opts->keys != 0 ? opts->keys :
+	    KEYS_VERIFY, err, errlen) == -1)
 		goto fail;
 	app->users = users_open(app->cfg.users_file, err, errlen);
 	if (app->users == NULL)
@@ -131,8 +134,7 @@ app_new_opts(enum app_policy need, const struct app_opts *opts, char *err,
 		(void)snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (open_sessions(app, opts != NULL ? opts : &defaults, err,
-	    errlen) == -1)
+	if (open_sessions(app, opts, err, errlen) == -1)
 		goto fail;
 	return app;
 fail:
@@ -157,10 +159,13 @@ app_free(struct app *app)
 int
 app_refresh(struct app *app, enum users_refresh_mode mode)
 {
+	enum watch_mode	 wm = mode == USERS_REFRESH_DUE ? WATCH_DUE :
+	    mode == USERS_REFRESH_NOW ? WATCH_NOW : WATCH_FORCE;
+
 	if (app->policy != NULL)
-		(void)policy_refresh(app->policy, mode == USERS_REFRESH_DUE ?
-		    WATCH_DUE : mode == USERS_REFRESH_NOW ? WATCH_NOW :
-		    WATCH_FORCE);
+		(void)policy_refresh(app->policy, wm);
+	/* The token cache sees the new generation itself (token_cache.c). */
+	(void)keys_poll(app->cfg.keys, wm);
 	return users_refresh(app->users, mode);
 }
 

@@ -55,6 +55,8 @@ struct app	*app_new_policy(enum app_policy need, char *err,
 struct app_opts {
 	const struct watch_clock	*clock;
 	int				 store_timeout_ms;
+	int				 keys;	/* keys_load's what; 0:
+						   KEYS_VERIFY */
 };
 
 /*
@@ -69,9 +71,10 @@ struct app	*app_new_opts(enum app_policy need, const struct app_opts *opts,
 		    char *err, size_t errlen);
 
 /*
- * Pick up a changed users file, and policy file if there is one (cheap;
- * called before each request), when mode says to look (users_refresh,
- * policy_refresh).  Returns 1 if it loaded a new copy of the users file.
+ * Pick up a changed users file, and policy file and key files if there
+ * are any (cheap; called before each request), when mode says to look
+ * (users_refresh, policy_refresh, keys_poll; new verifying keys empty the
+ * token cache).  Returns 1 if it loaded a new copy of the users file.
  */
 int		 app_refresh(struct app *app, enum users_refresh_mode mode);
 

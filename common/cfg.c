@@ -173,6 +173,12 @@ cfg_sessions(const struct cfg *cfg)
 int
 cfg_load(struct cfg *cfg, char *err, size_t errlen)
 {
+	return cfg_load_keys(cfg, KEYS_VERIFY, err, errlen);
+}
+
+int
+cfg_load_keys(struct cfg *cfg, int keys_what, char *err, size_t errlen)
+{
 	const char	*ttl, *users, *policy, *cache;
 	long		 v;
 	int		 n;
@@ -224,7 +230,7 @@ cfg_load(struct cfg *cfg, char *err, size_t errlen)
 		return -1;
 
 	/* Last: nothing to clear if anything above fails. */
-	if ((cfg->keys = keys_load(err, errlen)) == NULL)
+	if ((cfg->keys = keys_load(keys_what, err, errlen)) == NULL)
 		return -1;
 	return 0;
 }

@@ -62,10 +62,14 @@ struct cfg {
  * SESSION_STORE_PASSWORD_FILE, REFRESH_TOKEN_TTL_DAYS,
  * REFRESH_TOKEN_IDLE_DAYS, LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_MIN)
  * and the key set's variables (keys_load: JWT_ALG, JWT_SECRET or
- * JWT_SECRET_FILE).  Returns 0, or -1 with one line in err (and nothing
- * to clear).
+ * JWT_SECRET_FILE, or JWT_KEYS_FILE and JWT_PRIVATE_KEY_FILE).  Returns 0,
+ * or -1 with one line in err (and nothing to clear).  cfg_load loads the
+ * keys to verify tokens with (KEYS_VERIFY); cfg_load_keys as keys_what
+ * says (KEYS_SIGN: the endpoints that mint).
  */
 int	cfg_load(struct cfg *cfg, char *err, size_t errlen);
+int	cfg_load_keys(struct cfg *cfg, int keys_what, char *err,
+	    size_t errlen);
 
 /* Whether sessions are on (SESSION_STORE is set). */
 int	cfg_sessions(const struct cfg *cfg);

@@ -417,9 +417,13 @@ serve_one(struct app *app, fcgi_handler_fn *handler, struct exchange *ex,
 static struct app *
 loop_app_new(int flags, char *err, size_t errlen)
 {
-	return app_new_policy(flags & FCGI_LOOP_POLICY ? APP_POLICY_REQUIRED :
+	struct app_opts	 opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.keys = flags & FCGI_LOOP_SIGNS ? KEYS_SIGN : KEYS_VERIFY;
+	return app_new_opts(flags & FCGI_LOOP_POLICY ? APP_POLICY_REQUIRED :
 	    flags & FCGI_LOOP_POLICY_IF_ANY ? APP_POLICY_IF_ANY :
-	    APP_POLICY_NONE, err, errlen);
+	    APP_POLICY_NONE, &opts, err, errlen);
 }
 
 static int

@@ -59,5 +59,11 @@ int	fcgi_loop_run(const char *progname, fcgi_handler_fn *handler,
  * connection is not kept: its next request would find it first.
  */
 #define FCGI_LOOP_NO_STDIN		0x8
+/*
+ * flags: the endpoint mints tokens (login, refresh): with a key pair
+ * (JWT_ALG ES*, RS*) it loads JWT_PRIVATE_KEY_FILE (keys_load's
+ * KEYS_SIGN); no other endpoint ever reads the private key.
+ */
+#define FCGI_LOOP_SIGNS			0x10
 
 #endif /* FCGI_AUTH_FCGI_LOOP_H */

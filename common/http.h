@@ -10,7 +10,7 @@
 /* Larger bodies get 413 and are not read. */
 #define HTTP_BODY_MAX_BYTES	(64 * 1024)
 /* Every body we send is small: JSON, where a token is the largest part. */
-#define HTTP_RESPONSE_BODY_MAX	4096
+#define HTTP_RESPONSE_BODY_MAX	16384	/* a JWK Set of 16 RSA-4096 keys fits */
 #define HTTP_LOG_USER_MAX	80
 #define HTTP_LOG_METHOD_MAX	40
 #define HTTP_LOG_PATH_MAX	256

@@ -10,11 +10,9 @@
 
 #include <openssl/evp.h>
 
+#include "b64url.h"
 #include "session.h"
 #include "token.h"
-
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /*
  * Fetched once per process: OpenSSL 3's EVP_sha256() makes EVP_Digest
@@ -46,39 +44,6 @@ session_random(void *buf, size_t len)
 	return 0;
 }
 
-long
-session_b64url_encode(const unsigned char *in, size_t len, char *out,
-    size_t outsize)
-{
-	size_t		 i, o = 0, need;
-	uint32_t	 v;
-
-	if (len > (SIZE_MAX - 3) / 4)
-		return -1;
-	need = (len * 4 + 2) / 3;
-	if (outsize == 0 || need > outsize - 1 || need > LONG_MAX)
-		return -1;
-	for (i = 0; len - i >= 3; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-		out[o++] = b64url[v >> 6 & 63];
-		out[o++] = b64url[v & 63];
-	}
-	if (len - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-	} else if (len - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[o++] = b64url[v >> 18 & 63];
-		out[o++] = b64url[v >> 12 & 63];
-		out[o++] = b64url[v >> 6 & 63];
-	}
-	out[o] = '\0';
-	return (long)o;
-}
-
 int
 session_new_id(char id[SESSION_SID_CHARS + 1])
 {
@@ -88,7 +53,7 @@ session_new_id(char id[SESSION_SID_CHARS + 1])
 	id[0] = '\0';
 	if (session_random(raw, sizeof(raw)) == -1)
 		goto done;
-	if (session_b64url_encode(raw, sizeof(raw), id,
+	if (b64url_encode(raw, sizeof(raw), id,
 	    SESSION_SID_CHARS + 1) != SESSION_SID_CHARS)
 		goto done;
 	ret = 0;
@@ -107,7 +72,7 @@ session_sid_decode(const char *sid, size_t len,
 	if (sid == NULL || len != SESSION_SID_CHARS ||
 	    memchr(sid, '\0', len) != NULL)
 		return -1;
-	if (token_b64url_decode(sid, len, buf, sizeof(buf)) !=
+	if (b64url_decode(sid, len, buf, sizeof(buf)) !=
 	    SESSION_SID_BYTES)
 		return -1;
 	memcpy(raw, buf, SESSION_SID_BYTES);
@@ -145,7 +110,7 @@ session_refresh_new(const char *sid, char token[SESSION_REFRESH_CHARS + 1],
 	if (session_random(raw + SESSION_SID_BYTES, SESSION_SECRET_BYTES) ==
 	    -1)
 		goto done;
-	if (session_b64url_encode(raw, sizeof(raw), token,
+	if (b64url_encode(raw, sizeof(raw), token,
 	    SESSION_REFRESH_CHARS + 1) != SESSION_REFRESH_CHARS)
 		goto done;
 	if (session_sha256(raw, sizeof(raw), hash) == -1)
@@ -172,10 +137,10 @@ session_refresh_parse(const char *token, size_t len,
 	if (token == NULL || len != SESSION_REFRESH_CHARS ||
 	    memchr(token, '\0', len) != NULL)
 		goto done;
-	if (token_b64url_decode(token, len, raw, sizeof(raw)) !=
+	if (b64url_decode(token, len, raw, sizeof(raw)) !=
 	    SESSION_REFRESH_BYTES)
 		goto done;
-	if (session_b64url_encode(raw, SESSION_SID_BYTES, sid,
+	if (b64url_encode(raw, SESSION_SID_BYTES, sid,
 	    SESSION_SID_CHARS + 1) != SESSION_SID_CHARS)
 		goto done;
 	if (session_sha256(raw, SESSION_REFRESH_BYTES, hash) == -1)

@@ -77,12 +77,4 @@ int	session_refresh_parse(const char *token, size_t len,
 int	session_sha256(const void *in, size_t len,
 	    unsigned char out[SESSION_HASH_BYTES]);
 
-/*
- * Write len bytes as unpadded base64url into out (outsize bytes, room for
- * the NUL included).  Returns the length written, or -1 if it does not
- * fit.  (Decoding is token_b64url_decode, in token.h.)
- */
-long	session_b64url_encode(const unsigned char *in, size_t len, char *out,
-	    size_t outsize);
-
 #endif /* FCGI_AUTH_SESSION_H */

@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 #include <jwt.h>
 
+#include "b64url.h"
+#include "jwk.h"
 #include "token.h"
 
 /*
@@ -29,6 +32,15 @@ static int		 is_string(json_object *, const char *);
 static int		 audience_ok(json_object *, const char *);
 static int		 issuer_ok(json_object *, const char *);
 static int		 copy_name(char *, size_t, const char *);
+static int		 header_string(json_object *, const char *,
+			    const char **, size_t *);
+static int		 pair_verify(const struct keys_key *, json_object *,
+			    const char *, size_t, const char *);
+static int		 add_claims(jwt_t *, const struct token_claims *);
+static int		 append_b64(char *, size_t, size_t *, const void *,
+			    size_t);
+static int		 pair_mint(const struct keys_key *,
+			    const struct token_claims *, char **);
 
 /* libjwt's name for one of our algorithms; only this file knows both. */
 static jwt_alg_t
@@ -41,53 +53,11 @@ jwt_alg_of(enum keys_alg alg)
 		return JWT_ALG_HS384;
 	case KEYS_HS512:
 		return JWT_ALG_HS512;
-	case KEYS_ALG_NONE:
+	default:
+		/* A key pair never reaches libjwt: jwk.c signs and verifies. */
 		break;
 	}
 	return JWT_ALG_INVAL;
-}
-
-static int
-b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-long
-token_b64url_decode(const char *in, size_t len, unsigned char *out,
-    size_t outsize)
-{
-	uint32_t	 acc = 0;
-	size_t		 i, o = 0, bits = 0;
-	int		 v;
-
-	if (len % 4 == 1 || len / 4 * 3 + 3 > outsize || len > LONG_MAX / 2)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if ((v = b64url_value((unsigned char)in[i])) == -1)
-			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1U << bits) - 1;
-		}
-	}
-	/* Leftover bits must be zero, or two strings decode alike. */
-	if (acc != 0)
-		return -1;
-	return (long)o;
 }
 
 /* Decode one base64url segment and parse it as a JSON object, or NULL. */
@@ -99,7 +69,7 @@ parse_segment(const char *b64, size_t len)
 	json_object		*obj;
 	long			 n;
 
-	if ((n = token_b64url_decode(b64, len, buf, sizeof(buf))) <= 0)
+	if ((n = b64url_decode(b64, len, buf, sizeof(buf))) <= 0)
 		return NULL;
 	if ((tok = json_tokener_new_ex(JSON_DEPTH_MAX)) == NULL)
 		return NULL;
@@ -218,6 +188,55 @@ issuer_ok(json_object *payload, const char *want)
 	    is_string(v, want);
 }
 
+/*
+ * A header member that is a JSON string without NUL bytes: 1 (and *s,
+ * *len), 0 if absent, -1 if anything else.
+ */
+static int
+header_string(json_object *header, const char *name, const char **s,
+    size_t *len)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(header, name, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return -1;
+	*s = json_object_get_string(v);
+	*len = (size_t)json_object_get_string_len(v);
+	return memchr(*s, '\0', *len) == NULL ? 1 : -1;
+}
+
+/*
+ * An ES* or RS* signature, checked in jwk.c on the key parsed once (never
+ * by libjwt, which would parse a PEM at every call and, given no key,
+ * check nothing).  token is the whole token, dot2 its second dot.  typ,
+ * if any, must be "JWT" as libjwt wants it on the HS* path (compared as
+ * it does, case-insensitively), so both paths take the same headers.
+ * The signature is decoded strictly: one encoding, one length per key.
+ * 1 if genuine, else 0.
+ */
+static int
+pair_verify(const struct keys_key *key, json_object *header,
+    const char *token, size_t len, const char *dot2)
+{
+	unsigned char	 sig[JWK_SIG_MAX + 3];
+	const char	*typ;
+	size_t		 typlen;
+	long		 n;
+	int		 r;
+
+	if ((r = header_string(header, "typ", &typ, &typlen)) == -1 ||
+	    (r == 1 && strcasecmp(typ, "JWT") != 0))
+		return 0;
+	n = b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), sig,
+	    sizeof(sig));
+	if (n <= 0)
+		return 0;
+	return jwk_verify(key->jwk, token, (size_t)(dot2 - token), sig,
+	    (size_t)n) == 1;
+}
+
 int
 token_claims_current(const struct cfg *cfg, const struct token_claims *c,
     time_t now)
@@ -236,9 +255,9 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	json_object		*header = NULL, *payload = NULL, *v;
 	jwt_t			*jwt = NULL;
 	const struct keys_key	*key;
-	const char		*dot1 = NULL, *dot2 = NULL;
+	const char		*dot1 = NULL, *dot2 = NULL, *kid = NULL;
 	long long		 n;
-	size_t			 i;
+	size_t			 i, kidlen = 0;
 	enum token_result	 ret = TOKEN_INVALID;
 
 	memset(&c, 0, sizeof(c));
@@ -279,15 +298,39 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	    strlen(json_object_get_string(v)) ||
 	    json_object_object_get_ex(header, "crit", NULL))
 		goto done;
-	/* The key set holds a key for this exact name, or nothing does. */
+	/*
+	 * kid names the key (RFC 7515 4.1.4): a string of 1 to KEYS_KID_MAX
+	 * bytes without NUL, compared as bytes.  jku, x5u, jwk and x5c are
+	 * never read: a token does not get to say where its key comes from.
+	 */
+	switch (header_string(header, "kid", &kid, &kidlen)) {
+	case -1:
+		goto done;
+	case 1:
+		if (kidlen == 0 || kidlen > KEYS_KID_MAX)
+			goto done;
+		break;
+	}
+	/*
+	 * The key set holds a key for this exact name (and kid, for a key
+	 * pair), or nothing does: an HS256 token under a key pair's kid
+	 * finds nothing, so its public key never becomes an HMAC key.
+	 */
 	key = keys_find(cfg->keys, keys_alg_from_name(json_object_get_string(v)),
-	    NULL);
+	    kid);
+	if (key == NULL)
+		goto done;
+	if (key->jwk != NULL) {
+		if (!pair_verify(key, header, token, len, dot2))
+			goto done;
+		goto claims;
+	}
 
 	/*
 	 * The signature, by libjwt, always with a validated key: given an
 	 * empty key it would accept a token signed with an empty key.
 	 */
-	if (key == NULL || key->secret == NULL || key->secret_len == 0 ||
+	if (key->secret == NULL || key->secret_len == 0 ||
 	    key->secret_len > INT_MAX)
 		goto done;
 	memcpy(copy, token, len);
@@ -300,6 +343,7 @@ token_verify(const struct cfg *cfg, const char *token, size_t len,
 	 * The claims, typed by us: libjwt's getters read a string or a
 	 * float exp as 0 and a missing one as -1 without an error.
 	 */
+claims:
 	payload = parse_segment(dot1 + 1, (size_t)(dot2 - dot1 - 1));
 	if (payload == NULL)
 		goto done;
@@ -425,7 +469,7 @@ token_sid_valid(const char *s, size_t len)
 {
 	unsigned char	 raw[TOKEN_SID_BYTES + 3];
 
-	return len == TOKEN_SID_CHARS && token_b64url_decode(s, len, raw,
+	return len == TOKEN_SID_CHARS && b64url_decode(s, len, raw,
 	    sizeof(raw)) == TOKEN_SID_BYTES;
 }
 
@@ -473,14 +517,15 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 {
 	const struct keys_key	*key = keys_signing(cfg->keys);
 	jwt_t			*jwt = NULL;
-	jwt_alg_t		 alg;
+	jwt_alg_t		 alg = JWT_ALG_INVAL;
 	int			 ret = -1;
 
 	*out = NULL;
 	/* What token_verify would refuse is never minted. */
-	if (key == NULL || (alg = jwt_alg_of(key->alg)) == JWT_ALG_INVAL ||
+	if (key == NULL || (key->jwk == NULL &&
+	    ((alg = jwt_alg_of(key->alg)) == JWT_ALG_INVAL ||
 	    key->secret == NULL || key->secret_len == 0 ||
-	    key->secret_len > INT_MAX || c->sub[0] == '\0' ||
+	    key->secret_len > INT_MAX)) || c->sub[0] == '\0' ||
 	    c->role[0] == '\0' || c->ver < 0 || c->ver > TOKEN_VER_MAX ||
 	    memchr(c->sub, '\0', sizeof(c->sub)) == NULL ||
 	    memchr(c->role, '\0', sizeof(c->role)) == NULL ||
@@ -498,10 +543,27 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	memcpy(c->iss, cfg->issuer, sizeof(c->iss));
 	memcpy(c->aud, cfg->audience, sizeof(c->aud));
 
+	if (key->jwk != NULL)
+		return pair_mint(key, c, out);
 	if (jwt_new(&jwt) != 0)
 		return -1;
 	if (jwt_set_alg(jwt, alg, key->secret, (int)key->secret_len) != 0 ||
-	    jwt_add_grant(jwt, "sub", c->sub) != 0 ||
+	    add_claims(jwt, c) == -1)
+		goto done;
+	if ((*out = jwt_encode_str(jwt)) == NULL)
+		goto done;
+	ret = 0;
+done:
+	/* jwt_free scrubs libjwt's copy of the key. */
+	jwt_free(jwt);
+	return ret;
+}
+
+/* The claims of c, as every token carries them; 0, or -1. */
+static int
+add_claims(jwt_t *jwt, const struct token_claims *c)
+{
+	if (jwt_add_grant(jwt, "sub", c->sub) != 0 ||
 	    jwt_add_grant(jwt, "role", c->role) != 0 ||
 	    jwt_add_grant_int(jwt, "iat", (long)c->iat) != 0 ||
 	    jwt_add_grant_int(jwt, "exp", (long)c->exp) != 0 ||
@@ -512,12 +574,71 @@ token_mint(const struct cfg *cfg, struct token_claims *c, time_t now,
 	    jwt_add_grant(jwt, "scope", c->scope) != 0) ||
 	    (c->sid[0] != '\0' && jwt_add_grant(jwt, "sid", c->sid) != 0) ||
 	    (c->jti[0] != '\0' && jwt_add_grant(jwt, "jti", c->jti) != 0))
+		return -1;
+	return 0;
+}
+
+/* Append the base64url of len bytes of data to buf (size) at *off. */
+static int
+append_b64(char *buf, size_t size, size_t *off, const void *data, size_t len)
+{
+	long	 n;
+
+	if ((n = b64url_encode(data, len, buf + *off, size - *off)) == -1)
+		return -1;
+	*off += (size_t)n;
+	return 0;
+}
+
+/*
+ * An ES* or RS* token: libjwt holds and serializes the header and claims
+ * as for HS* (sorted, compact), but jwt_set_alg is never called, so it
+ * never sees a key; the JWS signing input is made here and signed in
+ * jwk.c with the key parsed once.  The header: alg, kid (the key's
+ * RFC 7638 thumbprint) and typ.
+ */
+static int
+pair_mint(const struct keys_key *key, const struct token_claims *c,
+    char **out)
+{
+	unsigned char	 sig[JWK_SIG_MAX];
+	jwt_t		*jwt = NULL;
+	char		*head = NULL, *body = NULL, *buf = NULL;
+	size_t		 hlen, blen, size, off = 0, siglen;
+	int		 ret = -1;
+
+	if (jwt_new(&jwt) != 0)
+		return -1;
+	if (jwt_add_header(jwt, "alg", keys_alg_name(key->alg)) != 0 ||
+	    jwt_add_header(jwt, "kid", key->kid) != 0 ||
+	    jwt_add_header(jwt, "typ", "JWT") != 0 ||
+	    add_claims(jwt, c) == -1 ||
+	    (head = jwt_get_headers_json(jwt, NULL)) == NULL ||
+	    (body = jwt_get_grants_json(jwt, NULL)) == NULL)
 		goto done;
-	if ((*out = jwt_encode_str(jwt)) == NULL)
+	hlen = strlen(head);
+	blen = strlen(body);
+	if (hlen > TOKEN_MAX_BYTES || blen > TOKEN_MAX_BYTES)
 		goto done;
+	size = (hlen + blen + JWK_SIG_MAX) / 3 * 4 + 16;
+	if ((buf = malloc(size)) == NULL ||
+	    append_b64(buf, size, &off, head, hlen) == -1)
+		goto done;
+	buf[off++] = '.';
+	if (append_b64(buf, size, &off, body, blen) == -1 ||
+	    jwk_sign(key->jwk, buf, off, sig, sizeof(sig), &siglen) == -1)
+		goto done;
+	buf[off++] = '.';
+	if (append_b64(buf, size, &off, sig, siglen) == -1 ||
+	    off > TOKEN_MAX_BYTES)
+		goto done;
+	*out = buf;
+	buf = NULL;
 	ret = 0;
 done:
-	/* jwt_free scrubs libjwt's copy of the key. */
+	free(head);
+	free(body);
+	free(buf);
 	jwt_free(jwt);
 	return ret;
 }

@@ -138,12 +138,4 @@ int		 token_scope_valid(const char *s, size_t len);
 int		 token_mint(const struct cfg *cfg, struct token_claims *claims,
 		    time_t now, char **out);
 
-/*
- * Decode unpadded base64url (RFC 4648 5) into out.  Refuses other
- * characters, padding, impossible lengths and non-zero trailing bits, so
- * each value has exactly one encoding.  Returns the length, or -1.
- */
-long		 token_b64url_decode(const char *in, size_t len,
-		    unsigned char *out, size_t outsize);
-
 #endif /* FCGI_AUTH_TOKEN_H */

@@ -15,6 +15,7 @@ struct slot {
 
 struct token_cache {
 	const struct cfg	*cfg;
+	unsigned long		 generation;	/* of cfg->keys, when filled */
 	struct slot		 slots[TOKEN_CACHE_SLOTS];
 };
 
@@ -61,6 +62,7 @@ token_cache_new(const struct cfg *cfg)
 	if ((cache = calloc(1, sizeof(*cache))) == NULL)
 		return NULL;
 	cache->cfg = cfg;
+	cache->generation = keys_generation(cfg->keys);
 	return cache;
 }
 
@@ -80,6 +82,14 @@ token_cache_verify(struct token_cache *cache, const char *token, size_t len,
 	struct slot		*s;
 	enum token_result	 ret;
 
+	/*
+	 * New verifying keys: what the old ones passed is forgotten, or a
+	 * removed (compromised) key's tokens would still pass from here.
+	 */
+	if (keys_generation(cache->cfg->keys) != cache->generation) {
+		explicit_bzero(cache->slots, sizeof(cache->slots));
+		cache->generation = keys_generation(cache->cfg->keys);
+	}
 	if (len == 0 || len > TOKEN_CACHE_MAX_BYTES)
 		return token_verify(cache->cfg, token, len, now, claims);
 	s = &cache->slots[slot_of(token, len)];

@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "http.h"
+#include "jwk.h"
 #include "watch.h"
 #include "check_common.h"
 #include "endpoints.h"
@@ -1286,7 +1287,7 @@ crypt_rn(const char *phrase, const char *setting, void *data, int size)
 static struct app *
 sess_app_new(const char *db, const char *policy)
 {
-	struct app_opts	 opts = { &sess_clock, 200 };
+	struct app_opts	 opts = { &sess_clock, 200, 0 };
 	struct app	*app;
 	char		 err[1024], url[1100];
 
@@ -2144,6 +2145,129 @@ START_TEST(test_sess_off_and_methods)
 }
 END_TEST
 
+/* The JWK Set endpoint under HS256: no public key, 404; GET only. */
+START_TEST(test_jwks_hs)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+
+	run(jwks_handle, test_app, "GET", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 404);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Not Found\"}");
+	run(jwks_handle, test_app, "POST", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 405);
+	ck_assert_str_eq(http_header(&resp, "Allow"), "GET");
+}
+END_TEST
+
+/* An app of alg with the key set at set (and its private key at pem). */
+static struct app *
+pair_app(const char *alg, const char *set, const char *pem, int keys)
+{
+	struct app_opts	 opts;
+	struct app	*app;
+	char		 err[1024];
+
+	memset(&opts, 0, sizeof(opts));
+	opts.keys = keys;
+	unsetenv("JWT_SECRET");
+	unsetenv("JWT_SECRET_FILE");
+	unsetenv("ACCESS_TOKEN_TTL_MIN");
+	setenv("JWT_ALG", alg, 1);
+	setenv("JWT_KEYS_FILE", set, 1);
+	if (pem != NULL)
+		setenv("JWT_PRIVATE_KEY_FILE", pem, 1);
+	else
+		unsetenv("JWT_PRIVATE_KEY_FILE");
+	setenv("USERS_FILE", test_path("users"), 1);
+	app = app_new_opts(APP_POLICY_NONE, &opts, err, sizeof(err));
+	ck_assert_msg(app != NULL, "app_new_opts: %s", err);
+	unsetenv("JWT_KEYS_FILE");
+	unsetenv("JWT_PRIVATE_KEY_FILE");
+	return app;
+}
+
+/*
+ * ES256: the set served as re-made from the parsed keys (a stray member
+ * in the file is not published), cacheable for 300 s; a token the login
+ * side mints passes /me on the verifying side; a new set is served (and
+ * verifies) after app_refresh.
+ */
+START_TEST(test_jwks_pair)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct app		*signer, *verifier;
+	struct jwk		*k, *k2;
+	json_object		*o, *doc, *v;
+	const char		*dir = test_fresh_dir("jwks");
+	char			 set[560], pem[560], buf[4096], auth[2048];
+	char			 err[512], *tok;
+	size_t			 len;
+
+	(void)snprintf(set, sizeof(set), "%s/keys.jwks", dir);
+	(void)snprintf(pem, sizeof(pem), "%s/key.pem", dir);
+	ck_assert_ptr_nonnull(k = jwk_generate(KEYS_ES256, 0, err,
+	    sizeof(err)));
+	ck_assert_int_eq(jwk_write_pem(k, pem, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(o = jwk_public_json(k));
+	json_object_object_add(o, "x5c", json_object_new_string("stray"));
+	(void)snprintf(buf, sizeof(buf), "{\"keys\":[%s]}",
+	    json_object_to_json_string(o));
+	json_object_put(o);
+	test_replace(set, buf);
+
+	signer = pair_app("ES256", set, pem, KEYS_SIGN);
+	verifier = pair_app("ES256", set, NULL, 0);
+	/* The verifying side never holds the private key. */
+	ck_assert_ptr_null(keys_signing(app_cfg(verifier)->keys));
+
+	run(jwks_handle, verifier, "GET", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	ck_assert_str_eq(http_header(&resp, "Cache-Control"),
+	    "public, max-age=300");
+	ck_assert_ptr_null(strstr(resp.body, "x5c"));
+	ck_assert_ptr_nonnull(doc = json_tokener_parse(resp.body));
+	v = json_object_array_get_idx(json_object_object_get(doc, "keys"), 0);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(v,
+	    "kid")), jwk_kid(k));
+	ck_assert_ptr_null(json_object_object_get(v, "d"));
+	json_object_put(doc);
+	ck_assert_str_eq(resp.body, keys_jwks_json(app_cfg(verifier)->keys,
+	    &len));
+
+	ck_assert_int_eq(token_claims_init(&c, "alice", "user", 3), 0);
+	ck_assert_int_eq(token_mint(app_cfg(signer), &c, TS_CONST, &tok), 0);
+	(void)snprintf(auth, sizeof(auth), "Bearer %s", tok);
+	run(me_handle, verifier, "GET", auth, NULL, NULL, 0, &resp, &out);
+	ck_assert_msg(resp.status == 200, "%d %s", resp.status, resp.body);
+
+	/* Another key only: served after the refresh, the token refused. */
+	ck_assert_ptr_nonnull(k2 = jwk_generate(KEYS_ES256, 0, err,
+	    sizeof(err)));
+	ck_assert_ptr_nonnull(o = jwk_public_json(k2));
+	(void)snprintf(buf, sizeof(buf), "{\"keys\":[%s]}",
+	    json_object_to_json_string(o));
+	json_object_put(o);
+	test_replace(set, buf);
+	(void)app_refresh(verifier, USERS_REFRESH_FORCE);
+	run(jwks_handle, verifier, "GET", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_ptr_nonnull(strstr(resp.body, jwk_kid(k2)));
+	ck_assert_ptr_null(strstr(resp.body, jwk_kid(k)));
+	run(me_handle, verifier, "GET", auth, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 401);
+
+	free(tok);
+	jwk_free(k);
+	jwk_free(k2);
+	app_free(signer);
+	app_free(verifier);
+}
+END_TEST
+
 static Suite *
 handlers_suite(void)
 {
@@ -2157,6 +2281,14 @@ handlers_suite(void)
 	tcase_add_test(tc, test_login_token);
 	tcase_add_test(tc, test_login_log_user);
 	tcase_add_loop_test(tc, test_methods, 0, ARRAY_SIZE(endpoints));
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("jwks");
+	tcase_add_unchecked_fixture(tc, test_app_setup,
+	    test_app_teardown);
+	tcase_add_test(tc, test_jwks_hs);
+	tcase_add_test(tc, test_jwks_pair);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 

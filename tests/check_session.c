@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "check_common.h"
+#include "b64url.h"
 #include "session.h"
 
 /* bytes 0..47 as a refresh token; its session id is bytes 0..15. */
@@ -50,15 +51,15 @@ START_TEST(test_encode)
 	char	 out[16];
 	long	 n;
 
-	n = session_b64url_encode((const unsigned char *)enc_cases[_i].in,
+	n = b64url_encode((const unsigned char *)enc_cases[_i].in,
 	    strlen(enc_cases[_i].in), out, sizeof(out));
 	ck_assert_int_eq(n, (long)strlen(enc_cases[_i].want));
 	ck_assert_str_eq(out, enc_cases[_i].want);
 	/* Exactly the room it needs, NUL included, and one byte less. */
-	ck_assert_int_eq(session_b64url_encode(
+	ck_assert_int_eq(b64url_encode(
 	    (const unsigned char *)enc_cases[_i].in, strlen(enc_cases[_i].in),
 	    out, (size_t)n + 1), n);
-	ck_assert_int_eq(session_b64url_encode(
+	ck_assert_int_eq(b64url_encode(
 	    (const unsigned char *)enc_cases[_i].in, strlen(enc_cases[_i].in),
 	    out, (size_t)n), -1);
 }

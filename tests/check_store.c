@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "check_common.h"
+#include "b64url.h"
 #include "log.h"
 #include "session.h"
 #include "store.h"

@@ -392,7 +392,7 @@ rt_collect(const unsigned char sid[SESSION_SID_BYTES], long long until,
 	for (i = 0; i < 8 && seen[i][0] != '\0'; i++)
 		;
 	if (i < 8)
-		ck_assert(session_b64url_encode(sid, SESSION_SID_BYTES,
+		ck_assert(b64url_encode(sid, SESSION_SID_BYTES,
 		    seen[i], sizeof(seen[i])) == SESSION_SID_CHARS);
 }
 

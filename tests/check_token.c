@@ -10,7 +10,14 @@
 #include <poll.h>
 
 #include "check_common.h"
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "b64url.h"
 #include "forge.h"
+#include "jwk.h"
 #include "token.h"
 #include "token_cache.h"
 
@@ -791,8 +798,9 @@ mint_sized(size_t len)
 	for (k = 0; k < 3; k++) {
 		char	 header[64];
 
-		memset(kid, 'k', k);
-		kid[k] = '\0';
+		/* A kid is 1 to KEYS_KID_MAX bytes: 1 to 3 here. */
+		memset(kid, 'k', k + 1);
+		kid[k + 1] = '\0';
 		(void)snprintf(header, sizeof(header),
 		    "{\"alg\":\"HS256\",\"kid\":\"%s\"}", kid);
 		for (pad = len / 4 * 3 > fixed ? len / 4 * 3 - fixed : 0;
@@ -1129,7 +1137,7 @@ START_TEST(test_b64url)
 	unsigned char	 out[64];
 	long		 n;
 
-	n = token_b64url_decode(b64_cases[_i].in, strlen(b64_cases[_i].in),
+	n = b64url_decode(b64_cases[_i].in, strlen(b64_cases[_i].in),
 	    out, sizeof(out));
 	ck_assert_msg(n == b64_cases[_i].want, "\"%s\": %ld",
 	    b64_cases[_i].in, n);
@@ -1143,10 +1151,10 @@ START_TEST(test_b64url_bounds)
 	unsigned char	 out[3];
 
 	/* Refused when the output might not fit, before writing. */
-	ck_assert_int_eq(token_b64url_decode("QUJDRA", 6, out, sizeof(out)),
+	ck_assert_int_eq(b64url_decode("QUJDRA", 6, out, sizeof(out)),
 	    -1);
-	ck_assert_int_eq(token_b64url_decode("QUJD", 4, out, 3), -1);
-	ck_assert_int_eq(token_b64url_decode("QUJD", 4, out, 0), -1);
+	ck_assert_int_eq(b64url_decode("QUJD", 4, out, 3), -1);
+	ck_assert_int_eq(b64url_decode("QUJD", 4, out, 0), -1);
 }
 END_TEST
 
@@ -1432,7 +1440,7 @@ START_TEST(test_mint_scope)
 	ck_assert_int_eq(token_mint(&cfg, &minted, TS_CONST, &tok), 0);
 	dot1 = strchr(tok, '.');
 	dot2 = strchr(dot1 + 1, '.');
-	n = token_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
+	n = b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
 	    sizeof(payload) - 1);
 	ck_assert_int_gt(n, 0);
 	payload[n] = '\0';
@@ -1570,11 +1578,589 @@ START_TEST(test_mint_session)
 }
 END_TEST
 
+/*
+ * Key pairs (ES*, RS*): made once before the tests fork.  The set holds
+ * the ES256, ES384 and RS256 public keys; "removed" is an ES256 key that
+ * is not in it (a key taken out of the set).
+ */
+static struct jwk	*kp_es256, *kp_es384, *kp_rs256, *kp_removed;
+static char		*kp_set, *kp_es256_jwk, *kp_es256_pem, *kp_rs256_pem;
+
+static char *
+public_pem(const char *path)
+{
+	EVP_PKEY	*pkey;
+	BIO		*bio;
+	FILE		*f;
+	char		*data, *out;
+	long		 len;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL));
+	(void)fclose(f);
+	ck_assert_ptr_nonnull(bio = BIO_new(BIO_s_mem()));
+	ck_assert_int_eq(PEM_write_bio_PUBKEY(bio, pkey), 1);
+	len = BIO_get_mem_data(bio, &data);
+	ck_assert(len > 0);
+	ck_assert_ptr_nonnull(out = strndup(data, (size_t)len));
+	BIO_free(bio);
+	EVP_PKEY_free(pkey);
+	return out;
+}
+
+static char *
+jwk_text(const struct jwk *k)
+{
+	json_object	*o;
+	char		*t;
+
+	ck_assert_ptr_nonnull(o = jwk_public_json(k));
+	t = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+static void
+pair_setup(void)
+{
+	char	 err[512], *a, *b, *c;
+	size_t	 n;
+
+	kp_es256 = jwk_generate(KEYS_ES256, 0, err, sizeof(err));
+	kp_es384 = jwk_generate(KEYS_ES384, 0, err, sizeof(err));
+	kp_rs256 = jwk_generate(KEYS_RS256, 0, err, sizeof(err));
+	kp_removed = jwk_generate(KEYS_ES256, 0, err, sizeof(err));
+	ck_assert(kp_es256 != NULL && kp_es384 != NULL && kp_rs256 != NULL &&
+	    kp_removed != NULL);
+	/* Each tcase that needs them makes its own. */
+	(void)unlink(test_path("es256.pem"));
+	(void)unlink(test_path("rs256.pem"));
+	ck_assert_int_eq(jwk_write_pem(kp_es256, test_path("es256.pem"), err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(jwk_write_pem(kp_rs256, test_path("rs256.pem"), err,
+	    sizeof(err)), 0);
+	kp_es256_pem = public_pem(test_path("es256.pem"));
+	kp_rs256_pem = public_pem(test_path("rs256.pem"));
+	kp_es256_jwk = jwk_text(kp_es256);
+	a = kp_es256_jwk;
+	b = jwk_text(kp_es384);
+	c = jwk_text(kp_rs256);
+	n = strlen(a) + strlen(b) + strlen(c) + 32;
+	ck_assert_ptr_nonnull(kp_set = malloc(n));
+	(void)snprintf(kp_set, n, "{\"keys\":[%s,%s,%s]}", a, b, c);
+	free(b);
+	free(c);
+}
+
+static void
+pair_teardown(void)
+{
+	jwk_free(kp_es256);
+	jwk_free(kp_es384);
+	jwk_free(kp_rs256);
+	jwk_free(kp_removed);
+	free(kp_set);
+	free(kp_es256_jwk);
+	free(kp_es256_pem);
+	free(kp_rs256_pem);
+}
+
+/* cfg: the three public keys, signing with the ES256 one. */
+static void
+pair_cfg_setup(void)
+{
+	char		 err[512];
+	struct jwk	*signer;
+
+	memset(&cfg, 0, sizeof(cfg));
+	signer = jwk_load_pem(test_path("es256.pem"), KEYS_ES256, err,
+	    sizeof(err));
+	ck_assert_msg(signer != NULL, "%s", err);
+	cfg.keys = keys_new_jwks(kp_set, strlen(kp_set), signer, err,
+	    sizeof(err));
+	ck_assert_msg(cfg.keys != NULL, "%s", err);
+	cfg.ttl_min = 30;
+}
+
+/* What is done to a signature before it is encoded. */
+enum sig_mod {
+	SIG_AS_IS,
+	SIG_DER,		/* ECDSA in DER instead of r || s */
+	SIG_CUT,		/* the last byte cut */
+	SIG_CUT_FIRST,		/* the first byte cut */
+	SIG_APPEND0,		/* a zero byte appended */
+	SIG_PREPEND0,		/* a zero byte prepended */
+	SIG_ZERO,		/* all zero */
+	SIG_HIGH_S,		/* s replaced by n - s */
+	SIG_JUNK_BITS,		/* non-zero unused bits in its base64url */
+	SIG_EMPTY,		/* no signature at all */
+	SIG_AA,			/* "AA" */
+};
+
+/* Who signs: a key pair, or an HMAC keyed with public key bytes. */
+enum signer {
+	BY_ES256, BY_ES384, BY_RS256, BY_REMOVED,
+	BY_HS_ES256_PEM, BY_HS_RS256_PEM, BY_HS_ES256_JWK,
+};
+
+/* Which kid the header names (its one %s). */
+enum kid_of {
+	KID_ES256, KID_ES384, KID_RS256, KID_REMOVED,
+};
+
+static const char *
+kid_string(enum kid_of k)
+{
+	switch (k) {
+	case KID_ES384:
+		return jwk_kid(kp_es384);
+	case KID_RS256:
+		return jwk_kid(kp_rs256);
+	case KID_REMOVED:
+		return jwk_kid(kp_removed);
+	case KID_ES256:
+	default:
+		return jwk_kid(kp_es256);
+	}
+}
+
+static void
+sig_mod(unsigned char *sig, size_t *len, enum sig_mod mod,
+    const struct jwk *k)
+{
+	unsigned char	 der[160], *p = der;
+	ECDSA_SIG	*es;
+	BIGNUM		*r, *s, *n;
+	EC_GROUP	*g;
+	size_t		 half = *len / 2;
+	int		 dlen;
+
+	switch (mod) {
+	case SIG_DER:
+		ck_assert_ptr_nonnull(es = ECDSA_SIG_new());
+		r = BN_bin2bn(sig, (int)half, NULL);
+		s = BN_bin2bn(sig + half, (int)half, NULL);
+		ck_assert_int_eq(ECDSA_SIG_set0(es, r, s), 1);
+		ck_assert((dlen = i2d_ECDSA_SIG(es, &p)) > 0);
+		memcpy(sig, der, (size_t)dlen);
+		*len = (size_t)dlen;
+		ECDSA_SIG_free(es);
+		break;
+	case SIG_CUT:
+		(*len)--;
+		break;
+	case SIG_CUT_FIRST:
+		memmove(sig, sig + 1, --(*len));
+		break;
+	case SIG_APPEND0:
+		sig[(*len)++] = 0;
+		break;
+	case SIG_PREPEND0:
+		memmove(sig + 1, sig, (*len)++);
+		sig[0] = 0;
+		break;
+	case SIG_ZERO:
+		memset(sig, 0, *len);
+		break;
+	case SIG_HIGH_S:
+		g = EC_GROUP_new_by_curve_name(jwk_alg(k) == KEYS_ES256 ?
+		    NID_X9_62_prime256v1 : NID_secp384r1);
+		ck_assert_ptr_nonnull(g);
+		n = BN_dup(EC_GROUP_get0_order(g));
+		s = BN_bin2bn(sig + half, (int)half, NULL);
+		ck_assert(n != NULL && s != NULL);
+		ck_assert_int_eq(BN_sub(s, n, s), 1);
+		ck_assert_int_eq(BN_bn2binpad(s, sig + half, (int)half),
+		    (int)half);
+		BN_free(s);
+		BN_free(n);
+		EC_GROUP_free(g);
+		break;
+	default:
+		break;
+	}
+}
+
+/* b64url(header) "." b64url(payload) "." b64url(signature as mod says). */
+static char *
+pair_forge(enum signer by, const char *header, const char *payload,
+    enum sig_mod mod)
+{
+	unsigned char	 sig[JWK_SIG_MAX + 16];
+	const struct jwk *k = NULL;
+	const char	*hk = NULL;
+	char		*h, *p, *t, *b64;
+	size_t		 n, siglen;
+	int		 v;
+
+	switch (by) {
+	case BY_ES256:
+		k = kp_es256;
+		break;
+	case BY_ES384:
+		k = kp_es384;
+		break;
+	case BY_RS256:
+		k = kp_rs256;
+		break;
+	case BY_REMOVED:
+		k = kp_removed;
+		break;
+	case BY_HS_ES256_PEM:
+		hk = kp_es256_pem;
+		break;
+	case BY_HS_RS256_PEM:
+		hk = kp_rs256_pem;
+		break;
+	case BY_HS_ES256_JWK:
+		hk = kp_es256_jwk;
+		break;
+	}
+	if (hk != NULL) {
+		t = forge_token_str(header, payload, "HS256", hk, strlen(hk));
+		ck_assert_ptr_nonnull(t);
+		return t;
+	}
+	h = forge_b64url(header, strlen(header));
+	p = forge_b64url(payload, strlen(payload));
+	ck_assert(h != NULL && p != NULL);
+	n = strlen(h) + strlen(p) + 2 * JWK_SIG_MAX + 64;
+	ck_assert_ptr_nonnull(t = malloc(n));
+	(void)snprintf(t, n, "%s.%s", h, p);
+	ck_assert_int_eq(jwk_sign(k, t, strlen(t), sig, sizeof(sig),
+	    &siglen), 0);
+	sig_mod(sig, &siglen, mod, k);
+	if (mod == SIG_EMPTY)
+		b64 = strdup("");
+	else if (mod == SIG_AA)
+		b64 = strdup("AA");
+	else
+		b64 = forge_b64url(sig, siglen);
+	ck_assert_ptr_nonnull(b64);
+	if (mod == SIG_JUNK_BITS) {
+		/* The last character carries unused bits: set one. */
+		v = b64url_value((unsigned char)b64[strlen(b64) - 1]);
+		ck_assert(v >= 0 && (v & 1) == 0);
+		b64[strlen(b64) - 1] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_"[v | 1];
+	}
+	(void)snprintf(t + strlen(t), n - strlen(t), ".%s", b64);
+	free(b64);
+	free(h);
+	free(p);
+	return t;
+}
+
+#define HK(alg, extra)	"{\"alg\":\"" alg "\",\"kid\":\"%s\"" extra "}"
+
+/*
+ * The attacks of issue 12 and research 7, each against the three-key set,
+ * and the controls that must pass.
+ */
+static const struct {
+	const char		*name;
+	const char		*header;	/* %s: the kid */
+	enum kid_of		 kid;
+	enum signer		 by;
+	enum sig_mod		 mod;
+	enum token_result	 want;
+} pair_cases[] = {
+	{ "control ES256", HK("ES256", ""), KID_ES256, BY_ES256, SIG_AS_IS,
+	    TOKEN_OK },
+	{ "control ES384", HK("ES384", ""), KID_ES384, BY_ES384, SIG_AS_IS,
+	    TOKEN_OK },
+	{ "control RS256", HK("RS256", ""), KID_RS256, BY_RS256, SIG_AS_IS,
+	    TOKEN_OK },
+	{ "typ JWT", HK("ES256", ",\"typ\":\"JWT\""), KID_ES256, BY_ES256,
+	    SIG_AS_IS, TOKEN_OK },
+	{ "typ jwt (as libjwt: any case)", HK("ES256", ",\"typ\":\"jwt\""),
+	    KID_ES256, BY_ES256, SIG_AS_IS, TOKEN_OK },
+	{ "jku and x5u ignored, never fetched", HK("ES256",
+	    ",\"jku\":\"http://127.0.0.1:1/k\",\"x5u\":\"http://127.0.0.1:1/c\""),
+	    KID_ES256, BY_ES256, SIG_AS_IS, TOKEN_OK },
+	{ "high-S twin accepted (documented)", HK("ES256", ""), KID_ES256,
+	    BY_ES256, SIG_HIGH_S, TOKEN_OK },
+	{ "high-S twin accepted, ES384", HK("ES384", ""), KID_ES384,
+	    BY_ES384, SIG_HIGH_S, TOKEN_OK },
+	{ "HS256 keyed with the ES256 public key PEM", HK("HS256", ""),
+	    KID_ES256, BY_HS_ES256_PEM, SIG_AS_IS, TOKEN_INVALID },
+	{ "HS256 keyed with the RS256 public key PEM", HK("HS256", ""),
+	    KID_RS256, BY_HS_RS256_PEM, SIG_AS_IS, TOKEN_INVALID },
+	{ "HS256 keyed with the served JWK bytes", HK("HS256", ""),
+	    KID_ES256, BY_HS_ES256_JWK, SIG_AS_IS, TOKEN_INVALID },
+	{ "alg none, no signature", HK("none", ""), KID_ES256, BY_ES256,
+	    SIG_EMPTY, TOKEN_INVALID },
+	{ "alg none, signature AA", HK("none", ""), KID_ES256, BY_ES256,
+	    SIG_AA, TOKEN_INVALID },
+	{ "ES256, garbage signature", HK("ES256", ""), KID_ES256, BY_ES256,
+	    SIG_AA, TOKEN_INVALID },
+	{ "kid ../../../../etc/passwd", "{\"alg\":\"ES256\",\"kid\":"
+	    "\"../../../../etc/passwd\"}", KID_ES256, BY_ES256, SIG_AS_IS,
+	    TOKEN_INVALID },
+	{ "kid + NUL + x", "{\"alg\":\"ES256\",\"kid\":\"%s\\u0000x\"}",
+	    KID_ES256, BY_ES256, SIG_AS_IS, TOKEN_INVALID },
+	{ "kid + NUL", "{\"alg\":\"ES256\",\"kid\":\"%s\\u0000\"}", KID_ES256,
+	    BY_ES256, SIG_AS_IS, TOKEN_INVALID },
+	{ "no kid", "{\"alg\":\"ES256\"}", KID_ES256, BY_ES256, SIG_AS_IS,
+	    TOKEN_INVALID },
+	{ "kid a number", "{\"alg\":\"ES256\",\"kid\":7}", KID_ES256,
+	    BY_ES256, SIG_AS_IS, TOKEN_INVALID },
+	{ "kid empty", "{\"alg\":\"ES256\",\"kid\":\"\"}", KID_ES256,
+	    BY_ES256, SIG_AS_IS, TOKEN_INVALID },
+	{ "kid of a removed key, its valid signature", HK("ES256", ""),
+	    KID_REMOVED, BY_REMOVED, SIG_AS_IS, TOKEN_INVALID },
+	{ "RS256 token under the EC key's kid", HK("RS256", ""), KID_ES256,
+	    BY_RS256, SIG_AS_IS, TOKEN_INVALID },
+	{ "ES384 token under the P-256 key's kid", HK("ES384", ""), KID_ES256,
+	    BY_ES384, SIG_AS_IS, TOKEN_INVALID },
+	{ "ES256 header on the P-384 key's kid", HK("ES256", ""), KID_ES384,
+	    BY_ES384, SIG_AS_IS, TOKEN_INVALID },
+	{ "alg es256 (lower case), valid signature", HK("es256", ""),
+	    KID_ES256, BY_ES256, SIG_AS_IS, TOKEN_INVALID },
+	{ "ES256 signature in DER", HK("ES256", ""), KID_ES256, BY_ES256,
+	    SIG_DER, TOKEN_INVALID },
+	{ "ES256 signature 63 bytes", HK("ES256", ""), KID_ES256, BY_ES256,
+	    SIG_CUT, TOKEN_INVALID },
+	{ "ES256 signature 65 bytes (0 appended)", HK("ES256", ""), KID_ES256,
+	    BY_ES256, SIG_APPEND0, TOKEN_INVALID },
+	{ "ES256 signature 65 bytes (0 prepended)", HK("ES256", ""),
+	    KID_ES256, BY_ES256, SIG_PREPEND0, TOKEN_INVALID },
+	{ "ES256 signature all zero", HK("ES256", ""), KID_ES256, BY_ES256,
+	    SIG_ZERO, TOKEN_INVALID },
+	{ "ES256 signature with junk in the unused bits", HK("ES256", ""),
+	    KID_ES256, BY_ES256, SIG_JUNK_BITS, TOKEN_INVALID },
+	{ "RS256 signature 255 bytes", HK("RS256", ""), KID_RS256, BY_RS256,
+	    SIG_CUT_FIRST, TOKEN_INVALID },
+	{ "RS256 signature 257 bytes", HK("RS256", ""), KID_RS256, BY_RS256,
+	    SIG_PREPEND0, TOKEN_INVALID },
+	{ "RS256 signature with junk in the unused bits", HK("RS256", ""),
+	    KID_RS256, BY_RS256, SIG_JUNK_BITS, TOKEN_INVALID },
+	{ "jwk header with the attacker's key, signed with it",
+	    "{\"alg\":\"ES256\",\"kid\":\"%s\",\"jwk\":{\"kty\":\"EC\"}}",
+	    KID_REMOVED, BY_REMOVED, SIG_AS_IS, TOKEN_INVALID },
+	{ "crit header", HK("ES256", ",\"crit\":[\"exp\"]"), KID_ES256,
+	    BY_ES256, SIG_AS_IS, TOKEN_INVALID },
+	{ "typ at+jwt", HK("ES256", ",\"typ\":\"at+jwt\""), KID_ES256,
+	    BY_ES256, SIG_AS_IS, TOKEN_INVALID },
+	{ "typ a number", HK("ES256", ",\"typ\":1"), KID_ES256, BY_ES256,
+	    SIG_AS_IS, TOKEN_INVALID },
+};
+
+/* tmpl with its "%s", if any, replaced by kid. */
+static void
+subst_kid(char *out, size_t size, const char *tmpl, const char *kid)
+{
+	const char	*at = strstr(tmpl, "%s");
+	int		 n;
+
+	if (at == NULL)
+		n = snprintf(out, size, "%s", tmpl);
+	else
+		n = snprintf(out, size, "%.*s%s%s", (int)(at - tmpl), tmpl, kid,
+		    at + 2);
+	ck_assert(n > 0 && (size_t)n < size);
+}
+
+START_TEST(test_pair_attacks)
+{
+	struct token_claims	 c;
+	char			 header[512], *t;
+	enum token_result	 r;
+
+	subst_kid(header, sizeof(header), pair_cases[_i].header,
+	    kid_string(pair_cases[_i].kid));
+	t = pair_forge(pair_cases[_i].by, header, GOOD, pair_cases[_i].mod);
+	r = verdict(t, strlen(t), &c);
+	ck_assert_msg(r == pair_cases[_i].want, "%s: got %s",
+	    pair_cases[_i].name, result_name(r));
+	if (r == TOKEN_OK)
+		ck_assert_str_eq(c.sub, "alice");
+	free(t);
+}
+END_TEST
+
+/* A payload changed after signing; a kid of 10 KiB (over the size cap). */
+START_TEST(test_pair_tampered)
+{
+	struct token_claims	 c;
+	char			 header[512], *t, *p, *big;
+	const char		*dot;
+
+	(void)snprintf(header, sizeof(header), HK("ES256", ""),
+	    jwk_kid(kp_es256));
+	t = pair_forge(BY_ES256, header, GOOD, SIG_AS_IS);
+	ck_assert_int_eq(verdict(t, strlen(t), &c), TOKEN_OK);
+	p = forge_b64url(P_SUB("\"bob\""), strlen(P_SUB("\"bob\"")));
+	ck_assert_ptr_nonnull(p);
+	dot = strchr(t, '.');
+	ck_assert_ptr_nonnull(big = malloc(strlen(t) + strlen(p) + 8));
+	(void)snprintf(big, strlen(t) + strlen(p) + 8, "%.*s.%s%s",
+	    (int)(dot - t), t, p, strrchr(t, '.'));
+	ck_assert_int_eq(verdict(big, strlen(big), &c), TOKEN_INVALID);
+	free(big);
+	free(p);
+	free(t);
+
+	ck_assert_ptr_nonnull(big = malloc(10 * 1024 + 64));
+	memset(big, 'k', 10 * 1024);
+	big[10 * 1024] = '\0';
+	ck_assert_ptr_nonnull(p = malloc(10 * 1024 + 64));
+	(void)snprintf(p, 10 * 1024 + 64, "{\"alg\":\"ES256\",\"kid\":\"%s\"}",
+	    big);
+	t = pair_forge(BY_ES256, p, GOOD, SIG_AS_IS);
+	ck_assert_uint_gt(strlen(t), TOKEN_MAX_BYTES);
+	ck_assert_int_eq(verdict(t, strlen(t), &c), TOKEN_INVALID);
+	free(t);
+	/* 129 bytes: fits the token, not a kid. */
+	big[KEYS_KID_MAX + 1] = '\0';
+	(void)snprintf(p, 10 * 1024 + 64, "{\"alg\":\"ES256\",\"kid\":\"%s\"}",
+	    big);
+	t = pair_forge(BY_ES256, p, GOOD, SIG_AS_IS);
+	ck_assert_int_eq(verdict(t, strlen(t), &c), TOKEN_INVALID);
+	free(t);
+	free(p);
+	free(big);
+}
+END_TEST
+
+/*
+ * token_mint with a key pair: header alg, kid (the thumbprint) and typ,
+ * verified by the set; every alg.
+ */
+static const enum keys_alg mint_algs[] = {
+	KEYS_ES256, KEYS_ES384, KEYS_RS256, KEYS_RS384, KEYS_RS512,
+};
+
+START_TEST(test_pair_mint)
+{
+	struct token_claims	 c, back;
+	struct cfg		 mc;
+	struct jwk		*k;
+	json_object		*o, *h, *v;
+	unsigned char		 buf[512];
+	char			 err[512], set[2048], *tok;
+	long			 n;
+
+	ck_assert_ptr_nonnull(k = jwk_generate(mint_algs[_i], 0, err,
+	    sizeof(err)));
+	ck_assert_ptr_nonnull(o = jwk_public_json(k));
+	(void)snprintf(set, sizeof(set), "{\"keys\":[%s]}",
+	    json_object_to_json_string(o));
+	json_object_put(o);
+	memset(&mc, 0, sizeof(mc));
+	mc.ttl_min = 30;
+	mc.keys = keys_new_jwks(set, strlen(set), k, err, sizeof(err));
+	ck_assert_msg(mc.keys != NULL, "%s", err);
+	ck_assert_int_eq(token_claims_init(&c, "alice", "admin", 3), 0);
+	ck_assert_int_eq(token_mint(&mc, &c, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_verify(&mc, tok, strlen(tok), TS_CONST, &back),
+	    TOKEN_OK);
+	ck_assert_str_eq(back.sub, "alice");
+	ck_assert_int_eq(back.ver, 3);
+	n = b64url_decode(tok, (size_t)(strchr(tok, '.') - tok), buf,
+	    sizeof(buf) - 1);
+	ck_assert(n > 0);
+	buf[n] = '\0';
+	ck_assert_ptr_nonnull(h = json_tokener_parse((char *)buf));
+	ck_assert(json_object_object_get_ex(h, "alg", &v));
+	ck_assert_str_eq(json_object_get_string(v),
+	    keys_alg_name(mint_algs[_i]));
+	ck_assert(json_object_object_get_ex(h, "kid", &v));
+	ck_assert_str_eq(json_object_get_string(v),
+	    keys_signing(mc.keys)->kid);
+	ck_assert_uint_eq(strlen(json_object_get_string(v)),
+	    JWK_THUMBPRINT_LEN);
+	ck_assert(json_object_object_get_ex(h, "typ", &v));
+	ck_assert_str_eq(json_object_get_string(v), "JWT");
+	json_object_put(h);
+	/* An HS256 set refuses it; its set refuses an HS256 token. */
+	ck_assert_int_eq(token_verify(&cfg, tok, strlen(tok), TS_CONST, &back),
+	    TOKEN_INVALID);
+	free(tok);
+	ck_assert_int_eq(token_mint(&cfg, &c, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_verify(&mc, tok, strlen(tok), TS_CONST, &back),
+	    TOKEN_INVALID);
+	free(tok);
+	cfg_clear(&mc);
+}
+END_TEST
+
+/*
+ * A token accepted (and so cached) while its key was in the set is
+ * refused as soon as the key is removed: the cache is emptied when the
+ * verifying set changes.
+ */
+START_TEST(test_pair_removed_after_cached)
+{
+	struct token_claims	 c;
+	struct token_cache	*cache;
+	struct cfg		 rc;
+	char			 err[1024], *tok, set[600], *other;
+	const char		*dir = test_fresh_dir("removed");
+	char			 buf[4096];
+
+	(void)snprintf(set, sizeof(set), "%s/keys.jwks", dir);
+	(void)snprintf(buf, sizeof(buf), "{\"keys\":[%s]}", kp_es256_jwk);
+	test_replace(set, buf);
+	unsetenv("JWT_SECRET");
+	unsetenv("JWT_SECRET_FILE");
+	setenv("JWT_ALG", "ES256", 1);
+	setenv("JWT_KEYS_FILE", set, 1);
+	setenv("JWT_PRIVATE_KEY_FILE", test_path("es256.pem"), 1);
+	memset(&rc, 0, sizeof(rc));
+	rc.ttl_min = 30;
+	rc.keys = keys_load(KEYS_SIGN, err, sizeof(err));
+	ck_assert_msg(rc.keys != NULL, "%s", err);
+	ck_assert_ptr_nonnull(cache = token_cache_new(&rc));
+	ck_assert_int_eq(token_claims_init(&c, "alice", "admin", 0), 0);
+	ck_assert_int_eq(token_mint(&rc, &c, TS_CONST, &tok), 0);
+	ck_assert_int_eq(token_cache_verify(cache, tok, strlen(tok), TS_CONST,
+	    &c), TOKEN_OK);
+	ck_assert_int_eq(token_cache_verify(cache, tok, strlen(tok), TS_CONST,
+	    &c), TOKEN_OK);
+
+	/* The set now holds another key only. */
+	other = jwk_text(kp_es384);
+	(void)snprintf(buf, sizeof(buf), "{\"keys\":[%s]}", other);
+	free(other);
+	test_replace(set, buf);
+	ck_assert_int_eq(keys_poll(rc.keys, WATCH_FORCE), 1);
+	ck_assert_int_eq(token_cache_verify(cache, tok, strlen(tok), TS_CONST,
+	    &c), TOKEN_INVALID);
+	ck_assert_int_eq(token_verify(&rc, tok, strlen(tok), TS_CONST, &c),
+	    TOKEN_INVALID);
+	free(tok);
+	token_cache_free(cache);
+	cfg_clear(&rc);
+	unsetenv("JWT_ALG");
+	unsetenv("JWT_KEYS_FILE");
+	unsetenv("JWT_PRIVATE_KEY_FILE");
+}
+END_TEST
+
 static Suite *
 token_suite(void)
 {
 	Suite	*s = suite_create("token");
 	TCase	*tc;
+
+	tc = tcase_create("pair");
+	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_checked_fixture(tc, pair_cfg_setup, teardown);
+	tcase_add_loop_test(tc, test_pair_attacks, 0, ARRAY_SIZE(pair_cases));
+	tcase_add_test(tc, test_pair_tampered);
+	tcase_add_test(tc, test_pair_removed_after_cached);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pair_mint");
+	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, pair_setup, pair_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_pair_mint, 0, ARRAY_SIZE(mint_algs));
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("verify");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "jwk.h"
+#include "keys.h"
 #include "log.h"
 #include "password.h"
 #include "session.h"
@@ -77,6 +79,7 @@ static const int exit_of[] = {
 #define OPT_HASH	0x02	/* --scheme, --cost */
 #define OPT_STDIN	0x04
 #define OPT_STORE	0x08	/* --store, --store-password-file, --env-file */
+#define OPT_KEY		0x10	/* --alg, --bits, --out */
 
 /* What a command needs before it runs. */
 #define CMD_NAME	0x01	/* its first argument is a user name */
@@ -99,6 +102,9 @@ struct opts {
 	const char	*store;		/* --store */
 	const char	*store_password;	/* --store-password-file */
 	const char	*env_file;	/* --env-file */
+	const char	*alg;		/* --alg */
+	const char	*bits;		/* --bits */
+	const char	*out;		/* --out */
 	int		 use_stdin;
 	int		 given;		/* OPT_* seen on the command line */
 };
@@ -143,6 +149,7 @@ static int	cmd_hash(const struct cmd *, const struct opts *, char **);
 static int	cmd_sessions(const struct cmd *, const struct opts *,
 		    char **);
 static int	cmd_logout(const struct cmd *, const struct opts *, char **);
+static int	cmd_key(const struct cmd *, const struct opts *, char **);
 
 static const struct cmd cmds[] = {
 	{ .name = "add", .nargs = 1,
@@ -220,6 +227,17 @@ static const struct cmd cmds[] = {
 	    "more, and their access tokens are refused by every service\n"
 	    "within a second.  The user's other tokens stay valid (revoke\n"
 	    "ends those too).\n" },
+	{ .name = "key", .nargs = 1, .optargs = KEYS_JWKS_MAX,
+	    .args = "new --alg ALG [--bits N] --out FILE | "
+	    "key jwks [--alg ALG] PEM...",
+	    .opts = OPT_KEY, .flags = CMD_NO_FILE, .run = cmd_key, .help =
+	    "new: make a key pair for ES256, ES384, RS256, RS384 or RS512\n"
+	    "and write its private key to FILE (PKCS#8 PEM, mode 0600; an\n"
+	    "existing FILE or a symlink is never replaced); print its kid,\n"
+	    "the RFC 7638 thumbprint tokens it signs carry.\n"
+	    "jwks: print the JWK Set of the public halves of the PEM private\n"
+	    "keys, for JWT_KEYS_FILE.  Each key's alg is --alg, else ES256\n"
+	    "for P-256, ES384 for P-384 and RS256 for RSA.\n" },
 };
 
 /* A long option's value: apart from every short option's, from 256 up. */
@@ -234,6 +252,9 @@ static const struct option longopts[] = {
 	{ "store",	required_argument,	NULL,	LONG('s') },
 	{ "store-password-file", required_argument, NULL, LONG('p') },
 	{ "env-file",	required_argument,	NULL,	LONG('e') },
+	{ "alg",	required_argument,	NULL,	LONG('a') },
+	{ "bits",	required_argument,	NULL,	LONG('b') },
+	{ "out",	required_argument,	NULL,	LONG('o') },
 	{ "help",	no_argument,		NULL,	LONG('h') },
 	{ "version",	no_argument,		NULL,	LONG('V') },
 	{ NULL,		0,			NULL,	0 },
@@ -331,6 +352,12 @@ cmd_help(const struct cmd *c)
 		    "1000-%lu rounds (default 5000)",
 		    PASSWORD_YESCRYPT_COST_MAX, PASSWORD_BCRYPT_COST_MAX,
 		    BCRYPT_COST_DEFAULT, PASSWORD_SHACRYPT_ROUNDS_MAX);
+	if (c->opts & OPT_KEY)
+		printf("\n  --alg ALG      ES256 (the one to choose), ES384, "
+		    "RS256, RS384 or RS512"
+		    "\n  --bits N       RSA only: %d (default) to %d"
+		    "\n  --out FILE     the new private key file",
+		    JWK_RSA_MIN_BITS, JWK_RSA_MAX_BITS);
 	if (c->opts & OPT_STORE)
 		printf("\n  --store URL    the session store (default: "
 		    "$SESSION_STORE, else the\n                 SESSION_STORE "
@@ -1228,6 +1255,174 @@ cmd_logout(const struct cmd *c, const struct opts *o, char **argv)
 	}
 }
 
+/* key: key pairs for JWT_ALG ES* and RS* */
+
+/* --alg as an algorithm signed with a key pair; KEYS_ALG_NONE if not. */
+static enum keys_alg
+key_alg(const char *name)
+{
+	enum keys_alg	 alg = keys_alg_from_name(name);
+
+	if (keys_alg_is_pair(alg))
+		return alg;
+	log_warnx("invalid --alg \"%s\": use ES256, ES384, RS256, RS384 or "
+	    "RS512", quoted(name));
+	return KEYS_ALG_NONE;
+}
+
+static int
+key_new(const struct opts *o, char **argv)
+{
+	struct jwk	*k;
+	enum keys_alg	 alg;
+	unsigned long	 bits = 0;
+	char		 err[PATH_MAX + 128], *end;
+
+	if (argv[1] != NULL) {
+		log_warnx("key new takes no argument: the file is --out FILE");
+		return EXIT_USAGE;
+	}
+	if (o->alg == NULL || o->out == NULL) {
+		log_warnx("key new needs --alg ALG and --out FILE");
+		return EXIT_USAGE;
+	}
+	if ((alg = key_alg(o->alg)) == KEYS_ALG_NONE)
+		return EXIT_USAGE;
+	if (o->bits != NULL) {
+		errno = 0;
+		bits = strtoul(o->bits, &end, 10);
+		if (alg != KEYS_RS256 && alg != KEYS_RS384 &&
+		    alg != KEYS_RS512) {
+			log_warnx("--bits is for RSA keys; %s's size is its "
+			    "curve's", keys_alg_name(alg));
+			return EXIT_USAGE;
+		}
+		if (o->bits[0] < '0' || o->bits[0] > '9' || *end != '\0' ||
+		    errno != 0 || bits < JWK_RSA_MIN_BITS ||
+		    bits > JWK_RSA_MAX_BITS) {
+			log_warnx("invalid --bits \"%s\": RSA keys are %d to %d "
+			    "bits", quoted(o->bits), JWK_RSA_MIN_BITS,
+			    JWK_RSA_MAX_BITS);
+			return EXIT_USAGE;
+		}
+	}
+	if ((k = jwk_generate(alg, (unsigned int)bits, err, sizeof(err))) ==
+	    NULL) {
+		log_warnx("%s", err);
+		return EXIT_FAIL;
+	}
+	if (jwk_write_pem(k, o->out, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		jwk_free(k);
+		return EXIT_FILE;
+	}
+	printf("%s\n", jwk_kid(k));
+	jwk_free(k);
+	return flush_stdout();
+}
+
+/*
+ * The private key in path, for alg; or, alg KEYS_ALG_NONE, for the one
+ * of ES256 (P-256), ES384 (P-384) and RS256 (RSA) it fits.
+ */
+static struct jwk *
+key_load(const char *path, enum keys_alg alg)
+{
+	static const enum keys_alg guess[] = {
+		KEYS_ES256, KEYS_ES384, KEYS_RS256,
+	};
+	struct jwk	*k;
+	char		 err[PATH_MAX + 256];
+	size_t		 i;
+
+	if (alg != KEYS_ALG_NONE) {
+		if ((k = jwk_load_pem(path, alg, err, sizeof(err))) == NULL)
+			log_warnx("%s", err);
+		return k;
+	}
+	for (i = 0; i < sizeof(guess) / sizeof(guess[0]); i++)
+		if ((k = jwk_load_pem(path, guess[i], err, sizeof(err))) !=
+		    NULL)
+			return k;
+	log_warnx("%s (not an EC P-256 or P-384 key or an RSA key of %d to "
+	    "%d bits either)", err, JWK_RSA_MIN_BITS, JWK_RSA_MAX_BITS);
+	return NULL;
+}
+
+static int
+key_jwks(const struct opts *o, char **argv)
+{
+	struct jwk	*k;
+	json_object	*set, *keys, *pub, *v;
+	enum keys_alg	 alg = KEYS_ALG_NONE;
+	const char	*kids[KEYS_JWKS_MAX], *kid;
+	size_t		 i, j, n = 0;
+	int		 ret = EXIT_FAIL;
+
+	if (o->bits != NULL || o->out != NULL) {
+		log_warnx("key jwks takes no --bits or --out: it prints the "
+		    "set");
+		return EXIT_USAGE;
+	}
+	if (argv[1] == NULL) {
+		log_warnx("key jwks needs one or more PEM private key files");
+		return EXIT_USAGE;
+	}
+	if (o->alg != NULL && (alg = key_alg(o->alg)) == KEYS_ALG_NONE)
+		return EXIT_USAGE;
+	if ((set = json_object_new_object()) == NULL ||
+	    (keys = json_object_new_array()) == NULL) {
+		json_object_put(set);
+		log_warnx("out of memory");
+		return EXIT_FAIL;
+	}
+	(void)json_object_object_add(set, "keys", keys);
+	for (i = 1; argv[i] != NULL; i++) {
+		if ((k = key_load(argv[i], alg)) == NULL) {
+			ret = EXIT_FILE;
+			goto done;
+		}
+		pub = jwk_public_json(k);
+		jwk_free(k);
+		if (pub == NULL || json_object_array_add(keys, pub) != 0) {
+			json_object_put(pub);
+			log_warnx("out of memory");
+			goto done;
+		}
+		kid = NULL;
+		if (json_object_object_get_ex(pub, "kid", &v))
+			kid = json_object_get_string(v);
+		for (j = 0; kid != NULL && j < n; j++)
+			if (strcmp(kids[j], kid) == 0) {
+				log_warnx("%s: the same key as an earlier "
+				    "file (kid %s)", argv[i], kid);
+				ret = EXIT_USAGE;
+				goto done;
+			}
+		if (kid == NULL || n == KEYS_JWKS_MAX)
+			goto done;
+		kids[n++] = kid;
+	}
+	printf("%s\n", json_object_to_json_string_ext(set,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	ret = flush_stdout();
+done:
+	json_object_put(set);
+	return ret;
+}
+
+static int
+cmd_key(const struct cmd *c, const struct opts *o, char **argv)
+{
+	(void)c;
+	if (strcmp(argv[0], "new") == 0)
+		return key_new(o, argv);
+	if (strcmp(argv[0], "jwks") == 0)
+		return key_jwks(o, argv);
+	log_warnx("unknown key command \"%s\": new or jwks", quoted(argv[0]));
+	return EXIT_USAGE;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1276,6 +1471,18 @@ main(int argc, char *argv[])
 		case 'e':
 			o.env_file = optarg;
 			o.given |= OPT_STORE;
+			break;
+		case 'a':
+			o.alg = optarg;
+			o.given |= OPT_KEY;
+			break;
+		case 'b':
+			o.bits = optarg;
+			o.given |= OPT_KEY;
+			break;
+		case 'o':
+			o.out = optarg;
+			o.given |= OPT_KEY;
 			break;
 		case 'h':
 			help = 1;
@@ -1327,7 +1534,9 @@ main(int argc, char *argv[])
 		    (o.given & ~c->opts & OPT_ROLE) ? "--role" :
 		    (o.given & ~c->opts & OPT_HASH) ? "--scheme or --cost" :
 		    (o.given & ~c->opts & OPT_STORE) ? "--store, "
-		    "--store-password-file or --env-file" : "--stdin");
+		    "--store-password-file or --env-file" :
+		    (o.given & ~c->opts & OPT_KEY) ? "--alg, --bits or --out" :
+		    "--stdin");
 		print_usage(stderr, c);
 		return EXIT_USAGE;
 	}
