@@ -28,6 +28,9 @@ _Static_assert(POLICY_ROLE_SCOPES_MAX == TOKEN_SCOPES_MAX,
  * WWW-Authenticate (the endpoints keep the reference app's plain
  * "Bearer").  A detail ending in ": " is followed by what was required.
  */
+/* The token's sid bytes are the store's: one size. */
+_Static_assert(TOKEN_SID_BYTES == SESSION_SID_BYTES, "sid sizes differ");
+
 static const struct {
 	int		 status;
 	const char	*detail;
@@ -130,7 +133,7 @@ authz_authenticate_claims(struct app *app, const struct http_request *req,
 	 * round trip.  Sessions off: a sid means nothing and costs nothing.
 	 */
 	if (claims->sid[0] != '\0' && (st = app_store(app)) != NULL &&
-	    store_ended(st, claims->sid))
+	    store_ended_raw(st, claims->sid_raw))
 		return AUTH_REVOKED;
 	fill_user(user, u);
 	return AUTH_OK;

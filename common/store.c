@@ -628,11 +628,18 @@ int
 store_ended(struct store *st, const char *sid)
 {
 	unsigned char	 raw[SESSION_SID_BYTES];
-	long long	 mono;
 
 	if (sid == NULL || session_sid_decode(sid, strnlen(sid,
 	    SESSION_SID_CHARS + 1), raw) == -1)
 		return 0;
+	return store_ended_raw(st, raw);
+}
+
+int
+store_ended_raw(struct store *st, const unsigned char raw[SESSION_SID_BYTES])
+{
+	long long	 mono;
+
 	mono = st->clock.mono_ms(st->clock.arg);
 	if (mono >= st->next_poll_ms) {
 		st->next_poll_ms = mono + STORE_POLL_INTERVAL_MS;

@@ -264,6 +264,14 @@ int		 store_ended_load(struct store *st);
  */
 int		 store_ended(struct store *st, const char *sid);
 
+/*
+ * As store_ended, for a sid already decoded (a verified token's
+ * sid_raw): what the token check calls, so a cached token costs no
+ * base64 decoding per request.
+ */
+int		 store_ended_raw(struct store *st,
+		    const unsigned char sid[SESSION_SID_BYTES]);
+
 /* How many ended sessions this process holds (tests, the debug log). */
 size_t		 store_ended_count(const struct store *st);
 

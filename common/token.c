@@ -32,6 +32,7 @@ static int		 is_string(json_object *, const char *);
 static int		 audience_ok(json_object *, const char *);
 static int		 issuer_ok(json_object *, const char *);
 static int		 copy_name(char *, size_t, const char *);
+static int		 sid_decode(const char *, size_t, unsigned char *);
 static int		 header_string(json_object *, const char *,
 			    const char **, size_t *);
 static int		 pair_verify(const struct keys_key *, json_object *,
@@ -378,8 +379,8 @@ claims:
 	/* The session and the token's id, typed here (sessions: sid). */
 	if (json_object_object_get_ex(payload, "sid", &v)) {
 		if (!json_object_is_type(v, json_type_string) ||
-		    !token_sid_valid(json_object_get_string(v),
-		    (size_t)json_object_get_string_len(v)))
+		    sid_decode(json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v), c.sid_raw) == -1)
 			goto done;
 		memcpy(c.sid, json_object_get_string(v), TOKEN_SID_CHARS + 1);
 	}
@@ -467,10 +468,21 @@ token_scope_valid(const char *s, size_t len)
 int
 token_sid_valid(const char *s, size_t len)
 {
-	unsigned char	 raw[TOKEN_SID_BYTES + 3];
+	return sid_decode(s, len, NULL) == 0;
+}
 
-	return len == TOKEN_SID_CHARS && b64url_decode(s, len, raw,
-	    sizeof(raw)) == TOKEN_SID_BYTES;
+/* A sid's TOKEN_SID_BYTES into raw (NULL: only check).  0 or -1. */
+static int
+sid_decode(const char *s, size_t len, unsigned char *raw)
+{
+	unsigned char	 buf[TOKEN_SID_BYTES + 3];
+
+	if (len != TOKEN_SID_CHARS || b64url_decode(s, len, buf,
+	    sizeof(buf)) != TOKEN_SID_BYTES)
+		return -1;
+	if (raw != NULL)
+		memcpy(raw, buf, TOKEN_SID_BYTES);
+	return 0;
 }
 
 int
@@ -490,11 +502,14 @@ int
 token_claims_session(struct token_claims *c, const char *sid,
     const char *jti)
 {
-	size_t	 slen = strlen(sid), jlen = strlen(jti);
+	unsigned char	 raw[TOKEN_SID_BYTES];
+	size_t		 slen = strlen(sid), jlen = strlen(jti);
 
-	if ((slen > 0 && !token_sid_valid(sid, slen)) ||
+	memset(raw, 0, sizeof(raw));
+	if ((slen > 0 && sid_decode(sid, slen, raw) == -1) ||
 	    (jlen > 0 && !token_jti_valid(jti, jlen)))
 		return -1;
+	memcpy(c->sid_raw, raw, sizeof(raw));
 	memcpy(c->sid, sid, slen + 1);
 	memcpy(c->jti, jti, jlen + 1);
 	return 0;

@@ -53,6 +53,12 @@ struct token_claims {
 	char		 scope[TOKEN_SCOPE_MAX + 1];
 	/* The session and the token's id; "" when none (no claim). */
 	char		 sid[TOKEN_SID_CHARS + 1];
+	/*
+	 * sid decoded, when sid is not "": the token check asks the
+	 * ended-session set by these bytes, decoded once per token (the
+	 * cache keeps them), not once per request.
+	 */
+	unsigned char	 sid_raw[TOKEN_SID_BYTES];
 	char		 jti[TOKEN_JTI_MAX + 1];
 };
 

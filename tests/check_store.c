@@ -662,6 +662,7 @@ START_TEST(test_poll)
 	struct store		*a = open_default(), *b = open_default();
 	struct store_limits	 lim;
 	struct store_session	 s, old;
+	unsigned char		 raw[SESSION_SID_BYTES];
 
 	store_limits_init(&lim);
 	new_session(b, USER, NOW - 100, 1, &old);
@@ -680,6 +681,13 @@ START_TEST(test_poll)
 	ck_assert_uint_eq(store_ended_count(a), 2);
 	ck_assert_int_eq(store_ended(a, "garbage"), 0);
 	ck_assert_int_eq(store_ended(a, NULL), 0);
+	/* The token check's way in: the sid's bytes, decoded already. */
+	ck_assert_int_eq(session_sid_decode(s.sid, strlen(s.sid), raw), 0);
+	ck_assert_int_eq(store_ended_raw(a, raw), 1);
+	ck_assert_int_eq(session_sid_decode(old.sid, strlen(old.sid), raw), 0);
+	ck_assert_int_eq(store_ended_raw(a, raw), 1);
+	raw[0] ^= 1;
+	ck_assert_int_eq(store_ended_raw(a, raw), 0);
 
 	/* Past the first's until: no longer refused, then forgotten. */
 	at(NOW - 50 + lim.keep_sec + 1);

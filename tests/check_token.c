@@ -1476,6 +1476,8 @@ END_TEST
  * with sessions off, or the reference app's).
  */
 #define SID_OK	"AAECAwQFBgcICQoLDA0ODw"	/* bytes 0..15 */
+static const unsigned char sid_ok_raw[TOKEN_SID_BYTES] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 static const struct {
 	const char		*name;
 	const char		*claims;	/* JSON members after exp */
@@ -1537,6 +1539,9 @@ START_TEST(test_session_claims)
 		return;
 	ck_assert_str_eq(c.sid, session_claim_cases[_i].sid);
 	ck_assert_str_eq(c.jti, session_claim_cases[_i].jti);
+	/* Decoded once, here: the token check reads these bytes. */
+	if (c.sid[0] != '\0')
+		ck_assert_mem_eq(c.sid_raw, sid_ok_raw, TOKEN_SID_BYTES);
 }
 END_TEST
 
@@ -1553,6 +1558,8 @@ START_TEST(test_mint_session)
 	    TOKEN_OK);
 	ck_assert_str_eq(c.sid, SID_OK);
 	ck_assert_str_eq(c.jti, "j1");
+	ck_assert_mem_eq(minted.sid_raw, sid_ok_raw, TOKEN_SID_BYTES);
+	ck_assert_mem_eq(c.sid_raw, sid_ok_raw, TOKEN_SID_BYTES);
 	free(tok);
 
 	/* Refused, and the claims keep what they had. */
