@@ -23,6 +23,7 @@ check_layout()
 	    "$FA_pkglibexecdir/login.fcgi" "$FA_pkglibexecdir/me.fcgi" \
 	    "$FA_pkglibexecdir/reports.fcgi" \
 	    "$FA_pkglibexecdir/projects.fcgi" \
+	    "$FA_pkglibexecdir/healthz.fcgi" \
 	    "$FA_pkglibexecdir/refresh.fcgi" "$FA_pkglibexecdir/logout.fcgi" \
 	    "$FA_pkglibexecdir/revoke.fcgi" "$FA_sbindir/fcgi-auth-spawn" \
 	    "$FA_sbindir/authctl"; do
@@ -44,7 +45,8 @@ check_layout()
 	    "$FA_examplesdir/systemd/fcgi-auth-redis.conf" \
 	    "$FA_examplesdir/users.example" \
 	    "$FA_examplesdir/policy.example" \
-	    "$FA_pkgdatadir/413.json" "$FA_docdir/deploy.md"; do
+	    "$FA_pkgdatadir/413.json" "$FA_pkgdatadir/openapi.json" \
+	    "$FA_docdir/deploy.md"; do
 		[ -f "$D$f" ] || { echo "#   not installed: $f"; return 1; }
 	done
 	if [ -n "$FA_systemdsystemunitdir" ]; then
@@ -66,7 +68,7 @@ check_layout()
 	e2e_expect "the nginx snippet's login socket" 1 "$(grep -c \
 	    "fastcgi_pass unix:$FA_sockdir/login.sock;" \
 	    "$D$FA_examplesdir/nginx/fcgi-auth.conf")" || return 1
-	e2e_expect "the mod_fcgid snippet's secret" 8 "$(grep -c \
+	e2e_expect "the mod_fcgid snippet's secret" 9 "$(grep -c \
 	    "InitialEnv JWT_SECRET_FILE=$FA_pkgsysconfdir/jwt-secret" \
 	    "$D$FA_examplesdir/apache2/fcgi-auth-fcgid.conf")"
 }
