@@ -139,11 +139,12 @@ logout: 3 of 3 running
 revoke: 3 of 3 running
 me: 3 of 3 running
 reports: 3 of 3 running
-projects: 3 of 3 running" "$(printf '%s\n' "$st" | sed 's/ (.*//')" ||
+projects: 3 of 3 running
+healthz: 3 of 3 running" "$(printf '%s\n' "$st" | sed 's/ (.*//')" ||
 	    return 1
 	want=660
 	[ -z "$DEPLOY_WEB_USER" ] || want="660 $DEPLOY_WEB_USER"
-	for n in login refresh logout revoke me reports projects; do
+	for n in login refresh logout revoke me reports projects healthz; do
 		e2e_expect "$n.sock's mode and group" "$want" "$(stat \
 		    -c "%a${DEPLOY_WEB_USER:+ %G}" "$E2E_SOCKDIR/$n.sock")" ||
 		    return 1
