@@ -23,5 +23,8 @@ int	authorize_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
 int	jwks_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
+/* app may be NULL: no good configuration (FCGI_LOOP_HEALTH), 503. */
+int	healthz_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
 
 #endif /* FCGI_AUTH_ENDPOINTS_H */

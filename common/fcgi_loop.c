@@ -399,7 +399,7 @@ serve_one(struct app *app, fcgi_handler_fn *handler, struct exchange *ex,
 	if (ex->rq != NULL)
 		(void)deadline_stop();
 	if (ok) {
-		if (ex->rq != NULL)
+		if (ex->rq != NULL && app != NULL)
 			app_refresh(app, flags & FCGI_LOOP_USERS_EVERY_REQUEST ?
 			    USERS_REFRESH_NOW : USERS_REFRESH_DUE);
 		if (handler(app, &req, &resp, &out) == -1)
@@ -436,7 +436,10 @@ run_cgi(fcgi_handler_fn *handler, int flags)
 	char			 err[PATH_MAX + 512];
 
 	memset(&ex, 0, sizeof(ex));
-	if ((app = loop_app_new(flags, err, sizeof(err))) == NULL ||
+	if ((app = loop_app_new(flags, err, sizeof(err))) == NULL &&
+	    (flags & FCGI_LOOP_HEALTH))
+		log_warnx("%s", err);	/* the handler says 503 */
+	if ((app == NULL && !(flags & FCGI_LOOP_HEALTH)) ||
 	    loop_cfg_load(&lc, 0, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		app_free(app);
@@ -450,6 +453,26 @@ run_cgi(fcgi_handler_fn *handler, int flags)
 	serve_one(app, handler, &ex, flags & FCGI_LOOP_NO_STDIN);
 	app_free(app);
 	return 0;
+}
+
+/*
+ * FCGI_LOOP_HEALTH with no good configuration yet: try again, at most
+ * once a second (a load balancer asks that often, and a users file is
+ * parsed, never hashed).  Returns the app, or NULL.
+ */
+static struct app *
+loop_app_retry(int flags, long long *last_ms)
+{
+	struct app	*app;
+	char		 err[PATH_MAX + 512];
+	long long	 now = monotonic_ms();
+
+	if (*last_ms != 0 && now - *last_ms < 1000)
+		return NULL;
+	*last_ms = now;
+	if ((app = loop_app_new(flags, err, sizeof(err))) != NULL)
+		log_warnx("the configuration is good now");
+	return app;
 }
 
 /*
@@ -496,14 +519,20 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 	char			 err[PATH_MAX + 512];
 	int			 fl, fd;
 	int			 lfd = STDIN_FILENO;	/* FastCGI's listener */
+	long long		 tried_ms = 0;
 
 	/*
 	 * All configuration is read here, before the first accept: mod_fcgid
 	 * starts us with almost no environment, and each request's
 	 * parameters are not ours to configure from.
 	 */
-	if ((app = loop_app_new(flags, err, sizeof(err))) == NULL ||
-	    loop_cfg_load(&lc, 1, err, sizeof(err)) == -1)
+	if ((app = loop_app_new(flags, err, sizeof(err))) == NULL) {
+		if (!(flags & FCGI_LOOP_HEALTH))
+			fatalx("%s", err);
+		log_warnx("%s; answering 503 until it is good", err);
+		tried_ms = monotonic_ms();
+	}
+	if (loop_cfg_load(&lc, 1, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	/*
 	 * libfcgi reads a request's parameters inside the call that
@@ -585,6 +614,8 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 		if (flags & FCGI_LOOP_NO_STDIN)
 			rq.keepConnection = 0;
 		log_set_sink(fcgi_log_sink, &rq);
+		if (app == NULL)
+			app = loop_app_retry(flags, &tried_ms);
 		serve_one(app, handler, &ex, flags);
 		log_set_sink(NULL, NULL);
 		/*

@@ -65,5 +65,13 @@ int	fcgi_loop_run(const char *progname, fcgi_handler_fn *handler,
  * KEYS_SIGN); no other endpoint ever reads the private key.
  */
 #define FCGI_LOOP_SIGNS			0x10
+/*
+ * flags: a bad configuration (an unreadable users file, a bad secret) is
+ * not fatal: the process starts anyway, hands the handler a NULL app and
+ * tries again, at most once a second, before a request.  The health
+ * check does, so that it can say 503 where every other endpoint would
+ * not start.
+ */
+#define FCGI_LOOP_HEALTH		0x20
 
 #endif /* FCGI_AUTH_FCGI_LOOP_H */

@@ -1585,6 +1585,41 @@ END_TEST
  * The store down at login: 503 with Retry-After before any hash (the
  * counted crypt_rn does not move); back, and the login works.
  */
+/*
+ * With sessions on, the health check says whether the store answers, and
+ * stays 200 when it does not: tokens are still checked against the ended
+ * sessions the process holds (a Redis store on a port nothing listens
+ * on is down from the start, which is not fatal).
+ */
+START_TEST(test_sess_healthz)
+{
+	struct app_opts		 opts = { &sess_clock, 200, 0 };
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct app		*down;
+	char			 err[1024];
+
+	run(healthz_handle, sess_app, "GET", NULL, NULL, NULL, 0, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.body,
+	    "{\"status\":\"ok\",\"users\":5,\"store\":\"up\"}");
+	setenv("JWT_ALG", "HS256", 1);
+	setenv("JWT_SECRET", TEST_SECRET_32, 1);
+	setenv("USERS_FILE", sess_users, 1);
+	setenv("SESSION_STORE", "redis://127.0.0.1:1", 1);
+	down = app_new_opts(APP_POLICY_NONE, &opts, err, sizeof(err));
+	unsetenv("SESSION_STORE");
+	ck_assert_msg(down != NULL, "app_new_opts: %s", err);
+	run(healthz_handle, down, "GET", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.body,
+	    "{\"status\":\"ok\",\"users\":5,\"store\":\"down\"}");
+	ck_assert_str_eq(out.reason, "the session store is down");
+	app_free(down);
+}
+END_TEST
+
 START_TEST(test_sess_login_down)
 {
 	struct http_response	 resp;
@@ -2161,6 +2196,37 @@ START_TEST(test_jwks_hs)
 }
 END_TEST
 
+/*
+ * The health check: 200 with the users loaded and nothing more (no name),
+ * not to be cached; 503 without a good configuration (the loop's NULL
+ * app); GET only.
+ */
+START_TEST(test_healthz)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 want[64];
+
+	run(healthz_handle, test_app, "GET", NULL, NULL, NULL, 0, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.content_type, "application/json");
+	(void)snprintf(want, sizeof(want), "{\"status\":\"ok\",\"users\":%zu}",
+	    users_count(app_users(test_app)));
+	ck_assert_uint_gt(users_count(app_users(test_app)), 0);
+	ck_assert_str_eq(resp.body, want);
+	ck_assert_str_eq(http_header(&resp, "Cache-Control"), "no-store");
+	run(healthz_handle, NULL, "GET", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 503);
+	ck_assert_str_eq(resp.body, "{\"status\":\"unavailable\"}");
+	ck_assert_str_eq(http_header(&resp, "Cache-Control"), "no-store");
+	run(healthz_handle, test_app, "POST", NULL, NULL, NULL, 0, &resp,
+	    &out);
+	ck_assert_int_eq(resp.status, 405);
+	ck_assert_str_eq(http_header(&resp, "Allow"), "GET");
+}
+END_TEST
+
 /* An app of alg with the key set at set (and its private key at pem). */
 static struct app *
 pair_app(const char *alg, const char *set, const char *pem, int keys)
@@ -2289,6 +2355,7 @@ handlers_suite(void)
 	    test_app_teardown);
 	tcase_add_test(tc, test_jwks_hs);
 	tcase_add_test(tc, test_jwks_pair);
+	tcase_add_test(tc, test_healthz);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
@@ -2323,6 +2390,7 @@ handlers_suite(void)
 	tcase_add_test(tc, test_sess_login_off);
 	tcase_add_loop_test(tc, test_sess_throttle, 0, 2);
 	tcase_add_test(tc, test_sess_login_down);
+	tcase_add_test(tc, test_sess_healthz);
 	tcase_add_loop_test(tc, test_sess_refresh_row, 0,
 	    ARRAY_SIZE(refresh_cases));
 	tcase_add_test(tc, test_sess_refresh_reuse);

@@ -23,6 +23,7 @@ check_layout()
 	    "$FA_pkglibexecdir/login.fcgi" "$FA_pkglibexecdir/me.fcgi" \
 	    "$FA_pkglibexecdir/reports.fcgi" \
 	    "$FA_pkglibexecdir/projects.fcgi" \
+	    "$FA_pkglibexecdir/healthz.fcgi" \
 	    "$FA_pkglibexecdir/refresh.fcgi" "$FA_pkglibexecdir/logout.fcgi" \
 	    "$FA_pkglibexecdir/revoke.fcgi" "$FA_sbindir/fcgi-auth-spawn" \
 	    "$FA_sbindir/authctl"; do
@@ -44,7 +45,8 @@ check_layout()
 	    "$FA_examplesdir/systemd/fcgi-auth-redis.conf" \
 	    "$FA_examplesdir/users.example" \
 	    "$FA_examplesdir/policy.example" \
-	    "$FA_pkgdatadir/413.json" "$FA_docdir/deploy.md"; do
+	    "$FA_pkgdatadir/413.json" "$FA_pkgdatadir/openapi.json" \
+	    "$FA_docdir/deploy.md"; do
 		[ -f "$D$f" ] || { echo "#   not installed: $f"; return 1; }
 	done
 	if [ -n "$FA_systemdsystemunitdir" ]; then
@@ -66,7 +68,7 @@ check_layout()
 	e2e_expect "the nginx snippet's login socket" 1 "$(grep -c \
 	    "fastcgi_pass unix:$FA_sockdir/login.sock;" \
 	    "$D$FA_examplesdir/nginx/fcgi-auth.conf")" || return 1
-	e2e_expect "the mod_fcgid snippet's secret" 8 "$(grep -c \
+	e2e_expect "the mod_fcgid snippet's secret" 9 "$(grep -c \
 	    "InitialEnv JWT_SECRET_FILE=$FA_pkgsysconfdir/jwt-secret" \
 	    "$D$FA_examplesdir/apache2/fcgi-auth-fcgid.conf")"
 }
@@ -137,11 +139,12 @@ logout: 3 of 3 running
 revoke: 3 of 3 running
 me: 3 of 3 running
 reports: 3 of 3 running
-projects: 3 of 3 running" "$(printf '%s\n' "$st" | sed 's/ (.*//')" ||
+projects: 3 of 3 running
+healthz: 3 of 3 running" "$(printf '%s\n' "$st" | sed 's/ (.*//')" ||
 	    return 1
 	want=660
 	[ -z "$DEPLOY_WEB_USER" ] || want="660 $DEPLOY_WEB_USER"
-	for n in login refresh logout revoke me reports projects; do
+	for n in login refresh logout revoke me reports projects healthz; do
 		e2e_expect "$n.sock's mode and group" "$want" "$(stat \
 		    -c "%a${DEPLOY_WEB_USER:+ %G}" "$E2E_SOCKDIR/$n.sock")" ||
 		    return 1

@@ -344,6 +344,25 @@ deploy_check_refresh()
 	    "$E2E_URL" ""
 }
 
+# What the config serves besides the endpoints, from the installed data
+# folder: /openapi.json (the installed document, as JSON), /healthz (200)
+# and /docs: the installed page, or a stand-in when none is (what is
+# checked is the routing; the page has its own test, in a browser).
+deploy_check_served()
+{
+	deploy__docs=$DEPLOY_DEST$FA_pkgdatadir/docs
+	if [ ! -f "$deploy__docs/index.html" ]; then
+		(umask 022 && mkdir -p "$deploy__docs" &&
+		    printf '<!DOCTYPE html><title>docs</title>\n' \
+		    >"$deploy__docs/index.html" &&
+		    printf 'console.log("docs");\n' >"$deploy__docs/app.js") ||
+		    return 1
+	fi
+	"$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/openapi.py" served "$E2E_URL" \
+	    "$DEPLOY_DEST$FA_pkgdatadir/openapi.json" \
+	    "$DEPLOY_DEST$FA_pkgdatadir/docs"
+}
+
 # A refusal reaches the server's error log as one line from the endpoint
 # (the FastCGI stderr stream, or the endpoint's own stderr).
 deploy_check_log_line()
@@ -501,6 +520,8 @@ me 200 slow-unanswered=%s/%s' "$DEPLOY_LOGIN_PROCS" "$DEPLOY_LOGIN_PROCS" \
 deploy_common_checks()
 {
 	e2e_check "$DEPLOY_LABEL: contract (HTTP)" deploy_check_contract
+	e2e_check "$DEPLOY_LABEL: /openapi.json, /healthz, /docs" \
+	    deploy_check_served
 	e2e_check "$DEPLOY_LABEL: Authorization header spellings" \
 	    deploy_check_bearer
 	e2e_check "$DEPLOY_LABEL: a refusal is logged by the server" \

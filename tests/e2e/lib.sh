@@ -57,7 +57,8 @@
 
 E2E_PORT_RANGE=${E2E_PORT_RANGE:-18000-18999}
 # Every endpoint built (cgi-bin/NAME.fcgi), copied for the servers.
-E2E_ENDPOINTS="login refresh logout revoke me reports projects authorize jwks"
+E2E_ENDPOINTS="login refresh logout revoke me reports projects authorize jwks
+healthz"
 e2e__lighttpd_pid=
 e2e__failed=0
 e2e__passed=0
@@ -179,6 +180,11 @@ e2e_setup()
 		e2e_install_program "$E2E_BUILDDIR/cgi-bin/$b.fcgi"
 	done
 	E2E_SNIPPET_COPY=$E2E_STATE/fcgi-auth.conf
+	# What the snippet serves as static files (var.fcgi_auth_datadir):
+	# the OpenAPI document; /docs is what a test puts in docs/.
+	E2E_DATADIR=$E2E_STATE/data
+	mkdir -p "$E2E_DATADIR/docs"
+	cp "$E2E_SRCDIR/etc/openapi.json" "$E2E_DATADIR/"
 	cp "$E2E_SRCDIR/etc/lighttpd/fcgi-auth.conf" "$E2E_SNIPPET_COPY"
 
 	E2E_SECRET_FILE=$E2E_STATE/secret
@@ -186,7 +192,7 @@ e2e_setup()
 	E2E_USERS_FILE=$E2E_STATE/users
 	e2e_write_users "$E2E_USERS_FILE"
 	export E2E_SRCDIR E2E_BUILDDIR E2E_STATE E2E_SECRET_FILE \
-	    E2E_USERS_FILE E2E_BINDIR E2E_SOCKDIR E2E_SNIPPET_COPY
+	    E2E_USERS_FILE E2E_BINDIR E2E_SOCKDIR E2E_SNIPPET_COPY E2E_DATADIR
 }
 
 # e2e_install_program PROGRAM: a copy of the built PROGRAM in E2E_BINDIR,
@@ -251,6 +257,7 @@ var.fcgi_auth_bindir = "$E2E_BINDIR"
 var.fcgi_auth_secret_file = "${3:-$E2E_SECRET_FILE}"
 var.fcgi_auth_users_file = "$E2E_USERS_FILE"
 var.fcgi_auth_sockdir = "$E2E_SOCKDIR"
+var.fcgi_auth_datadir = "$E2E_DATADIR"
 include "${E2E_SNIPPET:-$E2E_SNIPPET_COPY}"
 ${E2E_CONF_EXTRA:-}
 EOF

@@ -53,6 +53,7 @@ var.fcgi_auth_bindir = "$E2E_BINDIR"
 var.fcgi_auth_secret_file = "$E2E_SECRET_FILE"
 var.fcgi_auth_users_file = "$E2E_USERS_FILE"
 var.fcgi_auth_sockdir = "$E2E_SOCKDIR/b"
+var.fcgi_auth_datadir = "$E2E_DATADIR"
 include "$E2E_SNIPPET_COPY"
 EOF
 }
