@@ -5,7 +5,8 @@
 # Run by "make check" from the top build dir; docs_browser.py drives the
 # browser.  The page is installed as "make install" would (the page, its
 # script and, with --with-swagger-ui, Swagger UI's files) into the state
-# dir, and lighttpd serves it at /docs/ beside the endpoints.  The
+# dir, and lighttpd serves it at /docs with the API document
+# (etc/openapi.json) at /openapi.json, through the shipped snippet.  The
 # screenshot of the last step is left in tests/e2e/docs.png of the build
 # dir, pass or fail.  Skipped (77) without chromium, chromium-driver or
 # python3-selenium, or when the page loads Swagger UI from jsDelivr
@@ -33,10 +34,11 @@ inst=$E2E_STATE/inst
 	cat "$E2E_STATE/install.log" >&2
 	e2e_die "make install of the /docs page failed"
 }
-cp -R "$inst$FA_pkgdatadir/docs" "$E2E_STATE/www/docs"
-if grep -q 'https://cdn\.jsdelivr\.net/' "$E2E_STATE/www/docs/index.html"; then
+rmdir "$E2E_DATADIR/docs"
+cp -R "$inst$FA_pkgdatadir/docs" "$E2E_DATADIR/docs"
+if grep -q 'https://cdn\.jsdelivr\.net/' "$E2E_DATADIR/docs/index.html"; then
 	cdn=$(sed -n 's|.*href="\(https://cdn\.jsdelivr\.net/[^"]*\.css\)".*|\1|p' \
-	    "$E2E_STATE/www/docs/index.html")
+	    "$E2E_DATADIR/docs/index.html")
 	why=$("$E2E_PYTHON" - "$cdn" <<'PY'
 import sys, urllib.request
 try:
@@ -50,21 +52,6 @@ PY
 	    "it here"
 fi
 
-# The API document: H1's etc/openapi.json once it is in the tree.
-# XXX until then, a minimal one of the test's own, login and /me.
-openapi=$E2E_SRCDIR/etc/openapi.json
-[ -f "$openapi" ] || openapi=$E2E_SRCDIR/tests/e2e/docs-fixture.json
-cp "$openapi" "$E2E_STATE/www/openapi.json"
-
-# XXX until the shipped snippet serves them: /docs, /docs/ and
-# /openapi.json from the document root, with their types.
-E2E_CONF_EXTRA='
-index-file.names = ( "index.html" )
-mimetype.assign = ( ".html" => "text/html; charset=utf-8",
-    ".css" => "text/css; charset=utf-8",
-    ".js" => "text/javascript; charset=utf-8",
-    ".json" => "application/json" )
-'
 # Many logins from one address are not what this test is about.
 LOGIN_MAX_FAILURES=0
 export LOGIN_MAX_FAILURES
@@ -72,7 +59,7 @@ export LOGIN_MAX_FAILURES
 run_browser()
 {
 	"$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/docs_browser.py" \
-	    --url "$E2E_URL" --openapi "$openapi" \
+	    --url "$E2E_URL" --openapi "$E2E_DATADIR/openapi.json" \
 	    --chromium "$chromium" --chromedriver "$driver" \
 	    --workdir "$E2E_STATE/browser" \
 	    --screenshot "$E2E_BUILDDIR/tests/e2e/docs.png"

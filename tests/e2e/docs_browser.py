@@ -163,7 +163,7 @@ def main():
     driver = start(args)
     log = []
     try:
-        driver.get(args.url + "/docs/")
+        driver.get(args.url + "/docs")
         n = check_listed(driver, doc)
         errs = console_errors(driver, log)
         if errs:
