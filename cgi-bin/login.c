@@ -21,7 +21,6 @@
 static int	missing(const struct http_form_field *);
 static int	reply_unprocessable(struct http_response *,
 		    struct http_outcome *, const struct http_form_field *, int);
-static int	no_store(struct http_response *);
 static int	reply_invalid_scope(struct http_response *,
 		    struct http_outcome *);
 static int	reply_throttled(struct http_response *,
@@ -86,16 +85,6 @@ fail:
 	return http_reply_json(resp, 422, NULL);
 }
 
-/* RFC 6749 5.1: a response carrying a token must not be cached. */
-static int
-no_store(struct http_response *resp)
-{
-	if (http_header_add(resp, "Cache-Control", "no-store") == -1 ||
-	    http_header_add(resp, "Pragma", "no-cache") == -1)
-		return http_reply_json(resp, 500, NULL);
-	return 0;
-}
-
 /* RFC 6749 5.2: a scope asked for that no role of the policy grants. */
 static int
 reply_invalid_scope(struct http_response *resp, struct http_outcome *out)
@@ -107,7 +96,7 @@ reply_invalid_scope(struct http_response *resp, struct http_outcome *out)
 	    "scope is invalid, unknown, or malformed"),
 	    NULL)) == -1)
 		return -1;
-	return no_store(resp);
+	return http_no_store(resp);
 }
 
 /* 429 with Retry-After (RFC 6585 4): this guess must wait. */
@@ -120,7 +109,7 @@ reply_throttled(struct http_response *resp, struct http_outcome *out,
 	out->reason = "too many failed logins: throttled";
 	(void)snprintf(ra, sizeof(ra), "%ld", wait > 0 ? wait : 1);
 	if (authz_refuse(resp, out, AUTH_THROTTLED, NULL) == -1 ||
-	    no_store(resp) == -1)
+	    http_no_store(resp) == -1)
 		return -1;
 	if (http_header_add(resp, "Retry-After", ra) == -1)
 		return http_reply_json(resp, 500, NULL);

@@ -255,6 +255,7 @@ static void		 drop(struct rd *);
 static redisReply	*command(struct rd *, int, const char **,
 			    const size_t *);
 static int		 reply_ok(struct rd *, redisReply *, int);
+static enum store_status ended_status(struct rd *, redisReply *);
 static int		 check_policy(struct rd *);
 static int		 check_epoch(struct rd *);
 static int		 auth(struct rd *);
@@ -1021,7 +1022,6 @@ end_one(struct rd *r, const char *sid, long long now, int live_only)
 	char		 ks[KEY_MAX], n[24], un[24], kp[24];
 	const char	*a[7];
 	redisReply	*rep;
-	enum store_status ret;
 
 	(void)key(ks, sizeof(ks), "fa:s:", sid, NULL);
 	(void)snprintf(n, sizeof(n), "%lld", now);
@@ -1036,6 +1036,15 @@ end_one(struct rd *r, const char *sid, long long now, int live_only)
 	a[6] = live_only ? "1" : "0";
 	if ((rep = run(r, SCRIPT_END, 7, a, NULL, 2)) == NULL)
 		return STORE_DOWN;
+	return ended_status(r, rep);
+}
+
+/* An end script's answer (1: ended now, 0: nothing to end); frees rep. */
+static enum store_status
+ended_status(struct rd *r, redisReply *rep)
+{
+	enum store_status	 ret;
+
 	if (rep->type != REDIS_REPLY_INTEGER) {
 		(void)reply_ok(r, rep, REDIS_REPLY_INTEGER);
 		return STORE_DOWN;
@@ -1060,7 +1069,6 @@ rd_end_token(void *impl, const char *sid,
 	const char	*a[8];
 	size_t		 l[8];
 	redisReply	*rep;
-	enum store_status ret;
 
 	(void)key(ks, sizeof(ks), "fa:s:", sid, NULL);
 	(void)key(kr, sizeof(kr), "fa:r:", sid, NULL);
@@ -1079,13 +1087,7 @@ rd_end_token(void *impl, const char *sid,
 	l[3] = SESSION_HASH_BYTES;
 	if ((rep = run(r, SCRIPT_END_TOKEN, 8, a, l, 3)) == NULL)
 		return STORE_DOWN;
-	if (rep->type != REDIS_REPLY_INTEGER) {
-		(void)reply_ok(r, rep, REDIS_REPLY_INTEGER);
-		return STORE_DOWN;
-	}
-	ret = rep->integer == 1 ? STORE_OK : STORE_NOT_FOUND;
-	freeReplyObject(rep);
-	return ret;
+	return ended_status(r, rep);
 }
 
 /*

@@ -586,3 +586,28 @@ e2e_stop_redis()
 		E2E_REDIS_PID=
 	fi
 }
+
+# e2e_lock_sqlite DB: a writer holding BEGIN EXCLUSIVE on the SQLite
+# database DB (a session store "down": locked) until e2e_unlock_sqlite.
+# Returns 1 if it could not take the lock within 10 s.
+e2e_lock_sqlite()
+{
+	: >"$E2E_STATE/locked"
+	"$E2E_PYTHON" -c '
+import os, sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+c.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2] + ".held", "w").close()
+while os.path.exists(sys.argv[2]):
+    time.sleep(0.05)
+c.execute("ROLLBACK")
+' "$1" "$E2E_STATE/locked" &
+	e2e__locker=$!
+	fa_wait_for 10 "$e2e__locker" test -f "$E2E_STATE/locked.held"
+}
+
+e2e_unlock_sqlite()
+{
+	rm -f "$E2E_STATE/locked" "$E2E_STATE/locked.held"
+	wait "$e2e__locker" 2>/dev/null || true
+}

@@ -108,35 +108,14 @@ export SESSION_STORE
 e2e_start_lighttpd || e2e_die "lighttpd did not start"
 e2e_log "e2e: $("$E2E_LIGHTTPD" -v) on $E2E_URL, state in $E2E_STATE"
 
-lock_store()
-{
-	: >"$E2E_STATE/locked"
-	"$E2E_PYTHON" -c '
-import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[2] + ".held", "w").close()
-while os.path.exists(sys.argv[2]):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-' "$db" "$E2E_STATE/locked" &
-	locker=$!
-	fa_wait_for 10 "$locker" test -f "$E2E_STATE/locked.held"
-}
-
-unlock_store()
-{
-	rm -f "$E2E_STATE/locked" "$E2E_STATE/locked.held"
-	wait "$locker" 2>/dev/null || true
-}
-
 check_sqlite_locked()
 {
 	prepare || return 1
-	lock_store || { echo "#   could not lock the store"; return 1; }
+	e2e_lock_sqlite "$db" ||
+	    { echo "#   could not lock the store"; return 1; }
 	rc=0
 	check_down || rc=1
-	unlock_store
+	e2e_unlock_sqlite
 	[ "$rc" = 0 ] || return 1
 	check_back
 }

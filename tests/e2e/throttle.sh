@@ -58,30 +58,6 @@ login_ticks()
 	awk '{ print $14 + $15 }' "/proc/$pid/stat"
 }
 
-# lock_store: a writer holding BEGIN EXCLUSIVE on the store until
-# E2E_STATE/locked is removed (unlock_store).
-lock_store()
-{
-	: >"$E2E_STATE/locked"
-	"$E2E_PYTHON" -c '
-import os, sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN EXCLUSIVE")
-open(sys.argv[2] + ".held", "w").close()
-while os.path.exists(sys.argv[2]):
-    time.sleep(0.05)
-c.execute("ROLLBACK")
-' "$db" "$E2E_STATE/locked" &
-	locker=$!
-	fa_wait_for 10 "$locker" test -f "$E2E_STATE/locked.held"
-}
-
-unlock_store()
-{
-	rm -f "$E2E_STATE/locked" "$E2E_STATE/locked.held"
-	wait "$locker" 2>/dev/null || true
-}
-
 check_fail_closed()
 {
 	t0=$(login_ticks) || return 1
@@ -94,10 +70,11 @@ check_fail_closed()
 		echo "#   one login of tess cost $hash ticks: too few to compare"
 		return 1
 	}
-	lock_store || { echo "#   could not lock the store"; return 1; }
+	e2e_lock_sqlite "$db" ||
+	    { echo "#   could not lock the store"; return 1; }
 	got=$(login_answer tess tesspass)
-	t2=$(login_ticks) || { unlock_store; return 1; }
-	unlock_store
+	t2=$(login_ticks) || { e2e_unlock_sqlite; return 1; }
+	e2e_unlock_sqlite
 	e2e_expect "login with the store locked" \
 	    '503 {"detail":"Session store unavailable"} ' "$got" || return 1
 	down=$((t2 - t1))
