@@ -374,12 +374,20 @@ serve_one(struct app *app, fcgi_handler_fn *handler, struct exchange *ex,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct http_outcome	 out;
+	struct timespec		 ts;
 	int			 ok;
 
 	memset(&req, 0, sizeof(req));
 	http_response_init(&resp);
 	http_outcome_init(&out);
-	req.now = time(NULL);
+	/*
+	 * The wall clock as every other program reads it: time() is the
+	 * kernel's tick-updated copy, a second behind for up to a tick
+	 * after each second begins, so a token stamped nbf = now by PyJWT
+	 * (CLOCK_REALTIME) and sent at once looked early now and then.
+	 */
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	req.now = ts.tv_sec;
 	/* FCGX's envp and environ are both "NAME=value" lists. */
 	req.params = ex->rq != NULL ? (const char *const *)ex->rq->envp :
 	    (const char *const *)environ;

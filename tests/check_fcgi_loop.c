@@ -311,6 +311,9 @@ echo_handle(struct app *app, const struct http_request *req,
 
 	(void)app;
 	out->reason = "echo";
+	if (x != NULL && strcmp(x, "now") == 0)
+		return http_reply_json(resp, 200, http_json_object(
+		    "now", json_object_new_int64((int64_t)req->now), NULL));
 	return http_reply_json(resp, 200, http_json_object(
 	    "method", json_object_new_string(req->method),
 	    "len", json_object_new_int64((int64_t)req->body_len),
@@ -549,6 +552,41 @@ START_TEST(test_serve)
 	/* The log line travels on the request's FastCGI stderr stream. */
 	ck_assert_msg(strstr(a.err, "check_fcgi_loop: 200 \"echo\" user=- "
 	    "addr=192.0.2.7\n") != NULL, "log: %s", a.err);
+}
+END_TEST
+
+/*
+ * The request's time is the wall clock every other program reads
+ * (CLOCK_REALTIME, as Python's time.time() and date do).  time() is the
+ * kernel's tick-updated copy and stays a second behind for up to a
+ * tick after each second begins: a token PyJWT stamped nbf = now and
+ * sent at once was refused now and then.  Sent just after a second
+ * begins, a request must see that second.
+ */
+START_TEST(test_clock)
+{
+	static const char *const params[] = { "REQUEST_METHOD=GET",
+	    "HTTP_X_TEST=now", NULL };
+	struct answer	 a;
+	struct timespec	 ts;
+	time_t		 second;
+	long long	 seen;
+	int		 round;
+
+	server_start(&srv, 0, relaxed_env);
+	for (round = 0; round < 3; round++) {
+		(void)clock_gettime(CLOCK_REALTIME, &ts);
+		second = ts.tv_sec;
+		while (ts.tv_sec == second)
+			(void)clock_gettime(CLOCK_REALTIME, &ts);
+		ck_assert_int_eq(exchange(&srv, params, NULL, 0, &a), 1);
+		ck_assert_int_eq(a.status, 200);
+		ck_assert_msg(sscanf(body_of(&a), "{\"now\":%lld}", &seen) == 1,
+		    "body: %s", body_of(&a));
+		ck_assert_msg(seen >= (long long)ts.tv_sec, "round %d: the "
+		    "request saw %lld, sent in %lld", round, seen,
+		    (long long)ts.tv_sec);
+	}
 }
 END_TEST
 
@@ -1198,6 +1236,7 @@ fcgi_loop_suite(void)
 	tc = tcase_create("serve");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_serve);
+	tcase_add_test(tc, test_clock);
 	tcase_add_test(tc, test_pieces);
 	tcase_add_loop_test(tc, test_content_length, 0, ARRAY_SIZE(cl_cases));
 	tcase_add_test(tc, test_keep_conn_idle);
