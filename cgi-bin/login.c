@@ -15,7 +15,6 @@
 #include "policy.h"
 #include "session.h"
 #include "store.h"
-#include "throttle.h"
 #include "token.h"
 
 static int	missing(const struct http_form_field *);
@@ -118,8 +117,7 @@ reply_throttled(struct http_response *resp, struct http_outcome *out,
 
 /*
  * Sessions on: a new session for user, with the scopes it was granted,
- * then its first access token and refresh token.  The store first: a
- * token for a session the store never kept would be refused at refresh.
+ * then its first access token and refresh token.
  */
 static int
 start_session(struct app *app, const struct http_request *req,
@@ -127,42 +125,22 @@ start_session(struct app *app, const struct http_request *req,
     struct http_response *resp, struct http_outcome *out)
 {
 	struct store_session	 s;
-	unsigned char		 hash[SESSION_HASH_BYTES];
 	char			 rt[SESSION_REFRESH_CHARS + 1];
-	const char		*addr = http_param(req, "REMOTE_ADDR");
-	const char		*agent = http_param(req, "HTTP_USER_AGENT");
 	int			 ret;
 
-	memset(&s, 0, sizeof(s));
-	rt[0] = '\0';
-	if (session_new_id(s.sid) == -1 ||
-	    session_refresh_new(s.sid, rt, hash) == -1) {
-		out->reason = "no randomness for a session";
-		ret = authz_refuse(resp, out, AUTH_INTERNAL, NULL);
-		goto done;
-	}
-	/* The users file and the policy bound these: nothing is cut. */
-	(void)snprintf(s.user, sizeof(s.user), "%s", user->name);
-	(void)snprintf(s.scope, sizeof(s.scope), "%s", scope);
-	s.ver = user->version;
-	s.created = req->now;
-	/* As the web server gave it; anything longer is no address. */
-	if (addr == NULL || *addr == '\0' ||
-	    strlen(addr) >= sizeof(s.addr))
-		addr = "-";
-	(void)snprintf(s.addr, sizeof(s.addr), "%s", addr);
-	if (agent != NULL)
-		(void)log_escape(agent, strlen(agent), s.agent,
-		    sizeof(s.agent));
-	if (store_create(app_store(app), &s, hash) != STORE_OK) {
+	switch (grant_session_start(app, req, user, scope, &s, rt, out)) {
+	case GRANT_OK:
+		ret = grant_reply(app, req, user, scope, asked, s.sid, rt,
+		    "login", resp, out);
+		break;
+	case GRANT_STORE_DOWN:
 		ret = grant_store_down(app, resp, out, 0);
-		goto done;
+		break;
+	default:
+		ret = authz_refuse(resp, out, AUTH_INTERNAL, NULL);
+		break;
 	}
-	ret = grant_reply(app, req, user, scope, asked, s.sid, rt, "login",
-	    resp, out);
-done:
 	explicit_bzero(rt, sizeof(rt));
-	explicit_bzero(hash, sizeof(hash));
 	return ret;
 }
 
@@ -185,8 +163,6 @@ login_handle(struct app *app, const struct http_request *req,
 		    .size = sizeof(scope) },
 	};
 	const struct policy	*pol = app_policy(app);
-	struct throttle		*thr = app_throttle(app);
-	struct store_attempt	 att;
 	struct auth_user	 user;
 	enum auth_status	 st;
 	char			 granted[TOKEN_SCOPE_MAX + 1];
@@ -227,44 +203,20 @@ login_handle(struct app *app, const struct http_request *req,
 	}
 
 	/*
-	 * Throttling before the hash: a guess that must wait costs no CPU,
-	 * and on a store the attempt is recorded, as a failure until the
-	 * hash says otherwise, before the hash runs, so the limits hold
-	 * however many guesses run at once.  Every guess counts, those
-	 * refused below without a hash too (the answer must not differ).
-	 * A store that cannot record it: 503, fail closed.
+	 * Throttled, and every guess hashed alike, those refused without a
+	 * hash too (the answer must not differ).
 	 */
-	if (thr != NULL) {
-		switch (throttle_begin(thr, username, f[USERNAME].len,
-		    http_param(req, "REMOTE_ADDR"), grant_now_ms(req), &att,
-		    &wait)) {
-		case THROTTLE_ALLOW:
-			break;
-		case THROTTLE_WAIT:
-			ret = reply_throttled(resp, out, wait);
-			goto done;
-		default:
-			ret = grant_store_down(app, resp, out, 0);
-			goto done;
-		}
-	}
-
-	/* Nothing can match these; their length or bytes are no secret. */
-	if (f[USERNAME].too_long || f[PASSWORD].too_long ||
-	    memchr(username, '\0', f[USERNAME].len) != NULL ||
-	    memchr(password, '\0', f[PASSWORD].len) != NULL) {
-		st = AUTH_BAD_LOGIN;
-		why = f[PASSWORD].too_long ? "password too long" :
-		    f[USERNAME].too_long ? "username too long" :
-		    "NUL byte in username or password";
-	} else
-		st = authz_login(app, username, password, &user, &why);
-	/* The session's own write, next, says whether the store is down. */
-	if (thr != NULL && throttle_end(thr, &att, st == AUTH_OK) == -1)
-		log_warnx("login throttling: cannot settle an attempt: %s",
-		    app_store(app) != NULL ? store_errstr(app_store(app)) :
-		    "?");
-	if (st != AUTH_OK) {
+	switch ((st = grant_password(app, req, &f[USERNAME], &f[PASSWORD],
+	    &user, &wait, &why))) {
+	case AUTH_OK:
+		break;
+	case AUTH_THROTTLED:
+		ret = reply_throttled(resp, out, wait);
+		goto done;
+	case AUTH_STORE_DOWN:
+		ret = grant_store_down(app, resp, out, 0);
+		goto done;
+	default:
 		ret = authz_refuse(resp, out, st, NULL);
 		out->reason = why;
 		goto done;

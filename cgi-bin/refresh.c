@@ -9,20 +9,15 @@
 #include "fcgi_loop.h"
 #include "grant.h"
 #include "http.h"
-#include "log.h"
 #include "policy.h"
 #include "session.h"
 #include "store.h"
-#include "users.h"
 
 static int	invalid_grant(struct http_response *, struct http_outcome *,
 		    const char *);
 static int	invalid_scope(struct http_response *, struct http_outcome *,
 		    const char *);
 static int	subset(const char *, const char *);
-static int	vet(struct app *, const struct http_request *,
-		    const struct store_session *, struct auth_user *,
-		    struct http_outcome *);
 
 enum { GRANT_TYPE, REFRESH_TOKEN, SCOPE, CLIENT_ID, NFIELDS };
 
@@ -71,43 +66,6 @@ subset(const char *asked, const char *have)
 	return 1;
 }
 
-/*
- * RFC 9700 2.2.2: a refresh checks the user as a login would.  The
- * session's user must still be in the file, enabled, at the version it
- * logged in with (authctl revoke, passwd and disable raise it; a user
- * deleted and added again starts lower, and is someone else).  Returns
- * 0 with *user filled, or -1 with why in out->reason.
- */
-static int
-vet(struct app *app, const struct http_request *req,
-    const struct store_session *s, struct auth_user *user,
-    struct http_outcome *out)
-{
-	const struct user	*u;
-
-	(void)log_escape(s->user, strlen(s->user), out->user,
-	    sizeof(out->user));
-	u = users_lookup(app_users(app), s->user);
-	if (u == NULL)
-		out->reason = "user not found: session ended";
-	else if (u->disabled)
-		out->reason = "user disabled: session ended";
-	else if (u->version != s->ver)
-		out->reason = "token revoked: session ended";
-	else {
-		memset(user, 0, sizeof(*user));
-		(void)snprintf(user->name, sizeof(user->name), "%s", u->name);
-		(void)snprintf(user->role, sizeof(user->role), "%s", u->role);
-		user->version = u->version;
-		return 0;
-	}
-	/* Its access tokens go too, on every process. */
-	if (store_end(app_store(app), s->sid, req->now) == STORE_DOWN)
-		log_warnx("refresh: cannot end session of %s: %s", out->user,
-		    store_errstr(app_store(app)));
-	return -1;
-}
-
 int
 refresh_handle(struct app *app, const struct http_request *req,
     struct http_response *resp, struct http_outcome *out)
@@ -130,7 +88,6 @@ refresh_handle(struct app *app, const struct http_request *req,
 	struct store_session	 s, cur;
 	struct auth_user	 user;
 	unsigned char		 old[SESSION_HASH_BYTES];
-	unsigned char		 new_hash[SESSION_HASH_BYTES];
 	char			 sid[SESSION_SID_CHARS + 1];
 	char			 rt[SESSION_REFRESH_CHARS + 1];
 	char			 granted[TOKEN_SCOPE_MAX + 1];
@@ -147,7 +104,6 @@ refresh_handle(struct app *app, const struct http_request *req,
 
 	rt[0] = '\0';
 	memset(old, 0, sizeof(old));
-	memset(new_hash, 0, sizeof(new_hash));
 	/* Any other body has no fields: grant_type is missing. */
 	if (http_is_form(http_param(req, "CONTENT_TYPE")))
 		http_form_parse(req->body, req->body_len, f, NFIELDS);
@@ -215,35 +171,18 @@ refresh_handle(struct app *app, const struct http_request *req,
 		asked = scope;
 	}
 
-	/* Rotate first, then vet: one round trip when all is well. */
-	if (session_refresh_new(sid, rt, new_hash) == -1) {
-		out->reason = "no randomness for a refresh token";
-		ret = authz_refuse(resp, out, AUTH_INTERNAL, NULL);
-		goto done;
-	}
-	switch (store_rotate(st, sid, old, new_hash, req->now, &s)) {
-	case STORE_OK:
+	switch (grant_session_rotate(app, req, sid, old, &s, &user, rt,
+	    out)) {
+	case GRANT_OK:
 		break;
-	case STORE_REUSED:
-		(void)log_escape(s.user, strlen(s.user), out->user,
-		    sizeof(out->user));
-		ret = invalid_grant(resp, out,
-		    "refresh token reuse: session ended");
+	case GRANT_REFUSED:
+		ret = invalid_grant(resp, out, out->reason);
 		goto done;
-	case STORE_ENDED:
-		(void)log_escape(s.user, strlen(s.user), out->user,
-		    sizeof(out->user));
-		ret = invalid_grant(resp, out, "session ended or expired");
-		goto done;
-	case STORE_DOWN:
+	case GRANT_STORE_DOWN:
 		ret = grant_store_down(app, resp, out, 1);
 		goto done;
 	default:
-		ret = invalid_grant(resp, out, "unknown refresh token");
-		goto done;
-	}
-	if (vet(app, req, &s, &user, out) == -1) {
-		ret = invalid_grant(resp, out, out->reason);
+		ret = authz_refuse(resp, out, AUTH_INTERNAL, NULL);
 		goto done;
 	}
 	/* The asked subset, or the session's, that the role grants now. */
@@ -255,7 +194,6 @@ done:
 	explicit_bzero(token, sizeof(token));
 	explicit_bzero(rt, sizeof(rt));
 	explicit_bzero(old, sizeof(old));
-	explicit_bzero(new_hash, sizeof(new_hash));
 	return ret;
 }
 
