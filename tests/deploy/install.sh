@@ -25,7 +25,8 @@ check_layout()
 	    "$FA_pkglibexecdir/projects.fcgi" \
 	    "$FA_pkglibexecdir/healthz.fcgi" \
 	    "$FA_pkglibexecdir/refresh.fcgi" "$FA_pkglibexecdir/logout.fcgi" \
-	    "$FA_pkglibexecdir/revoke.fcgi" "$FA_sbindir/fcgi-auth-spawn" \
+	    "$FA_pkglibexecdir/revoke.fcgi" "$FA_pkglibexecdir/signin.fcgi" \
+	    "$FA_pkglibexecdir/signout.fcgi" "$FA_sbindir/fcgi-auth-spawn" \
 	    "$FA_sbindir/authctl"; do
 		[ -x "$D$f" ] || { echo "#   not installed: $f"; return 1; }
 	done
@@ -137,6 +138,8 @@ check_spawn()
 refresh: 3 of 3 running
 logout: 3 of 3 running
 revoke: 3 of 3 running
+signin: 1 of 1 running
+signout: 3 of 3 running
 me: 3 of 3 running
 reports: 3 of 3 running
 projects: 3 of 3 running
@@ -144,7 +147,8 @@ healthz: 3 of 3 running" "$(printf '%s\n' "$st" | sed 's/ (.*//')" ||
 	    return 1
 	want=660
 	[ -z "$DEPLOY_WEB_USER" ] || want="660 $DEPLOY_WEB_USER"
-	for n in login refresh logout revoke me reports projects healthz; do
+	for n in login refresh logout revoke signin signout me reports \
+	    projects healthz; do
 		e2e_expect "$n.sock's mode and group" "$want" "$(stat \
 		    -c "%a${DEPLOY_WEB_USER:+ %G}" "$E2E_SOCKDIR/$n.sock")" ||
 		    return 1

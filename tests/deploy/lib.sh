@@ -763,6 +763,140 @@ deploy_protect_checks()
  not a client's X-Original-* or X-Forwarded-*" deploy_protect_check routing
 	e2e_check "$DEPLOY_LABEL: no spelling of a protected path gets through" \
 	    deploy_protect_check bypass
+	e2e_check "$DEPLOY_LABEL: browsers: the access cookie, the 302 to the\
+ sign-in page, the 403 page" deploy_protect_check browser
+}
+
+# --- browser sign-in (issue 14) ---------------------------------------------
+#
+# The protected site of protect-*.sh, and fcgi-auth's /auth/signin and
+# /auth/signout on the same host, as each snippet's header says: the
+# curl-level cases (tests/deploy/signin.py) and the browser's
+# (signin-browser.sh).
+
+# deploy_signin_setup: a session store (refresh cookies, sign-out), and
+# login throttling at 3 failures (signin.py's throttle group spends
+# dave's; no other group fails more than twice per account).
+deploy_signin_setup()
+{
+	deploy_sessions_on
+	LOGIN_MAX_FAILURES=3
+	export LOGIN_MAX_FAILURES
+}
+
+# deploy_protect_lighttpd_start: lighttpd with the installed
+# fcgi-auth-protect.conf and fcgi-auth.conf (the endpoints, signin and
+# signout among them), and the CGI backend of protect.py's site.
+deploy_protect_lighttpd_start()
+{
+	deploy__protect=$(deploy_conf \
+	    "$FA_examplesdir/lighttpd/fcgi-auth-protect.conf")
+	deploy__endpoints=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth.conf")
+	deploy_lighttpd_start "$deploy__protect" "include \"$deploy__endpoints\"
+server.modules += ( \"mod_cgi\" )
+\$HTTP[\"url\"] =~ \"^/private/(app|open)/\" {
+	cgi.assign = ( \".cgi\" => \"\" )
+}"
+}
+
+# deploy_protect_nginx_start: the installed fcgi-auth-protect*.conf and
+# fcgi-auth.conf under nginx, the authorizer's verdicts cached, to the
+# pools of the installed fcgi-auth-spawn (authorize, signin, signout;
+# started here) and protect.py's upstream (deploy_upstream_start first).
+deploy_protect_nginx_start()
+{
+	NGINX=$(deploy_find nginx)
+	deploy__ngx=$E2E_STATE/nginx
+	mkdir -p "$deploy__ngx/tmp"
+	DEPLOY_SERVER_LOG=$deploy__ngx/error.log
+	deploy__ex=$FA_examplesdir/nginx
+	# The cache moved into the state dir (nginx makes the folder).
+	deploy__cachedir=$(sed -n 's/^fastcgi_cache_path \([^ ]*\) .*/\1/p' \
+	    "$DEPLOY_DEST$deploy__ex/fcgi-auth-protect-http.conf")
+	[ -n "$deploy__cachedir" ] ||
+	    e2e_die "no fastcgi_cache_path in the installed file"
+	deploy__http=$(deploy_conf "$deploy__ex/fcgi-auth-protect-http.conf" \
+	    "$deploy__cachedir=$deploy__ngx/cache")
+	deploy__server=$(deploy_conf "$deploy__ex/fcgi-auth-protect-server.conf")
+	deploy__location=$(deploy_conf "$deploy__ex/fcgi-auth-protect.conf")
+	deploy__endpoints=$(deploy_conf "$deploy__ex/fcgi-auth.conf")
+	# fcgi-auth.conf includes nginx's own fastcgi_params, relative to the
+	# main config's folder, as on any nginx install.
+	deploy__confdir=$("$NGINX" -V 2>&1 |
+	    sed -n 's/.*--conf-path=\([^ ]*\)\/[^/ ]*.*/\1/p')
+	cp "${deploy__confdir:-/etc/nginx}/fastcgi_params" "$deploy__ngx/" ||
+	    e2e_skip "no fastcgi_params in ${deploy__confdir:-/etc/nginx}"
+	deploy_spawn start authorize signin signout ||
+	    e2e_die "fcgi-auth-spawn start authorize signin signout failed"
+	deploy_start_server deploy__nginx_writer "$NGINX" -p "$deploy__ngx/" \
+	    -c "$deploy__ngx/nginx.conf" -e "$DEPLOY_SERVER_LOG" \
+	    -g 'daemon off;'
+}
+
+deploy__nginx_writer()
+{
+	cat >"$deploy__ngx/nginx.conf" <<EOC
+# written by tests/deploy/lib.sh (deploy_protect_nginx_start)
+${DEPLOY_WEB_USER:+user $DEPLOY_WEB_USER;}
+worker_processes 2;
+pid $deploy__ngx/nginx.pid;
+error_log $DEPLOY_SERVER_LOG notice;
+events {
+	worker_connections 1024;
+}
+http {
+	access_log off;
+	default_type application/octet-stream;
+	client_body_temp_path $deploy__ngx/tmp/body;
+	fastcgi_temp_path $deploy__ngx/tmp/fastcgi;
+	proxy_temp_path $deploy__ngx/tmp/proxy;
+	scgi_temp_path $deploy__ngx/tmp/scgi;
+	uwsgi_temp_path $deploy__ngx/tmp/uwsgi;
+	include $deploy__http;
+	server {
+		listen 127.0.0.1:$1;
+		root $E2E_STATE/www;
+		include $deploy__endpoints;
+		include $deploy__server;
+		location /private/ {
+			include $deploy__location;
+		}
+		location /private/app/ {
+			include $deploy__location;
+			proxy_pass http://127.0.0.1:$DEPLOY_UPSTREAM_PORT;
+		}
+		location /private/open/ {
+			include $deploy__location;
+			proxy_pass http://127.0.0.1:$DEPLOY_UPSTREAM_PORT;
+		}
+	}
+}
+EOC
+}
+
+# deploy_signin_check GROUP...: signin.py's groups through the server.
+deploy_signin_check()
+{
+	"$E2E_PYTHON" "$E2E_SRCDIR/tests/deploy/signin.py" check "$E2E_URL" "$@"
+}
+
+deploy_signin_checks()
+{
+	e2e_check "$DEPLOY_LABEL: the sign-in page: headers, form, size" \
+	    deploy_signin_check page
+	e2e_check "$DEPLOY_LABEL: sign in: 303 to next, the cookies" \
+	    deploy_signin_check signin
+	e2e_check "$DEPLOY_LABEL: a failed sign-in: the 401 page" \
+	    deploy_signin_check failures
+	e2e_check "$DEPLOY_LABEL: cross-site POSTs refused (403)" \
+	    deploy_signin_check crosssite
+	e2e_check "$DEPLOY_LABEL: next stays on the site" \
+	    deploy_signin_check next
+	e2e_check "$DEPLOY_LABEL: silent sign-in with the refresh cookie;\
+ reuse ends the session" deploy_signin_check silent
+	e2e_check "$DEPLOY_LABEL: sign out" deploy_signin_check signout
+	e2e_check "$DEPLOY_LABEL: sign-in throttled as login (429)" \
+	    deploy_signin_check throttle
 }
 
 # deploy_upstream_start: protect.py's proxied backend (a copy in

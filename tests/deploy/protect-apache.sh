@@ -8,7 +8,7 @@ set -eu
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
 
 deploy_setup "Apache (protect)" apache2 spawn-fcgi
-deploy_apache_setup authn_core authz_user authnz_fcgi headers cgid
+deploy_apache_setup authn_core authz_user authnz_fcgi headers setenvif cgid
 deploy_protect_setup apache
 installed=$DEPLOY_DEST$FA_examplesdir/apache2/fcgi-auth-protect.conf
 # The installed port, moved to a free one.
@@ -35,7 +35,7 @@ EOC
 DEPLOY_SPAWN_OPTS="-p $port" deploy_spawn start authorize ||
     e2e_die "fcgi-auth-spawn -p $port start authorize failed"
 deploy_apache_start "$DEPLOY_CONF/protect-site.conf" authn_core authz_user \
-    authnz_fcgi headers cgid || e2e_die "apache2 did not start"
+    authnz_fcgi headers setenvif cgid || e2e_die "apache2 did not start"
 e2e_log "e2e: $("$APACHE" -v | sed -n 1p) with mod_authnz_fcgi on" \
     "$E2E_URL, the authorizer on 127.0.0.1:$port, state in $E2E_STATE"
 

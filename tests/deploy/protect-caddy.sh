@@ -3,13 +3,15 @@
 # a real Caddy: the whole site (static files, and a proxied backend under
 # /private/) behind the authorizer (forward_auth over FastCGI to the pool
 # the installed fcgi-auth-spawn runs), as tests/deploy/protect.py's policy
-# says
+# says; and browser sign-in, /auth/signin and /auth/signout handled ahead
+# of the route as the snippet's header shows (tests/deploy/signin.py)
 set -eu
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
 
 deploy_setup "Caddy (protect)" caddy spawn-fcgi
 CADDY=$(deploy_find caddy)
 deploy_protect_setup caddy
+deploy_signin_setup
 dir=$E2E_STATE/caddy
 mkdir -p "$dir"
 [ -z "$DEPLOY_WEB_USER" ] || chown "$DEPLOY_WEB_USER" "$dir"
@@ -18,9 +20,10 @@ snippet=$(deploy_conf "$FA_examplesdir/caddy/fcgi-auth-protect.caddy")
 DEPLOY_SERVER_LOG=$E2E_STATE/server.out
 
 # The site as the snippet's header shows it: the route imports the
-# snippet first.  No admin endpoint, no HTTPS, its state in the state dir;
-# "http://:PORT" matches any Host (a site for 127.0.0.1 would give every
-# other Host an empty 200).
+# snippet first, and the sign-in endpoints come before it.  No admin
+# endpoint, no HTTPS, its state in the state dir; "http://:PORT" matches
+# any Host (a site for 127.0.0.1 would give every other Host an empty
+# 200).
 write_conf()
 {
 	cat >"$dir/Caddyfile" <<EOC
@@ -33,17 +36,30 @@ write_conf()
 http://:$1 {
 	bind 127.0.0.1
 	root * $E2E_STATE/www
-	route {
-		import $snippet
-		reverse_proxy /private/app/* 127.0.0.1:$DEPLOY_UPSTREAM_PORT
-		reverse_proxy /private/open/* 127.0.0.1:$DEPLOY_UPSTREAM_PORT
-		file_server
+	handle /auth/signin {
+		reverse_proxy unix/$E2E_SOCKDIR/signin.sock {
+			transport fastcgi
+		}
+	}
+	handle /auth/signout {
+		reverse_proxy unix/$E2E_SOCKDIR/signout.sock {
+			transport fastcgi
+		}
+	}
+	handle {
+		route {
+			import $snippet
+			reverse_proxy /private/app/* 127.0.0.1:$DEPLOY_UPSTREAM_PORT
+			reverse_proxy /private/open/* 127.0.0.1:$DEPLOY_UPSTREAM_PORT
+			file_server
+		}
 	}
 }
 EOC
 }
 
-deploy_spawn start authorize || e2e_die "fcgi-auth-spawn start authorize failed"
+deploy_spawn start authorize signin signout ||
+    e2e_die "fcgi-auth-spawn start authorize signin signout failed"
 deploy_upstream_start
 set -- env HOME="$dir" XDG_CONFIG_HOME="$dir/config" \
     XDG_DATA_HOME="$dir/data"
@@ -57,6 +73,7 @@ deploy_start_server write_conf "$@" "$CADDY" run --adapter caddyfile \
 e2e_log "e2e: caddy $("$CADDY" version) on $E2E_URL, state in $E2E_STATE"
 
 deploy_protect_checks
+deploy_signin_checks
 stop_all()
 {
 	deploy_upstream_stop && deploy_stop_server

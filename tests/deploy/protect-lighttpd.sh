@@ -2,23 +2,23 @@
 # protect-lighttpd.sh -- the installed etc/lighttpd/fcgi-auth-protect.conf
 # under a real lighttpd: static files and a CGI program under /private/
 # behind the authorizer (authorize.fcgi, started by lighttpd, mode
-# authorizer), as tests/deploy/protect.py's policy says
+# authorizer), as tests/deploy/protect.py's policy says; and browser
+# sign-in, with the installed fcgi-auth.conf's /auth/signin and
+# /auth/signout on the same host (tests/deploy/signin.py)
 set -eu
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
 
 deploy_setup "lighttpd (protect)" lighttpd
 deploy_lighttpd_setup
 deploy_protect_setup lighttpd
+deploy_signin_setup
 # As installed; the test adds only the CGI backend (mod_cgi before
 # mod_staticfile, which lighttpd appends last).
-snippet=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth-protect.conf")
-deploy_lighttpd_start "$snippet" 'server.modules += ( "mod_cgi" )
-$HTTP["url"] =~ "^/private/(app|open)/" {
-	cgi.assign = ( ".cgi" => "" )
-}' || e2e_die "lighttpd did not start"
+deploy_protect_lighttpd_start || e2e_die "lighttpd did not start"
 e2e_log "e2e: $("$LIGHTTPD" -v) on $E2E_URL, state in $E2E_STATE"
 
 deploy_protect_checks
+deploy_signin_checks
 
 # HTTP/2 is off (lighttpd 1.4.69 would hand an HTTP/2 body to the
 # authorizer, and the CGI program would get none): a client speaking h2c

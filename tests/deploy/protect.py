@@ -15,7 +15,8 @@ tests/e2e/helper.py, PyJWT).
         what it got, as whoami.cgi does; writes its port to PORTFILE once
         it listens, and serves until killed
   protect.py check SERVER URL SECRET_FILE GROUP
-        the cases of GROUP (rules, backend, routing, bypass, body) through
+        the cases of GROUP (rules, backend, routing, bypass, body, browser)
+        through
         the server at URL; SERVER (lighttpd, apache, nginx, caddy) picks
         the few answers that are the server's own.  Prints "#" lines on
         failure (and the bypass table); exit status 1 if a case failed
@@ -29,7 +30,9 @@ tests/e2e/helper.py, PyJWT).
   protect.py cache URL SECRET_FILE LOG
         nginx's cache of verdicts: an allow served from it (the authorizer,
         with AUTH_DEBUG=1, logs each question it is asked to LOG, nginx's
-        error log), a refusal never, and no key two requests can share
+        error log), a refusal never, and no key two requests can share:
+        not two targets, and not two credentials (Authorization, or the
+        access cookie)
 
 Every request goes over a raw socket: the target is sent byte for byte as
 written here, nothing normalised on the way.
@@ -223,7 +226,8 @@ class Response:
         return "%s %s %s" % (self.status, self.header("content-type"), text)
 
 
-def send(url, method, target, headers=(), body=b"", timeout=30):
+def send(url, method, target, headers=(), body=b"", timeout=30,
+         content_type="application/octet-stream"):
     """One request, the target as written; the answer, or a Response with
     status "timeout" or "error" when none came."""
     host, port = url.split("//", 1)[1].split(":")
@@ -233,7 +237,7 @@ def send(url, method, target, headers=(), body=b"", timeout=30):
     for name, value in headers:
         head += b"%s: %s\r\n" % (name.encode(), value.encode("latin-1"))
     if body or method == "POST":
-        head += b"Content-Type: application/octet-stream\r\n"
+        head += b"Content-Type: %s\r\n" % content_type.encode()
         head += b"Content-Length: %d\r\n" % len(body)
     data = b""
     try:
@@ -511,6 +515,35 @@ BYPASS = [
 ]
 
 
+# Browsers (issue 14): the access cookie as a credential, and the answers
+# a browser gets instead of the JSON ones.  A browser request is GET or
+# HEAD asking for text/html; over plain HTTP the cookie is "fcgi-auth"
+# (the "__Host-" name is for HTTPS only, and ignored here).
+HTML = ("Accept", "text/html,application/xhtml+xml,application/xml;"
+        "q=0.9,*/*;q=0.8")
+COOKIE = "fcgi-auth"
+SIGNIN = "/auth/signin?next="
+# The headers of every HTML page of fcgi-auth's (the sign-in page, the
+# 403 page).
+PAGE_HEADERS = {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": "default-src 'self'; frame-ancestors 'none'",
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+def next_of(location):
+    """The target a 302 to the sign-in page asks to come back to (None if
+    the Location is not the sign-in page's), decoded once."""
+    import urllib.parse
+    if not isinstance(location, str) or not location.startswith(SIGNIN):
+        return None
+    return urllib.parse.unquote(location[len(SIGNIN):])
+
+
 def anonymous(got):
     return (got.get("user") in (None, "", "-") and
             got.get("auth_user") in (None, "") and
@@ -678,6 +711,109 @@ class Checker:
                                                for x in row))
 
 
+    def to_signin(self, name, r, target):
+        """A 302 to the sign-in page, coming back to target."""
+        if r.status != 302:
+            return self.fail(name, "status %s, want 302 to the sign-in page"
+                             % r.status, r)
+        back = next_of(r.header("location"))
+        if back != target:
+            return self.fail(name, "Location %r, want %s + %r encoded" % (
+                r.header("location"), SIGNIN, target), r)
+        if r.header("cache-control") != "no-store":
+            return self.fail(name, "Cache-Control %r, want no-store"
+                             % (r.header("cache-control"),), r)
+        if r.header("set-cookie") is not None:
+            return self.fail(name, "the authorizer set a cookie", r)
+
+    def page_403(self, name, r, user):
+        """The 403 page: HTML, the page headers, the user's own name and a
+        way to sign out, and no redirect."""
+        if r.status != 403:
+            return self.fail(name, "status %s, want the 403 page" % r.status,
+                             r)
+        for h, want in PAGE_HEADERS.items():
+            if r.header(h) != want:
+                return self.fail(name, "%s %r, want %r" % (
+                    h, r.header(h), want), r)
+        if r.header("location") is not None:
+            return self.fail(name, "a 403 page with a Location", r)
+        text = r.body.decode("utf-8", "replace")
+        if user not in text or 'action="/auth/signout"' not in text or \
+                'method="post"' not in text.lower():
+            return self.fail(name, "want the user's name (%s) and a form "
+                             "POSTing to /auth/signout" % user, r)
+
+    def browser(self):
+        t = self.tokens.t
+
+        def cookie(name):
+            return [("Cookie", "%s=%s" % (COOKIE, t[name]))]
+        # No credential: a browser goes to the sign-in page, coming back to
+        # the target as it asked for it (query included); an API client
+        # keeps its 401 JSON (RULES); HEAD is a browser's too.
+        for target in ("/private/projects/p", "/private/reports/x",
+                       "/private/projects/p?a=1&b=%2F%20x",
+                       "/private/app/whoami.cgi"):
+            for method in ("GET", "HEAD"):
+                r = send(self.url, method, target, [HTML])
+                self.to_signin("%s %s, no token" % (method, target), r,
+                               target)
+        # A bad or expired access cookie is no credential either.
+        for name in ("expired", "forged", "garbage", "carol", "zed",
+                     "dave_old"):
+            r = send(self.url, "GET", "/private/projects/p",
+                     [HTML] + cookie(name))
+            self.to_signin("GET with the %s cookie" % name, r,
+                           "/private/projects/p")
+        # Not a browser request: the JSON answers, whatever the cookie.
+        r = send(self.url, "POST", APP, [HTML], b"x")
+        self.refusal("POST asking for text/html, no token", r, NOT_AUTH)
+        r = send(self.url, "GET", "/private/projects/p",
+                 [("Accept", "application/json")])
+        self.refusal("GET asking for JSON, no token", r, NOT_AUTH)
+        r = send(self.url, "GET", "/private/projects/p",
+                 [("Accept", "application/json")] + cookie("erin"))
+        self.refusal("GET asking for JSON, erin's cookie", r, ROLE)
+        # The cookie as a credential: the file, and the backend told who.
+        r = send(self.url, "GET", "/private/projects/p",
+                 [HTML] + cookie("bob"))
+        if r.status != 200 or r.body != FILES["private/projects/p"]:
+            self.fail("GET with bob's cookie: want 200 with the file", r)
+        r = send(self.url, "GET", APP, [HTML] + cookie("alice_rp") + FORGED)
+        self.identity("the backend, alice's cookie", r,
+                      ("alice", "admin", RP))
+        # Among other cookies, and the first of two with our name.
+        r = send(self.url, "GET", "/private/projects/p",
+                 [HTML, ("Cookie", "a=1; %s=%s; %s=%s; b=2" % (
+                     COOKIE, t["bob"], COOKIE, t["garbage"]))])
+        if r.status != 200:
+            self.fail("bob's cookie among others, first of two: want 200", r)
+        # The HTTPS name is not read over plain HTTP (a sibling subdomain
+        # or a network attacker could have set it).
+        r = send(self.url, "GET", "/private/projects/p",
+                 [HTML, ("Cookie", "__Host-%s=%s" % (COOKIE, t["bob"]))])
+        self.to_signin("GET with bob's token as __Host-fcgi-auth over HTTP",
+                       r, "/private/projects/p")
+        # The Bearer header first: erin's header beats bob's cookie.
+        r = send(self.url, "GET", "/private/projects/p",
+                 [HTML] + self.tokens.headers("erin") + cookie("bob"))
+        if r.status != 403:
+            self.fail("erin's Bearer header and bob's cookie: want 403", r)
+        # Signed in but refused: the 403 page, never a sign-in loop.
+        r = send(self.url, "GET", "/private/projects/p",
+                 [HTML] + cookie("erin"))
+        self.page_403("GET as erin (role guest), a browser", r, "erin")
+        r = send(self.url, "GET", "/private/reports/x",
+                 [HTML] + cookie("bob"))
+        self.page_403("GET as bob (no scope reports:read), a browser", r,
+                      "bob")
+        # The anyone rule: no redirect for a browser without a cookie.
+        r = send(self.url, "GET", "/private/public/x", [HTML])
+        if r.status != 200 or r.body != FILES["private/public/x"]:
+            self.fail("anyone's path, a browser: want 200 with the file", r)
+
+
 def cmd_check(argv):
     server, url, secret_file, group = argv
     c = Checker(server, url, secret_file)
@@ -807,6 +943,30 @@ def cmd_cache(argv):
         r = send(url, "GET", target, [("Authorization", "X")])
         if r.status != 400:
             fail("a target with a blank: want nginx's 400", r)
+    # The access cookie is a credential (issue 14): an allow cached for
+    # alice's cookie must not be served to a request without it, nor to
+    # one with someone else's.  Without the Cookie header in the key, all
+    # three requests below share alice's key.
+    path = "/private/projects/c5"
+    alice = [("Cookie", "%s=%s" % (COOKIE, t.t["alice"]))]
+    for i in range(2):
+        r = send(url, "GET", path, alice)
+        if r.status != 200 or r.body != FILES["private/projects/c5"]:
+            fail("alice's cookie %d: want 200 with the file" % (i + 1), r)
+    settle(path, 1)
+    time.sleep(0.5)
+    if asked(log, path) != 1:
+        fail("alice's cookie was not cached (asked %d times): the test "
+             "proves nothing" % asked(log, path))
+    r = send(url, "GET", path)
+    if r.status != 401 or SECRET in r.body:
+        fail("no credential after alice's cached allow: want 401", r)
+    r = send(url, "GET", path, [("Cookie", "%s=%s" % (COOKIE, t.t["erin"]))])
+    if r.status != 403 or SECRET in r.body:
+        fail("erin's cookie after alice's cached allow: want 403", r)
+    r = send(url, "GET", path, [("Cookie", "other=1")])
+    if r.status != 401 or SECRET in r.body:
+        fail("another cookie after alice's cached allow: want 401", r)
     return 1 if failed else 0
 
 

@@ -57,8 +57,8 @@
 
 E2E_PORT_RANGE=${E2E_PORT_RANGE:-18000-18999}
 # Every endpoint built (cgi-bin/NAME.fcgi), copied for the servers.
-E2E_ENDPOINTS="login refresh logout revoke me reports projects authorize jwks
-healthz"
+E2E_ENDPOINTS="login refresh logout revoke signin signout me reports projects
+authorize jwks healthz"
 e2e__lighttpd_pid=
 e2e__failed=0
 e2e__passed=0
