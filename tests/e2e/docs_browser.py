@@ -9,74 +9,29 @@ document's OAuth2 password flow, tokenUrl /auth/login) and that "Try it
 out" of GET /me shows {"username": "alice", "role": "admin"}.  Saves a
 screenshot (--screenshot) whether it passes or not.  Prints what it
 expected and got on failure; exit status 0 or 1.  Every wait is bounded
-(WAIT_S) and waits for an outcome, never for time to pass.
+(browser.py's WAIT_S) and waits for an outcome, never for time to pass.
 """
 
 import argparse
 import json
-import os
 import sys
 
-from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
-from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-WAIT_S = 20
+import browser
+from browser import Failed, console_errors, wait
+
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
            "trace")
 EXPECTED_ME = {"username": "alice", "role": "admin"}
-
-
-class Failed(Exception):
-    """A check that did not hold: its message says expected and got."""
 
 
 def operations(doc):
     """The (METHOD, path) of every operation of an OpenAPI document."""
     return sorted((m.upper(), path) for path, item in doc["paths"].items()
                   for m in METHODS if m in item)
-
-
-def start(args):
-    """Headless Chromium under chromedriver, its console log kept."""
-    os.makedirs(args.workdir, exist_ok=True)
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = args.chromium
-    # No sandbox: the test may run as root or in a container without
-    # user namespaces; the page is our own, served from loopback.
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
-              "--disable-dev-shm-usage", "--no-first-run",
-              "--disable-background-networking", "--disable-sync",
-              "--disable-component-update", "--window-size=1280,1600",
-              "--user-data-dir=" + os.path.join(args.workdir, "profile")):
-        opts.add_argument(a)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    env = dict(os.environ, HOME=args.workdir,
-               XDG_CONFIG_HOME=os.path.join(args.workdir, "config"),
-               XDG_CACHE_HOME=os.path.join(args.workdir, "cache"))
-    service = Service(executable_path=args.chromedriver,
-                      log_path=os.path.join(args.workdir, "chromedriver.log"),
-                      env=env)
-    driver = webdriver.Chrome(service=service, options=opts)
-    driver.set_page_load_timeout(WAIT_S)
-    return driver
-
-
-def wait(driver, cond, what):
-    try:
-        return WebDriverWait(driver, WAIT_S).until(cond)
-    except TimeoutException:
-        raise Failed("waited %d s for %s" % (WAIT_S, what)) from None
-
-
-def console_errors(driver, seen):
-    """Append the browser's new console lines to seen; return the errors."""
-    new = driver.get_log("browser")
-    seen.extend(new)
-    return [e for e in new if e.get("level") == "SEVERE"]
 
 
 def check_listed(driver, doc):
@@ -160,7 +115,7 @@ def main():
     with open(args.openapi, encoding="utf-8") as f:
         doc = json.load(f)
 
-    driver = start(args)
+    driver = browser.start(args.chromium, args.chromedriver, args.workdir)
     log = []
     try:
         driver.get(args.url + "/docs")
