@@ -19,6 +19,10 @@ int	logout_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
 int	revoke_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
+int	signin_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
+int	signout_handle(struct app *, const struct http_request *,
+	    struct http_response *, struct http_outcome *);
 int	authorize_handle(struct app *, const struct http_request *,
 	    struct http_response *, struct http_outcome *);
 int	jwks_handle(struct app *, const struct http_request *,

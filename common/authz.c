@@ -90,14 +90,25 @@ enum auth_status
 authz_authenticate_claims(struct app *app, const struct http_request *req,
     struct auth_user *user, struct token_claims *claims)
 {
+	const char	*token;
+	size_t		 len;
+
+	if (http_bearer(req, &token, &len) == -1) {
+		memset(user, 0, sizeof(*user));
+		return AUTH_NO_CREDS;
+	}
+	return authz_authenticate_token(app, req, token, len, user, claims);
+}
+
+enum auth_status
+authz_authenticate_token(struct app *app, const struct http_request *req,
+    const char *token, size_t len, struct auth_user *user,
+    struct token_claims *claims)
+{
 	const struct user	*u;
 	struct store		*st;
-	const char		*token;
-	size_t			 len;
 
 	memset(user, 0, sizeof(*user));
-	if (http_bearer(req, &token, &len) == -1)
-		return AUTH_NO_CREDS;
 	switch (token_cache_verify(app_tokens(app), token, len, req->now,
 	    claims)) {
 	case TOKEN_OK:

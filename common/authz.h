@@ -57,6 +57,15 @@ enum auth_status authz_authenticate_claims(struct app *app,
 		    const struct http_request *req, struct auth_user *user,
 		    struct token_claims *claims);
 
+/*
+ * authz_authenticate_claims for a token the caller found (len bytes, not
+ * necessarily NUL-terminated): the browser's access cookie.
+ */
+enum auth_status authz_authenticate_token(struct app *app,
+		    const struct http_request *req, const char *token,
+		    size_t len, struct auth_user *user,
+		    struct token_claims *claims);
+
 /* AUTH_OK if user's role is in the NULL-terminated roles, else FORBIDDEN. */
 enum auth_status authz_require_role(const struct auth_user *user,
 		    const char *const *roles);

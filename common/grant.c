@@ -273,13 +273,11 @@ grant_reply(const struct app *app, const struct http_request *req,
 	return ret;
 }
 
-int
-grant_store_down(struct app *app, struct http_response *resp,
-    struct http_outcome *out, int oauth)
+void
+grant_store_down_reason(struct app *app, struct http_outcome *out)
 {
 	/* The outcome line's reason: one line per refusal, with the why. */
 	static char	 reason[192];
-	char		 ra[16];
 	size_t		 i;
 
 	(void)snprintf(reason, sizeof(reason),
@@ -292,6 +290,15 @@ grant_store_down(struct app *app, struct http_response *resp,
 		    (unsigned char)reason[i] > 0x7e)
 			reason[i] = '?';
 	out->reason = reason;
+}
+
+int
+grant_store_down(struct app *app, struct http_response *resp,
+    struct http_outcome *out, int oauth)
+{
+	char	 ra[16];
+
+	grant_store_down_reason(app, out);
 	if (oauth)
 		return http_reply_oauth_error(resp, 503,
 		    "temporarily_unavailable",

@@ -109,6 +109,12 @@ int	grant_store_down(struct app *app, struct http_response *resp,
 	    struct http_outcome *out, int oauth);
 
 /*
+ * Set out->reason to why the store is down (its kind and error, made
+ * safe for the log line), as grant_store_down does.
+ */
+void	grant_store_down_reason(struct app *app, struct http_outcome *out);
+
+/*
  * Sessions are off: the endpoint is not there, 404 {"detail":"Not
  * Found"} as the reference app answers an unknown path, not to be
  * cached.  Returns 0, or -1.

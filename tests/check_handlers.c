@@ -2180,6 +2180,615 @@ START_TEST(test_sess_off_and_methods)
 }
 END_TEST
 
+/*
+ * Browser sign-in: one request as a browser on a.example sends it (from
+ * sess_post's address, for one throttle count), at
+ * now: method, the query string, the Cookie header, Origin (NULL: not
+ * sent; Sec-Fetch-Site never is), https ("on" or NULL) and a form body.
+ */
+static void
+web(fcgi_handler_fn *handle, struct app *app, time_t now, const char *method,
+    const char *query, const char *cookie, const char *origin,
+    const char *https, const char *body, struct http_response *resp,
+    struct http_outcome *out)
+{
+	struct test_request	 t;
+
+	(void)app_refresh(app, USERS_REFRESH_NOW);
+	test_request_init(&t, method, now);
+	test_request_param(&t, "CONTENT_TYPE", body != NULL ? FORM : NULL);
+	test_request_param(&t, "REMOTE_ADDR", "192.0.2.7");
+	test_request_param(&t, "HTTP_HOST", "a.example");
+	test_request_param(&t, "HTTP_USER_AGENT", "check");
+	test_request_param(&t, "HTTP_ACCEPT", "text/html");
+	test_request_param(&t, "QUERY_STRING", query);
+	test_request_param(&t, "HTTP_COOKIE", cookie);
+	test_request_param(&t, "HTTP_ORIGIN", origin);
+	test_request_param(&t, "HTTPS", https);
+	t.req.body = body;
+	t.req.body_len = body != NULL ? strlen(body) : 0;
+	http_response_init(resp);
+	http_outcome_init(out);
+	ck_assert_int_eq(handle(app, &t.req, resp, out), 0);
+	test_request_free(&t);
+}
+
+#define SITE	"http://a.example"
+
+/*
+ * The Set-Cookie of resp for cookie name, whole, into line; its value
+ * into value (both "" if none).  Returns how many set it.
+ */
+static int
+web_set_cookie(const struct http_response *resp, const char *name,
+    char *line, size_t lsize, char *value, size_t vsize)
+{
+	const char	*v;
+	size_t		 i, n = strlen(name);
+	int		 found = 0;
+
+	line[0] = value[0] = '\0';
+	for (i = 0; i < resp->nheaders; i++) {
+		if (strcasecmp(resp->hbuf + resp->headers[i].name,
+		    "Set-Cookie") != 0)
+			continue;
+		v = resp->hbuf + resp->headers[i].value;
+		if (strncmp(v, name, n) != 0 || v[n] != '=')
+			continue;
+		found++;
+		(void)snprintf(line, lsize, "%s", v);
+		(void)snprintf(value, vsize, "%.*s",
+		    (int)strcspn(v + n + 1, ";"), v + n + 1);
+	}
+	return found;
+}
+
+/* Every page's headers. */
+static void
+web_page_headers(const struct http_response *resp, const char *name)
+{
+	ck_assert_msg(strcmp(resp->content_type, "text/html; charset=utf-8")
+	    == 0, "%s: type %s", name, resp->content_type);
+	ck_assert_str_eq(http_header(resp, "Content-Security-Policy"),
+	    "default-src 'self'; frame-ancestors 'none'");
+	ck_assert_str_eq(http_header(resp, "X-Frame-Options"), "DENY");
+	ck_assert_str_eq(http_header(resp, "Cache-Control"), "no-store");
+	ck_assert_str_eq(http_header(resp, "X-Content-Type-Options"),
+	    "nosniff");
+	ck_assert_str_eq(http_header(resp, "Referrer-Policy"), "same-origin");
+	ck_assert_msg(resp->body_len < 10240, "%s: %zu bytes", name,
+	    resp->body_len);
+	ck_assert_ptr_null(strstr(resp->body, "<script"));
+	ck_assert_ptr_null(strstr(resp->body, "style"));
+}
+
+/*
+ * Sign in through the form as name at now (sessions on: both cookies);
+ * the cookie jar for the next request into jar ("a=b; c=d"), the access
+ * token into tok and the refresh token into rt ("" if none).
+ */
+static void
+web_signin(struct app *app, time_t now, const char *name, char *jar,
+    size_t jsize, char *tok, size_t tsize, char rt[SESSION_REFRESH_CHARS + 1])
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 body[256], line[4096];
+
+	(void)snprintf(body, sizeof(body), "username=%s&password=%spass&"
+	    "next=%%2Ffiles%%2F", name, name);
+	web(signin_handle, app, now, "POST", NULL, NULL, SITE, NULL, body,
+	    &resp, &out);
+	ck_assert_msg(resp.status == 303, "signin %s: %d %s", name,
+	    resp.status, resp.body);
+	ck_assert_str_eq(http_header(&resp, "Location"), "/files/");
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth", line,
+	    sizeof(line), tok, tsize), 1);
+	(void)web_set_cookie(&resp, "fcgi-auth-refresh", line, sizeof(line),
+	    rt, SESSION_REFRESH_CHARS + 1);
+	(void)snprintf(jar, jsize, "fcgi-auth=%s%s%s", tok,
+	    rt[0] != '\0' ? "; fcgi-auth-refresh=" : "", rt);
+}
+
+/*
+ * The page: every header, the next it carries (escaped), the accessible
+ * form; next refused for every way off the site.
+ */
+static const struct {
+	const char	*name;
+	const char	*query;
+	const char	*field;		/* the hidden next's value attribute */
+} page_cases[] = {
+	{ "no next", NULL, "value=\"/\"" },
+	{ "a path", "next=%2Ffiles%2F", "value=\"/files/\"" },
+	{ "a path as typed", "next=/files/a.txt?x=1", "value=\"/files/a.txt?x=1\"" },
+	{ "a path with a query of its own", "next=%2Ff%3Fa%3D1%26b%3D2",
+	    "value=\"/f?a=1&amp;b=2\"" },
+	{ "HTML escaped", "next=/%22%3E%3Cscript%3E",
+	    "value=\"/&quot;&gt;&lt;script&gt;\"" },
+	{ "//evil", "next=//evil.example", "value=\"/\"" },
+	{ "https://evil", "next=https%3A%2F%2Fevil.example", "value=\"/\"" },
+	{ "/\\evil", "next=/%5Cevil.example", "value=\"/\"" },
+	{ "javascript:", "next=javascript:alert(1)", "value=\"/\"" },
+	{ "/%2F%2Fevil", "next=/%252F%252Fevil.example", "value=\"/\"" },
+	{ "/%5Cevil", "next=/%255Cevil.example", "value=\"/\"" },
+	{ "tab", "next=/%09/evil.example", "value=\"/\"" },
+	{ "too long", "next=/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "%ff", "value=\"/\"" },
+};
+
+START_TEST(test_web_page)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+
+	web(signin_handle, sess_app, TS_CONST, _i % 2 ? "HEAD" : "GET",
+	    page_cases[_i].query, NULL, NULL, NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	web_page_headers(&resp, page_cases[_i].name);
+	ck_assert_msg(strstr(resp.body, page_cases[_i].field) != NULL,
+	    "%s: %s", page_cases[_i].name, resp.body);
+	ck_assert_ptr_nonnull(strstr(resp.body, "<html lang=\"en\">"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "<main>"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "<h1>"));
+	ck_assert_ptr_nonnull(strstr(resp.body,
+	    "<form method=\"post\" action=\"/auth/signin\">"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "<label for=\"username\">"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "<label for=\"password\">"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "autocomplete=\"username\""));
+	ck_assert_ptr_nonnull(strstr(resp.body,
+	    "autocomplete=\"current-password\""));
+	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+}
+END_TEST
+
+/*
+ * Signed in: 303 to next, both cookies as the contract spells them, the
+ * session in the store as login starts one; the access token is the
+ * one a login gives (sid, all the role's scopes).
+ */
+START_TEST(test_web_signin)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct store_session	 s;
+	unsigned char		 hash[SESSION_HASH_BYTES];
+	char			 line[4096], tok[2048], rt[128];
+	char			 sid[SESSION_SID_CHARS + 1], want[4096];
+	int			 https = _i;
+
+	web(signin_handle, sess_app, TS_CONST, "POST", NULL, NULL,
+	    https ? "https://a.example" : SITE, https ? "on" : NULL,
+	    "username=alice&password=alicepass&next=%2Ffiles%2Fa.txt", &resp,
+	    &out);
+	ck_assert_msg(resp.status == 303, "%d %s", resp.status, resp.body);
+	ck_assert_str_eq(http_header(&resp, "Location"), "/files/a.txt");
+	ck_assert_str_eq(http_header(&resp, "Cache-Control"), "no-store");
+	ck_assert_str_eq(out.user, "alice");
+	ck_assert_str_eq(out.reason, "signin");
+	ck_assert_int_eq(web_set_cookie(&resp, https ? "__Host-fcgi-auth" :
+	    "fcgi-auth", line, sizeof(line), tok, sizeof(tok)), 1);
+	(void)snprintf(want, sizeof(want), "%s=%s; Path=/; Max-Age=1800; "
+	    "HttpOnly%s; SameSite=Lax", https ? "__Host-fcgi-auth" :
+	    "fcgi-auth", tok, https ? "; Secure" : "");
+	ck_assert_str_eq(line, want);
+	ck_assert_int_eq(web_set_cookie(&resp, https ?
+	    "__Secure-fcgi-auth-refresh" : "fcgi-auth-refresh", line,
+	    sizeof(line), rt, sizeof(rt)), 1);
+	/* The refresh cookie lives as long as the session: 7 idle days. */
+	(void)snprintf(want, sizeof(want), "%s=%s; Path=/auth/; "
+	    "Max-Age=604800; HttpOnly%s; SameSite=Lax", https ?
+	    "__Secure-fcgi-auth-refresh" : "fcgi-auth-refresh", rt,
+	    https ? "; Secure" : "");
+	ck_assert_str_eq(line, want);
+	ck_assert_int_eq(token_verify(app_cfg(sess_app), tok, strlen(tok),
+	    TS_CONST, &c), TOKEN_OK);
+	ck_assert_str_eq(c.sub, "alice");
+	ck_assert_int_eq(session_refresh_parse(rt, strlen(rt), sid, hash), 0);
+	ck_assert_str_eq(sid, c.sid);
+	ck_assert_uint_eq(strlen(c.jti), SESSION_JTI_CHARS);
+	ck_assert_int_eq(store_get(app_store(sess_app), c.sid, &s), STORE_OK);
+	ck_assert_str_eq(s.user, "alice");
+	ck_assert_str_eq(s.addr, "192.0.2.7");
+	ck_assert_int_eq(s.ended, 0);
+}
+END_TEST
+
+/*
+ * Refused sign-ins: the form again with one message, the name kept and
+ * never the password, each costing one hash; or no hash at all for a
+ * form from another site.
+ */
+static const struct {
+	const char	*name;
+	const char	*origin, *body;
+	int		 status, hashes;
+	const char	*has;		/* in the page */
+} refused_cases[] = {
+	{ "wrong password", SITE, "username=alice&password=bobpass", 401, 1,
+	    "value=\"alice\"" },
+	{ "unknown user", SITE, "username=zed&password=zedpass", 401, 1,
+	    "value=\"zed\"" },
+	{ "disabled user", SITE, "username=carol&password=carolpass", 401, 1,
+	    "value=\"carol\"" },
+	{ "no password", SITE, "username=alice", 401, 1, "value=\"alice\"" },
+	{ "nothing", SITE, "", 401, 1, "Incorrect username or password" },
+	{ "name escaped", SITE, "username=%3Cb%3E%22&password=x", 401, 1,
+	    "value=\"&lt;b&gt;&quot;\"" },
+	{ "NUL in name: not shown", SITE, "username=a%00b&password=x", 401,
+	    0, "autofocus value=\"\"" },
+	{ "another site", "http://evil.example",
+	    "username=alice&password=alicepass", 403, 0, "another site" },
+	{ "Origin null", "null", "username=alice&password=alicepass", 403, 0,
+	    "another site" },
+	{ "no Origin", NULL, "username=alice&password=alicepass", 403, 0,
+	    "another site" },
+	{ "https page, http origin", "https://a.example",
+	    "username=alice&password=alicepass", 403, 0, "another site" },
+};
+
+START_TEST(test_web_refused)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	int			 hashes = sess_hashes;
+
+	web(signin_handle, sess_app, TS_CONST, "POST", NULL, NULL,
+	    refused_cases[_i].origin, NULL, refused_cases[_i].body, &resp,
+	    &out);
+	ck_assert_msg(resp.status == refused_cases[_i].status, "%s: %d",
+	    refused_cases[_i].name, resp.status);
+	web_page_headers(&resp, refused_cases[_i].name);
+	ck_assert_msg(strstr(resp.body, refused_cases[_i].has) != NULL,
+	    "%s: %s", refused_cases[_i].name, resp.body);
+	if (resp.status == 401)
+		ck_assert_ptr_nonnull(strstr(resp.body,
+		    "<p role=\"alert\">Incorrect username or password</p>"));
+	ck_assert_ptr_null(strstr(resp.body, "pass\""));
+	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+	/* A NUL is refused before the hash, as login refuses it. */
+	if (refused_cases[_i].hashes == 0 && resp.status == 401)
+		ck_assert_int_eq(sess_hashes, hashes);
+	else
+		ck_assert_int_eq(sess_hashes, hashes +
+		    refused_cases[_i].hashes);
+}
+END_TEST
+
+/*
+ * Throttled exactly as /auth/login, one count for both: four wrong
+ * passwords at login and one through the form, then the right one
+ * through the form waits (429 page, Retry-After, no hash), and login
+ * too.
+ */
+START_TEST(test_web_throttle)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	int			 i, hashes;
+
+	for (i = 0; i < 4; i++) {
+		sess_post(login_handle, sess_app, TS_CONST, NULL, FORM,
+		    "username=bob&password=wrong", &resp, &out);
+		ck_assert_int_eq(resp.status, 401);
+	}
+	web(signin_handle, sess_app, TS_CONST, "POST", NULL, NULL, SITE, NULL,
+	    "username=bob&password=wrong", &resp, &out);
+	ck_assert_int_eq(resp.status, 401);
+	hashes = sess_hashes;
+	web(signin_handle, sess_app, TS_CONST + 1, "POST", NULL, NULL, SITE,
+	    NULL, "username=bob&password=bobpass", &resp, &out);
+	ck_assert_int_eq(resp.status, 429);
+	web_page_headers(&resp, "429");
+	ck_assert_str_eq(http_header(&resp, "Retry-After"), "29");
+	ck_assert_str_eq(out.reason, "too many failed logins: throttled");
+	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+	sess_post(login_handle, sess_app, TS_CONST + 1, NULL, FORM,
+	    "username=bob&password=bobpass", &resp, &out);
+	ck_assert_int_eq(resp.status, 429);
+	ck_assert_int_eq(sess_hashes, hashes);
+	web(signin_handle, sess_app, TS_CONST + 30, "POST", NULL, NULL, SITE,
+	    NULL, "username=bob&password=bobpass", &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+}
+END_TEST
+
+/*
+ * Silent sign-in: the page asked for with a refresh cookie rotates it
+ * (a new pair of cookies, 303 to next); the old refresh cookie again is
+ * reuse: the whole session ends, the cookies are cleared, the page
+ * shown, and the new access token is refused.
+ */
+START_TEST(test_web_silent)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct store_session	 s;
+	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 tok2[2048], rt2[128], line[4096], old[4096];
+
+	web_signin(sess_app, TS_CONST, "alice", jar, sizeof(jar), tok,
+	    sizeof(tok), rt);
+	/* The access token lapsed: only the refresh cookie is left. */
+	(void)snprintf(old, sizeof(old), "fcgi-auth-refresh=%s", rt);
+	web(signin_handle, sess_app, TS_CONST + 1900, "GET",
+	    "next=%2Ffiles%2F", old, NULL, NULL, NULL, &resp, &out);
+	ck_assert_msg(resp.status == 303, "%d %s", resp.status, resp.body);
+	ck_assert_str_eq(http_header(&resp, "Location"), "/files/");
+	ck_assert_str_eq(out.user, "alice");
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth", line,
+	    sizeof(line), tok2, sizeof(tok2)), 1);
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth-refresh", line,
+	    sizeof(line), rt2, sizeof(rt2)), 1);
+	ck_assert_str_ne(rt2, rt);
+	ck_assert_str_ne(tok2, tok);
+	ck_assert_int_eq(token_verify(app_cfg(sess_app), tok2, strlen(tok2),
+	    TS_CONST + 1900, &c), TOKEN_OK);
+	ck_assert_str_eq(c.sub, "alice");
+	/* Signed in with it: the page sends the browser on. */
+	(void)snprintf(jar, sizeof(jar), "fcgi-auth=%s", tok2);
+	web(signin_handle, sess_app, TS_CONST + 1900, "GET", NULL, jar, NULL,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+
+	/* The old refresh cookie again: reuse. */
+	web(signin_handle, sess_app, TS_CONST + 1901, "GET",
+	    "next=%2Ffiles%2F", old, NULL, NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	web_page_headers(&resp, "reuse");
+	ck_assert_str_eq(out.reason, "refresh token reuse: session ended");
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth", line,
+	    sizeof(line), tok, sizeof(tok)), 1);
+	ck_assert_str_eq(line, "fcgi-auth=; Path=/; Max-Age=0; HttpOnly; "
+	    "SameSite=Lax");
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth-refresh", line,
+	    sizeof(line), tok, sizeof(tok)), 1);
+	ck_assert_str_eq(line, "fcgi-auth-refresh=; Path=/auth/; Max-Age=0; "
+	    "HttpOnly; SameSite=Lax");
+	ck_assert_int_eq(store_get(app_store(sess_app), c.sid, &s), STORE_OK);
+	ck_assert_int_ne(s.ended, 0);
+	/* The new access cookie is refused now, and the new refresh one. */
+	web(signin_handle, sess_app, TS_CONST + 1902, "GET", NULL, jar, NULL,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	(void)snprintf(old, sizeof(old), "fcgi-auth-refresh=%s", rt2);
+	web(signin_handle, sess_app, TS_CONST + 1902, "GET", NULL, old, NULL,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(out.reason, "session ended or expired");
+}
+END_TEST
+
+/*
+ * Access cookies on the page: a valid one is signed in already (303, no
+ * rotation); a forged, expired, alg-none, other-key or unknown-user one
+ * gets the page, and a refresh cookie that is no token clears both.
+ */
+static const struct {
+	const char	*name;
+	const char	*cookie;	/* "%T": a token for alice, valid */
+	int		 status;
+} cookie_cases[] = {
+	{ "valid", "fcgi-auth=%T", 303 },
+	{ "valid, https name under http", "__Host-fcgi-auth=%T", 200 },
+	{ "valid, quoted", "fcgi-auth=\"%T\"", 303 },
+	{ "valid, second of two", "fcgi-auth=x.y.z; fcgi-auth=%T", 200 },
+	{ "not a token", "fcgi-auth=x.y.z", 200 },
+	{ "alg none", "fcgi-auth=eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0."
+	    "eyJzdWIiOiJhbGljZSIsInJvbGUiOiJhZG1pbiIsImV4cCI6MTcwMDAwMDYwMH0.",
+	    200 },
+	{ "expired", "fcgi-auth=%E", 200 },
+	{ "other key", "fcgi-auth=%K", 200 },
+	{ "empty", "fcgi-auth=", 200 },
+	{ "refresh cookie no token", "fcgi-auth-refresh=%3Cscript%3E", 200 },
+	{ "refresh cookie unknown", "fcgi-auth-refresh="
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    200 },
+};
+
+START_TEST(test_web_cookies)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	char			 cookie[4096], line[256], val[256];
+	char			*tok = NULL, *p;
+	const char		*key = "0123456789abcdef0123456789abcdeX";
+	time_t			 when = TS_CONST;
+
+	(void)snprintf(cookie, sizeof(cookie), "%s", cookie_cases[_i].cookie);
+	if ((p = strchr(cookie, '%')) != NULL && (p[1] == 'T' ||
+	    p[1] == 'E' || p[1] == 'K')) {
+		ck_assert_int_eq(token_claims_init(&c, "alice", "admin", 3), 0);
+		if (p[1] == 'E')
+			when = TS_CONST - 1801;
+		if (p[1] == 'K')
+			tok = forge_token_str("{\"alg\":\"HS256\",\"typ\":"
+			    "\"JWT\"}", "{\"sub\":\"alice\",\"role\":\"admin\","
+			    "\"exp\":1700000600,\"ver\":3}", "HS256", key,
+			    strlen(key));
+		else
+			ck_assert_int_eq(token_mint(app_cfg(sess_app), &c,
+			    when, &tok), 0);
+		(void)snprintf(cookie, sizeof(cookie), "%.*s%s%s",
+		    (int)(p - cookie), cookie_cases[_i].cookie, tok,
+		    cookie_cases[_i].cookie + (p - cookie) + 2);
+		free(tok);
+	}
+	web(signin_handle, sess_app, TS_CONST, "GET", "next=/x", cookie, NULL,
+	    NULL, NULL, &resp, &out);
+	ck_assert_msg(resp.status == cookie_cases[_i].status, "%s: %d",
+	    cookie_cases[_i].name, resp.status);
+	if (resp.status == 303) {
+		ck_assert_str_eq(http_header(&resp, "Location"), "/x");
+		ck_assert_str_eq(out.reason, "already signed in");
+		ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+	} else
+		web_page_headers(&resp, cookie_cases[_i].name);
+	/* Only a refresh cookie that failed clears them. */
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth-refresh", line,
+	    sizeof(line), val, sizeof(val)), strncmp(cookie_cases[_i].cookie,
+	    "fcgi-auth-refresh", 17) == 0);
+}
+END_TEST
+
+/* The store down: 503 pages, and nothing cleared or set. */
+START_TEST(test_web_down)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 old[256];
+	int			 hashes;
+
+	web_signin(sess_app, TS_CONST, "alice", jar, sizeof(jar), tok,
+	    sizeof(tok), rt);
+	(void)snprintf(old, sizeof(old), "fcgi-auth-refresh=%s", rt);
+	sess_lock();
+	hashes = sess_hashes;
+	web(signin_handle, sess_app, TS_CONST, "POST", NULL, NULL, SITE, NULL,
+	    "username=alice&password=alicepass", &resp, &out);
+	ck_assert_int_eq(resp.status, 503);
+	web_page_headers(&resp, "signin 503");
+	ck_assert_str_eq(http_header(&resp, "Retry-After"), "5");
+	ck_assert_int_eq(sess_hashes, hashes);
+	web(signin_handle, sess_app, TS_CONST + 1, "GET", NULL, old, NULL,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 503);
+	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+	web(signout_handle, sess_app, TS_CONST + 1, "POST", NULL, jar, SITE,
+	    NULL, "", &resp, &out);
+	ck_assert_int_eq(resp.status, 503);
+	web_page_headers(&resp, "signout 503");
+	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+	ck_assert_ptr_nonnull(strstr(resp.body, "still signed in"));
+	sess_unlock();
+	/* Back: the refresh cookie still works. */
+	web(signin_handle, sess_app, TS_CONST + 2, "GET", NULL, old, NULL,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+}
+END_TEST
+
+/*
+ * Sign-out ends the session (its tokens refused, its refresh cookie
+ * too), clears both cookies, and 303s to the page; again without cookies
+ * the same; from another site refused, nothing ended.
+ */
+START_TEST(test_web_signout)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct store_session	 s;
+	struct token_claims	 c;
+	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 line[256], val[64], auth[2200], old[256];
+	int			 https;
+
+	web_signin(sess_app, TS_CONST, "alice", jar, sizeof(jar), tok,
+	    sizeof(tok), rt);
+	(void)snprintf(auth, sizeof(auth), "Bearer %s", tok);
+	ck_assert_int_eq(token_verify(app_cfg(sess_app), tok, strlen(tok),
+	    TS_CONST, &c), TOKEN_OK);
+
+	web(signout_handle, sess_app, TS_CONST + 1, "POST", NULL, jar,
+	    "http://evil.example", NULL, "", &resp, &out);
+	ck_assert_int_eq(resp.status, 403);
+	web_page_headers(&resp, "cross-site signout");
+	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 200);
+
+	web(signout_handle, sess_app, TS_CONST + 1, "POST", NULL, jar, SITE,
+	    NULL, "", &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+	ck_assert_str_eq(http_header(&resp, "Location"), "/auth/signin");
+	ck_assert_str_eq(out.user, "alice");
+	ck_assert_str_eq(out.reason, "signout");
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth", line,
+	    sizeof(line), val, sizeof(val)), 1);
+	ck_assert_str_eq(line, "fcgi-auth=; Path=/; Max-Age=0; HttpOnly; "
+	    "SameSite=Lax");
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth-refresh", line,
+	    sizeof(line), val, sizeof(val)), 1);
+	ck_assert_int_eq(store_get(app_store(sess_app), c.sid, &s), STORE_OK);
+	ck_assert_int_ne(s.ended, 0);
+	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 401);
+	(void)snprintf(old, sizeof(old), "fcgi-auth-refresh=%s", rt);
+	web(signin_handle, sess_app, TS_CONST + 2, "GET", NULL, old, NULL,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+
+	/* The refresh cookie alone ends its session too. */
+	web_signin(sess_app, TS_CONST, "bob", jar, sizeof(jar), tok,
+	    sizeof(tok), rt);
+	ck_assert_int_eq(token_verify(app_cfg(sess_app), tok, strlen(tok),
+	    TS_CONST, &c), TOKEN_OK);
+	(void)snprintf(old, sizeof(old), "fcgi-auth-refresh=%s", rt);
+	web(signout_handle, sess_app, TS_CONST + 3, "POST", NULL, old, SITE,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+	ck_assert_int_eq(store_get(app_store(sess_app), c.sid, &s), STORE_OK);
+	ck_assert_int_ne(s.ended, 0);
+
+	/* Idempotent: no cookies, the same 303 (https: the prefixed names). */
+	for (https = 0; https <= 1; https++) {
+		web(signout_handle, sess_app, TS_CONST + 4, "POST", NULL, NULL,
+		    https ? "https://a.example" : SITE, https ? "on" : NULL,
+		    NULL, &resp, &out);
+		ck_assert_int_eq(resp.status, 303);
+		ck_assert_int_eq(web_set_cookie(&resp, https ?
+		    "__Host-fcgi-auth" : "fcgi-auth", line, sizeof(line), val,
+		    sizeof(val)), 1);
+		ck_assert_int_eq(web_set_cookie(&resp, https ?
+		    "__Secure-fcgi-auth-refresh" : "fcgi-auth-refresh", line,
+		    sizeof(line), val, sizeof(val)), 1);
+	}
+	run(signout_handle, sess_app, "GET", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 405);
+	ck_assert_str_eq(http_header(&resp, "Allow"), "POST");
+	run(signin_handle, sess_app, "PUT", NULL, NULL, NULL, 0, &resp, &out);
+	ck_assert_int_eq(resp.status, 405);
+	ck_assert_str_eq(http_header(&resp, "Allow"), "GET, HEAD, POST");
+}
+END_TEST
+
+/*
+ * Sessions off: the access cookie alone, for a token without sid; a
+ * refresh cookie is not looked at; sign-out clears the cookie (the token
+ * lives until it expires).
+ */
+START_TEST(test_web_off)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct token_claims	 c;
+	struct app		*off = sess_app_new(NULL, NULL);
+	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 line[256], val[64];
+
+	web_signin(off, TS_CONST, "alice", jar, sizeof(jar), tok, sizeof(tok),
+	    rt);
+	ck_assert_str_eq(rt, "");
+	ck_assert_int_eq(token_verify(app_cfg(off), tok, strlen(tok),
+	    TS_CONST, &c), TOKEN_OK);
+	ck_assert_str_eq(c.sid, "");
+	web(signin_handle, off, TS_CONST, "GET", NULL, "fcgi-auth-refresh="
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	    NULL, NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+	web(signout_handle, off, TS_CONST, "POST", NULL, jar, SITE, NULL, NULL,
+	    &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+	ck_assert_int_eq(web_set_cookie(&resp, "fcgi-auth", line,
+	    sizeof(line), val, sizeof(val)), 1);
+	ck_assert_str_eq(val, "");
+	app_free(off);
+}
+END_TEST
+
 /* The JWK Set endpoint under HS256: no public key, 404; GET only. */
 START_TEST(test_jwks_hs)
 {
@@ -2406,6 +3015,22 @@ handlers_suite(void)
 	tcase_add_loop_test(tc, test_sess_revoke_bad, 0,
 	    ARRAY_SIZE(revoke_bad));
 	tcase_add_test(tc, test_sess_off_and_methods);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("browser");
+	tcase_add_checked_fixture(tc, sess_setup, sess_teardown);
+	tcase_add_loop_test(tc, test_web_page, 0, ARRAY_SIZE(page_cases));
+	tcase_add_loop_test(tc, test_web_signin, 0, 2);
+	tcase_add_loop_test(tc, test_web_refused, 0,
+	    ARRAY_SIZE(refused_cases));
+	tcase_add_test(tc, test_web_throttle);
+	tcase_add_test(tc, test_web_silent);
+	tcase_add_loop_test(tc, test_web_cookies, 0,
+	    ARRAY_SIZE(cookie_cases));
+	tcase_add_test(tc, test_web_down);
+	tcase_add_test(tc, test_web_signout);
+	tcase_add_test(tc, test_web_off);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
