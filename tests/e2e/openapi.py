@@ -211,6 +211,12 @@ def check_answer(ctx, path, method, status, a):
         expect("%s %s %d: body" % (method, path, status), b"", a.body)
         return
     ctype = a.headers.get("content-type", "")
+    if "text/html" in content:
+        # The browser sign-in's pages: HTML, and something in it.
+        if not ctype.startswith("text/html") or not a.body.strip():
+            raise Fail("%s %s %d: Content-Type %r, %d bytes: want a page" %
+                       (method, path, status, ctype, len(a.body)))
+        return
     if not ctype.startswith("application/json"):
         raise Fail("%s %s %d: Content-Type %r" % (method, path, status,
                                                   ctype))
@@ -428,8 +434,59 @@ def _(ctx):
     return a
 
 
+# Browser sign-in (issue 14): forms from this origin, cookies.
+def same_origin(ctx):
+    return {"Origin": ctx.url}
+
+
+def signin_form(ctx, user, password, headers):
+    return form(ctx, "/auth/signin", [("username", user),
+                                      ("password", password),
+                                      ("next", "/me")], headers)
+
+
+@case("/auth/signin", "GET", 200, "the page")
+def _(ctx):
+    return http(ctx, "GET", "/auth/signin?next=/me")
+
+
+@case("/auth/signin", "GET", 303, "a valid access cookie")
+def _(ctx):
+    token = helper.mint(ctx.secret_file, "alice", "admin", ver=0)
+    return http(ctx, "GET", "/auth/signin?next=/me",
+                headers={"Cookie": "fcgi-auth=" + token})
+
+
+@case("/auth/signin", "POST", 303, "alice's password")
+def _(ctx):
+    return signin_form(ctx, "alice", "alicepass", same_origin(ctx))
+
+
+@case("/auth/signin", "POST", 401, "a wrong password")
+def _(ctx):
+    return signin_form(ctx, "erin", "nope", same_origin(ctx))
+
+
+@case("/auth/signin", "POST", 403, "a form from another site")
+def _(ctx):
+    return signin_form(ctx, "alice", "alicepass",
+                       {"Origin": "http://evil.example"})
+
+
+@case("/auth/signout", "POST", 303, "no cookies")
+def _(ctx):
+    return form(ctx, "/auth/signout", b"", same_origin(ctx))
+
+
+@case("/auth/signout", "POST", 403, "no Origin")
+def _(ctx):
+    return form(ctx, "/auth/signout", b"")
+
+
 for _path, _method in (("/auth/login", "POST"), ("/auth/refresh", "POST"),
                        ("/auth/logout", "POST"), ("/auth/revoke", "POST"),
+                       ("/auth/signin", "GET"), ("/auth/signin", "POST"),
+                       ("/auth/signout", "POST"),
                        ("/me", "GET"), ("/reports", "GET"),
                        ("/projects", "GET"),
                        ("/.well-known/jwks.json", "GET"),
@@ -484,6 +541,37 @@ def _(ctx):
     rt = ctx.refresh_token()
     with StoreLocked(ctx.db):
         return form(ctx, "/auth/revoke", [("token", rt)])
+
+
+@case("/auth/signin", "GET", 503, "the store locked, a refresh cookie")
+def _(ctx):
+    rt = ctx.refresh_token()
+    with StoreLocked(ctx.db):
+        return http(ctx, "GET", "/auth/signin?next=/me",
+                    headers={"Cookie": "fcgi-auth-refresh=" + rt})
+
+
+@case("/auth/signin", "POST", 503, "the store locked")
+def _(ctx):
+    with StoreLocked(ctx.db):
+        return signin_form(ctx, "bob", "bobpass", same_origin(ctx))
+
+
+@case("/auth/signout", "POST", 503, "the store locked, a refresh cookie")
+def _(ctx):
+    rt = ctx.refresh_token()
+    with StoreLocked(ctx.db):
+        return form(ctx, "/auth/signout", b"", dict(
+            same_origin(ctx), Cookie="fcgi-auth-refresh=" + rt))
+
+
+@case("/auth/signin", "POST", 429, "failed sign-ins past LOGIN_MAX_FAILURES")
+def _(ctx):
+    for _ in range(10):
+        a = signin_form(ctx, "yves", "nope", same_origin(ctx))
+        if a.status != 401:
+            break
+    return a
 
 
 @case("/auth/login", "POST", 429, "failed logins past LOGIN_MAX_FAILURES")
