@@ -1,14 +1,24 @@
 /* authorize.c -- may this request pass? The policy file decides, for a proxy */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "authz.h"
 #include "endpoints.h"
 #include "http.h"
 #include "fcgi_loop.h"
+#include "page.h"
+#include "redirect.h"
 
 static int	allow_authorizer(struct http_response *,
 		    const struct authz_allow *);
 static int	allow_forward(struct http_response *, const struct authz_allow *);
+static int	browser(const struct http_request *, const struct authz_allow *);
+static int	to_signin(const struct http_request *,
+		    const struct authz_allow *, struct http_response *);
+static int	forbidden_page(const struct authz_allow *,
+		    struct http_response *);
 
 /*
  * A FastCGI Authorizer's allow: 200 and only Variable-* headers, which
@@ -59,6 +69,72 @@ allow_forward(struct http_response *resp, const struct authz_allow *a)
 	    NULL });
 }
 
+/* A person in a browser: GET or HEAD, asking for a page. */
+static int
+browser(const struct http_request *req, const struct authz_allow *a)
+{
+	const char	*accept = http_param(req, "HTTP_ACCEPT");
+
+	return a->method != NULL && (strcmp(a->method, "GET") == 0 ||
+	    strcmp(a->method, "HEAD") == 0) && accept != NULL &&
+	    strstr(accept, "text/html") != NULL;
+}
+
+/*
+ * No valid token: 302 to the sign-in page, which sends the browser back
+ * (and signs it in again silently if its refresh cookie allows).  nginx's
+ * auth_request cannot pass a 302 on: on its first ask (X-Original-*) the
+ * 401 stays, and its error_page location asks again with the parameter
+ * HTTP_X_FCGI_AUTH_REPLY "client", for the answer the client gets.
+ * Returns 1 if resp is now the redirect.
+ */
+static int
+to_signin(const struct http_request *req, const struct authz_allow *a,
+    struct http_response *resp)
+{
+	const char	*reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
+	char		 loc[REDIRECT_LOCATION_MAX];
+
+	if (a->original && (reply == NULL || strcmp(reply, "client") != 0))
+		return 0;
+	if (redirect_signin_location(loc, sizeof(loc), a->target) == -1)
+		return 0;
+	http_response_init(resp);
+	(void)page_redirect(resp, 302, loc);
+	return 1;
+}
+
+/*
+ * Signed in, or not, and still refused: a page, not a redirect (no
+ * loop), saying who is signed in (their own name) and what the rule
+ * asks, with a button to sign out (how to switch user).
+ */
+static int
+forbidden_page(const struct authz_allow *a, struct http_response *resp)
+{
+	json_object	*root, *v;
+	char		 why[256], text[512];
+
+	/* What the JSON refusal says the rule requires. */
+	why[0] = '\0';
+	if ((root = json_tokener_parse(resp->body)) != NULL) {
+		if (json_object_object_get_ex(root, "detail", &v))
+			(void)snprintf(why, sizeof(why), "%s",
+			    json_object_get_string(v));
+		json_object_put(root);
+	}
+	if (a->user.name[0] != '\0')
+		(void)snprintf(text, sizeof(text), "You are signed in as %s, "
+		    "but this page is not open to you (%s).", a->user.name,
+		    why);
+	else
+		(void)snprintf(text, sizeof(text), "This page is not open to "
+		    "you (%s).", why);
+	http_response_init(resp);
+	return page_message(resp, 403, "Access denied", text,
+	    a->user.name[0] != '\0' ? PAGE_SIGNOUT_FORM : PAGE_SIGNIN_LINK);
+}
+
 int
 authorize_handle(struct app *app, const struct http_request *req,
     struct http_response *resp, struct http_outcome *out)
@@ -66,10 +142,27 @@ authorize_handle(struct app *app, const struct http_request *req,
 	struct authz_allow	 a;
 
 	/* No method check: the policy says which methods pass where. */
-	if (authz_check_policy(app, req, &a, resp, out) != AUTH_OK)
+	switch (authz_check_policy(app, req, &a, resp, out)) {
+	case AUTH_OK:
+		return a.authorizer ? allow_authorizer(resp, &a) :
+		    allow_forward(resp, &a);
+	case AUTH_NO_CREDS:
+	case AUTH_BAD_TOKEN:
+	case AUTH_BAD_PAYLOAD:
+	case AUTH_NO_USER:
+	case AUTH_DISABLED:
+	case AUTH_REVOKED:
+		/* API clients keep the 401 in JSON. */
+		if (browser(req, &a))
+			(void)to_signin(req, &a, resp);
 		return 0;
-	return a.authorizer ? allow_authorizer(resp, &a) :
-	    allow_forward(resp, &a);
+	case AUTH_FORBIDDEN:
+	case AUTH_NO_RULE:
+	case AUTH_NO_SCOPE:
+		return browser(req, &a) ? forbidden_page(&a, resp) : 0;
+	default:
+		return 0;
+	}
 }
 
 #ifndef NO_MAIN

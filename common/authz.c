@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "cookie.h"
 #include "log.h"
 #include "password.h"
 #include "policy.h"
@@ -65,8 +66,11 @@ static int	join(char *, size_t, size_t, const char *, int, const char *);
 static const char *nonempty(const char *);
 static int	valid_method(const char *);
 static enum auth_status request_target(const struct http_request *,
-		    const char **, const char **, int *,
+		    const char **, const char **, int *, int *,
 		    struct http_outcome *);
+static enum auth_status authenticate_any(struct app *,
+		    const struct http_request *, struct auth_user *,
+		    struct token_claims *);
 
 static void
 fill_user(struct auth_user *out, const struct user *u)
@@ -349,11 +353,13 @@ valid_method(const char *m)
  */
 static enum auth_status
 request_target(const struct http_request *req, const char **method,
-    const char **target, int *authorizer, struct http_outcome *out)
+    const char **target, int *authorizer, int *original,
+    struct http_outcome *out)
 {
 	const char	*role = http_param(req, "FCGI_ROLE");
 	const char	*om, *ou, *fm, *fu;
 
+	*original = 0;
 	*authorizer = role != NULL && strcmp(role, "AUTHORIZER") == 0;
 	*method = req->method;
 	*target = http_param(req, "REQUEST_URI");
@@ -376,6 +382,7 @@ request_target(const struct http_request *req, const char **method,
 		if (om != NULL) {
 			*method = om;
 			*target = ou;
+			*original = 1;
 		} else if (fm != NULL) {
 			*method = fm;
 			*target = fu;
@@ -390,6 +397,26 @@ request_target(const struct http_request *req, const char **method,
 	if (*target == NULL)
 		*target = "";
 	return AUTH_OK;
+}
+
+/*
+ * The Bearer header's token, or without one the access cookie's: only
+ * here, for the protected paths a browser opens.  The API endpoints
+ * stay Bearer-only, out of reach of a cross-site form.
+ */
+static enum auth_status
+authenticate_any(struct app *app, const struct http_request *req,
+    struct auth_user *user, struct token_claims *claims)
+{
+	const char	*token;
+	size_t		 len;
+
+	if (http_bearer(req, &token, &len) == -1 &&
+	    cookie_get(req, COOKIE_ACCESS, &token, &len) == -1) {
+		memset(user, 0, sizeof(*user));
+		return AUTH_NO_CREDS;
+	}
+	return authz_authenticate_token(app, req, token, len, user, claims);
 }
 
 enum auth_status
@@ -407,8 +434,10 @@ authz_check_policy(struct app *app, const struct http_request *req,
 
 	allow->scope[0] = '\0';
 	allow->cache_sec = 0;
+	allow->method = allow->target = NULL;
+	memset(&allow->user, 0, sizeof(allow->user));
 	if ((st = request_target(req, &method, &target, &allow->authorizer,
-	    out)) != AUTH_OK) {
+	    &allow->original, out)) != AUTH_OK) {
 		(void)refuse(resp, out, st, NULL, 1);
 		return st;
 	}
@@ -421,13 +450,15 @@ authz_check_policy(struct app *app, const struct http_request *req,
 		return AUTH_BAD_PATH;
 	}
 	(void)log_escape(path, (size_t)len, out->path, sizeof(out->path));
+	allow->method = method;
+	allow->target = target;
 
 	/*
 	 * Authenticate first, whatever the rule: a user unknown to our copy
 	 * of the users file makes it look at the files again, the policy's
 	 * too, and nothing borrowed from the policy may live across that.
 	 */
-	auth = authz_authenticate_claims(app, req, &allow->user, &claims);
+	auth = authenticate_any(app, req, &allow->user, &claims);
 	(void)log_escape(allow->user.name, strlen(allow->user.name),
 	    out->user, sizeof(out->user));
 	if ((pol = app_policy(app)) == NULL) {

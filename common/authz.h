@@ -109,6 +109,13 @@ struct authz_allow {
 	char		 scope[TOKEN_SCOPE_MAX + 1];	/* effective scopes */
 	int		 authorizer;	/* asked as a FastCGI Authorizer */
 	int		 cache_sec;	/* how long a proxy may keep it */
+	/*
+	 * Also set on a refusal, once known (else NULL, 0): the method and
+	 * request-target asked about (borrowed from the request), and
+	 * whether they came as X-Original-* (nginx's auth_request).
+	 */
+	const char	*method, *target;
+	int		 original;
 };
 
 /*
@@ -120,8 +127,9 @@ struct authz_allow {
  *     one half of one, is AUTH_PROXY_HEADERS (a proxy that lets the
  *     client choose is misconfigured); neither: REQUEST_METHOD and
  *     REQUEST_URI (nginx, or a CGI run).
- * The path is normalised (policy_normalize), the Bearer token checked
- * (authz_authenticate), then the policy's rule decides.  Every refusal
+ * The path is normalised (policy_normalize), the token checked
+ * (authz_authenticate: the Bearer header's, or if there is none the
+ * browser's access cookie, cookie_get), then the policy's rule decides.  Every refusal
  * fills resp as the endpoints refuse, with RFC 6750's error= and scope=
  * attributes where they apply and Cache-Control: no-store; an allow
  * fills *allow and leaves resp to the caller.  out gets the user, and

@@ -187,6 +187,20 @@ SEEDS = {
         "utf8": b"/caf%C3%A9/\xc3\xa9",
         "star": b"*",
     },
+    # fuzz_cookie: a Cookie header (and, past a first newline, a next).
+    "cookie": {
+        "access": b"fcgi-auth=" + VALID,
+        "both-https": b"__Host-fcgi-auth=" + VALID + b"; "
+                      b"__Secure-fcgi-auth-refresh=" + b"A" * 64,
+        "many": b"a=1; b=2; fcgi-auth=x; fcgi-auth=y; c",
+        "whitespace": b" \t fcgi-auth \t= \t v \t ;;",
+        "quoted": b'fcgi-auth="v"; fcgi-auth-refresh=""',
+        "no-equals": b"fcgi-auth; =; ==; fcgi-auth-refresh",
+        "next": b"fcgi-auth=v\n/files/?x=1",
+        "next-evil": b"x=1\n/%2F%2Fevil.example",
+        "next-backslash": b"x=1\n/\\evil.example",
+        "ctl": b"fcgi-auth=a\x00b; fcgi-auth-refresh=\r\n",
+    },
 }
 
 

@@ -1045,6 +1045,202 @@ START_TEST(test_authorize)
 END_TEST
 
 /*
+ * authorize for browsers: the access cookie as well as the Bearer
+ * header; no valid token, a 302 to the sign-in page wherever the proxy
+ * can pass one on (not on nginx's first ask); refused, a 403 page.
+ * "%T" in the cookie or header is a token for sub ("%E" expired, "%K"
+ * signed with another key, "%N" alg none).
+ */
+#define HTML	"HTTP_ACCEPT=text/html,application/xhtml+xml,*/*;q=0.8"
+static const struct {
+	const char	*name;
+	const char	*method;
+	const char	*params[8];
+	const char	*sub;
+	int		 status;
+	const char	*location;	/* NULL: none */
+	const char	*has;		/* in the body */
+} web_authz_cases[] = {
+	{ "Authorizer: no token, 302", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/reports/x?a=1&b=%2F", HTML }, NULL, 302,
+	    "/auth/signin?next=/reports/x%3Fa%3D1%26b%3D%252F",
+	    "href=\"/auth/signin?next=/reports/x%3Fa%3D1%26b%3D%252F\"" },
+	{ "Authorizer: HEAD, 302", "HEAD", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/files/", HTML }, NULL, 302,
+	    "/auth/signin?next=/files/", "Continue" },
+	{ "Caddy: no token, 302 to its URI", "GET", { "REQUEST_URI=/auth",
+	    "HTTP_X_FORWARDED_URI=/files/a.txt",
+	    "HTTP_X_FORWARDED_METHOD=GET", HTML }, NULL, 302,
+	    "/auth/signin?next=/files/a.txt", NULL },
+	{ "CGI: no token, 302", "GET", { "REQUEST_URI=/files/", HTML }, NULL,
+	    302, "/auth/signin?next=/files/", NULL },
+	{ "nginx first ask: 401 stays", "GET", { "REQUEST_URI=/auth",
+	    "HTTP_X_ORIGINAL_URI=/files/", "HTTP_X_ORIGINAL_METHOD=GET", HTML },
+	    NULL, 401, NULL, "Not authenticated" },
+	{ "nginx first ask, reply blank: 401", "GET", { "REQUEST_URI=/auth",
+	    "HTTP_X_ORIGINAL_URI=/files/", "HTTP_X_ORIGINAL_METHOD=GET",
+	    "HTTP_X_FCGI_AUTH_REPLY=", HTML }, NULL, 401, NULL,
+	    "Not authenticated" },
+	{ "nginx second ask: 302", "GET", { "REQUEST_URI=/files/",
+	    "HTTP_X_ORIGINAL_URI=/files/?x", "HTTP_X_ORIGINAL_METHOD=GET",
+	    "HTTP_X_FCGI_AUTH_REPLY=client", HTML }, NULL, 302,
+	    "/auth/signin?next=/files/%3Fx", NULL },
+	{ "API client: 401 JSON", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/files/", "HTTP_ACCEPT=application/json" }, NULL,
+	    401, NULL, "{\"detail\":\"Not authenticated\"}" },
+	{ "no Accept: 401 JSON", "GET", { "REQUEST_URI=/files/" }, NULL, 401,
+	    NULL, "{\"detail\":\"Not authenticated\"}" },
+	{ "POST from a browser: 401 JSON", "POST", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/files/", HTML }, NULL, 401, NULL,
+	    "{\"detail\":\"Not authenticated\"}" },
+	{ "nginx: original method POST: 401 JSON", "GET",
+	    { "REQUEST_URI=/auth", "HTTP_X_ORIGINAL_URI=/files/",
+	    "HTTP_X_ORIGINAL_METHOD=POST", "HTTP_X_FCGI_AUTH_REPLY=client",
+	    HTML }, NULL, 401, NULL, "Not authenticated" },
+	{ "a next off the site: no next", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=//evil.example/", HTML }, NULL, 302,
+	    "/auth/signin", NULL },
+	/* the access cookie */
+	{ "cookie: allowed", "GET", { "REQUEST_URI=/reports/x", HTML,
+	    "HTTP_COOKIE=x=1; fcgi-auth=%T; y=2" }, "alice", 200, NULL,
+	    "{\"username\":\"alice\"" },
+	{ "cookie: Authorizer allowed", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/reports/x", "HTTP_COOKIE=fcgi-auth=%T" }, "alice",
+	    200, NULL, "" },
+	{ "cookie: https reads __Host-", "GET", { "REQUEST_URI=/reports/x",
+	    "HTTPS=on", "HTTP_COOKIE=__Host-fcgi-auth=%T" }, "alice", 200,
+	    NULL, "alice" },
+	{ "cookie: https ignores the plain name", "GET",
+	    { "REQUEST_URI=/reports/x", "HTTPS=on", HTML,
+	    "HTTP_COOKIE=fcgi-auth=%T" }, "alice", 302,
+	    "/auth/signin?next=/reports/x", NULL },
+	{ "cookie: forward auth over https", "GET", { "REQUEST_URI=/auth",
+	    "HTTP_X_FORWARDED_URI=/reports/x", "HTTP_X_FORWARDED_METHOD=GET",
+	    "HTTP_X_FORWARDED_PROTO=https",
+	    "HTTP_COOKIE=__Host-fcgi-auth=%T" }, "alice", 200, NULL, "alice" },
+	{ "cookie: forged, browser 302", "GET", { "REQUEST_URI=/reports/x",
+	    HTML, "HTTP_COOKIE=fcgi-auth=%K" }, "alice", 302,
+	    "/auth/signin?next=/reports/x", NULL },
+	{ "cookie: forged, API 401", "GET", { "REQUEST_URI=/reports/x",
+	    "HTTP_COOKIE=fcgi-auth=%K" }, "alice", 401, NULL,
+	    "{\"detail\":\"Invalid or expired token\"}" },
+	{ "cookie: alg none, 302", "GET", { "REQUEST_URI=/reports/x", HTML,
+	    "HTTP_COOKIE=fcgi-auth=%N" }, "alice", 302,
+	    "/auth/signin?next=/reports/x", NULL },
+	{ "cookie: alg none, API 401", "GET", { "REQUEST_URI=/reports/x",
+	    "HTTP_COOKIE=fcgi-auth=%N" }, "alice", 401, NULL,
+	    "{\"detail\":\"Invalid or expired token\"}" },
+	{ "cookie: expired, 302", "GET", { "REQUEST_URI=/reports/x", HTML,
+	    "HTTP_COOKIE=fcgi-auth=%E" }, "alice", 302,
+	    "/auth/signin?next=/reports/x", NULL },
+	{ "cookie: disabled user, 302", "GET", { "REQUEST_URI=/reports/x",
+	    HTML, "HTTP_COOKIE=fcgi-auth=%T" }, "carol", 302,
+	    "/auth/signin?next=/reports/x", NULL },
+	{ "Bearer first: a bad one beats a good cookie", "GET",
+	    { "REQUEST_URI=/reports/x", "HTTP_AUTHORIZATION=Bearer x.y.z",
+	    "HTTP_COOKIE=fcgi-auth=%T" }, "alice", 401, NULL,
+	    "Invalid or expired token" },
+	{ "Bearer first: a good one beats a bad cookie", "GET",
+	    { "REQUEST_URI=/reports/x", "HTTP_AUTHORIZATION=Bearer %T",
+	    "HTTP_COOKIE=fcgi-auth=x.y.z" }, "alice", 200, NULL, "alice" },
+	/* refused: a page, not a redirect */
+	{ "403 role: a page", "GET", { "REQUEST_URI=/projects/x", HTML,
+	    "HTTP_COOKIE=fcgi-auth=%T" }, "erin", 403, NULL,
+	    "You are signed in as erin, but this page is not open to you "
+	    "(Requires role: admin, user)." },
+	{ "403 role: sign-out button", "GET", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/projects/x", HTML, "HTTP_COOKIE=fcgi-auth=%T" },
+	    "erin", 403, NULL,
+	    "<form method=\"post\" action=\"/auth/signout\">" },
+	{ "403 scope: a page on nginx's first ask too", "GET",
+	    { "REQUEST_URI=/auth", "HTTP_X_ORIGINAL_URI=/reports/x",
+	    "HTTP_X_ORIGINAL_METHOD=GET", HTML, "HTTP_COOKIE=fcgi-auth=%T" },
+	    "bob", 403, NULL, "Requires scope: reports:read" },
+	{ "403 for an API client: JSON", "GET", { "REQUEST_URI=/projects/x",
+	    "HTTP_COOKIE=fcgi-auth=%T" }, "erin", 403, NULL,
+	    "{\"detail\":\"Requires role: admin, user\"}" },
+};
+
+START_TEST(test_authorize_web)
+{
+	struct test_request	 t;
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 name[64], val[4096];
+	char			*tok = NULL;
+	const char		*eq, *p, *param, *key =
+				    "0123456789abcdef0123456789abcdeX";
+	size_t			 i;
+
+	test_request_init(&t, web_authz_cases[_i].method, TS_CONST);
+	for (i = 0; i < ARRAY_SIZE(web_authz_cases[_i].params) &&
+	    (param = web_authz_cases[_i].params[i]) != NULL; i++) {
+		eq = strchr(param, '=');
+		(void)snprintf(name, sizeof(name), "%.*s", (int)(eq - param),
+		    param);
+		(void)snprintf(val, sizeof(val), "%s", eq + 1);
+		if ((p = strchr(eq + 1, '%')) != NULL && p[1] != '\0' &&
+		    strchr("TEKN", p[1]) != NULL) {
+			if (p[1] == 'T')
+				tok = mint_for(policy_app,
+				    web_authz_cases[_i].sub, ALL, TS_CONST);
+			else if (p[1] == 'E')
+				tok = mint_for(policy_app,
+				    web_authz_cases[_i].sub, ALL,
+				    TS_CONST - 1801);
+			else if (p[1] == 'K')
+				tok = forge_token_str("{\"alg\":\"HS256\","
+				    "\"typ\":\"JWT\"}", "{\"sub\":\"alice\","
+				    "\"role\":\"admin\",\"exp\":1700000600}",
+				    "HS256", key, strlen(key));
+			else
+				tok = forge_token_str("{\"alg\":\"none\"}",
+				    "{\"sub\":\"alice\",\"role\":\"admin\","
+				    "\"exp\":1700000600}", NULL, "", 0);
+			ck_assert_ptr_nonnull(tok);
+			(void)snprintf(val, sizeof(val), "%.*s%s%s",
+			    (int)(p - eq - 1), eq + 1, tok, p + 2);
+			free(tok);
+			tok = NULL;
+		}
+		test_request_param(&t, name, val);
+	}
+	http_response_init(&resp);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authorize_handle(policy_app, &t.req, &resp, &out), 0);
+	ck_assert_msg(resp.status == web_authz_cases[_i].status,
+	    "%s: status %d: %s", web_authz_cases[_i].name, resp.status,
+	    resp.body);
+	if (web_authz_cases[_i].location != NULL) {
+		ck_assert_msg(http_header(&resp, "Location") != NULL &&
+		    strcmp(http_header(&resp, "Location"),
+		    web_authz_cases[_i].location) == 0, "%s: Location %s",
+		    web_authz_cases[_i].name, http_header(&resp, "Location"));
+		ck_assert_str_eq(http_header(&resp, "Cache-Control"),
+		    "no-store");
+		ck_assert_str_eq(resp.content_type, "text/html; charset=utf-8");
+		ck_assert_ptr_null(http_header(&resp, "WWW-Authenticate"));
+	} else
+		ck_assert_ptr_null(http_header(&resp, "Location"));
+	if (resp.status == 403 && strchr(web_authz_cases[_i].has, '{') ==
+	    NULL) {
+		ck_assert_str_eq(resp.content_type, "text/html; charset=utf-8");
+		ck_assert_str_eq(http_header(&resp, "Content-Security-Policy"),
+		    "default-src 'self'; frame-ancestors 'none'");
+		ck_assert_str_eq(http_header(&resp, "Cache-Control"),
+		    "no-store");
+	}
+	if (web_authz_cases[_i].has != NULL)
+		ck_assert_msg(strstr(resp.body, web_authz_cases[_i].has) !=
+		    NULL, "%s: body %s", web_authz_cases[_i].name, resp.body);
+	/* The log line says why each was refused. */
+	if (resp.status != 200)
+		ck_assert_ptr_nonnull(out.reason);
+	test_request_free(&t);
+}
+END_TEST
+
+/*
  * How long a proxy may keep an allow: AUTH_CACHE_SECONDS, never past
  * the token's exp; 0 says so; a refusal never carries it.
  */
@@ -2976,6 +3172,8 @@ handlers_suite(void)
 	tcase_add_loop_test(tc, test_authorize_cache, 0,
 	    ARRAY_SIZE(cache_cases));
 	tcase_add_test(tc, test_authorize_methods);
+	tcase_add_loop_test(tc, test_authorize_web, 0,
+	    ARRAY_SIZE(web_authz_cases));
 	tcase_add_loop_test(tc, test_login_scope, 0, ARRAY_SIZE(scope_cases));
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
