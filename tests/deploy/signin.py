@@ -315,7 +315,7 @@ class Checker:
         # Markup in next is text, or refused: never markup in the page.
         r = self.get("/auth/signin?next=" + urllib.parse.quote(
             '/x"><script>alert(1)</script>'))
-        if r.status != 200 or b"<script" in r.body or b'"><' in r.body:
+        if r.status != 200 or b"<script" in r.body.lower():
             self.fail("next with markup", "want the page, the markup "
                       "escaped or dropped", r)
         # The authorizer's redirect leads here, and back.
@@ -463,6 +463,11 @@ class Checker:
         for n in BAD_NEXT:
             r = self.get("/auth/signin?next=" + urllib.parse.quote(n),
                          access)
+            # A server may refuse an encoded control character in the
+            # target itself (lighttpd: 400): nowhere to go either.
+            if r.status == 400 and re.search(r"[\x00-\x1f]", n) and \
+                    r.header("location") is None:
+                continue
             self.see_other("signed in, GET next %r" % n[:40], r, "/")
         for n in GOOD_NEXT:
             r = self.get("/auth/signin?next=" + urllib.parse.quote(n),
