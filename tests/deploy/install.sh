@@ -69,7 +69,7 @@ check_layout()
 	e2e_expect "the nginx snippet's login socket" 1 "$(grep -c \
 	    "fastcgi_pass unix:$FA_sockdir/login.sock;" \
 	    "$D$FA_examplesdir/nginx/fcgi-auth.conf")" || return 1
-	e2e_expect "the mod_fcgid snippet's secret" 9 "$(grep -c \
+	e2e_expect "the mod_fcgid snippet's secret" 11 "$(grep -c \
 	    "InitialEnv JWT_SECRET_FILE=$FA_pkgsysconfdir/jwt-secret" \
 	    "$D$FA_examplesdir/apache2/fcgi-auth-fcgid.conf")"
 }

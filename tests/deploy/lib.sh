@@ -801,8 +801,8 @@ server.modules += ( \"mod_cgi\" )
 
 # deploy_protect_nginx_start: the installed fcgi-auth-protect*.conf and
 # fcgi-auth.conf under nginx, the authorizer's verdicts cached, to the
-# pools of the installed fcgi-auth-spawn (authorize, signin, signout;
-# started here) and protect.py's upstream (deploy_upstream_start first).
+# pools of the installed fcgi-auth-spawn (authorize, signin, signout and
+# login; started here) and protect.py's upstream (deploy_upstream_start first).
 deploy_protect_nginx_start()
 {
 	NGINX=$(deploy_find nginx)
@@ -826,8 +826,9 @@ deploy_protect_nginx_start()
 	    sed -n 's/.*--conf-path=\([^ ]*\)\/[^/ ]*.*/\1/p')
 	cp "${deploy__confdir:-/etc/nginx}/fastcgi_params" "$deploy__ngx/" ||
 	    e2e_skip "no fastcgi_params in ${deploy__confdir:-/etc/nginx}"
-	deploy_spawn start authorize signin signout ||
-	    e2e_die "fcgi-auth-spawn start authorize signin signout failed"
+	deploy_spawn start authorize signin signout login ||
+	    e2e_die "fcgi-auth-spawn start authorize signin signout login" \
+	    "failed"
 	deploy_start_server deploy__nginx_writer "$NGINX" -p "$deploy__ngx/" \
 	    -c "$deploy__ngx/nginx.conf" -e "$DEPLOY_SERVER_LOG" \
 	    -g 'daemon off;'
@@ -880,6 +881,8 @@ deploy_signin_check()
 	"$E2E_PYTHON" "$E2E_SRCDIR/tests/deploy/signin.py" check "$E2E_URL" "$@"
 }
 
+# deploy_signin_checks [no-login]: no-login where the server does not
+# answer /auth/login.
 deploy_signin_checks()
 {
 	e2e_check "$DEPLOY_LABEL: the sign-in page: headers, form, size" \
@@ -897,6 +900,10 @@ deploy_signin_checks()
 	e2e_check "$DEPLOY_LABEL: sign out" deploy_signin_check signout
 	e2e_check "$DEPLOY_LABEL: sign-in throttled as login (429)" \
 	    deploy_signin_check throttle
+	if [ "${1:-}" != no-login ]; then
+		e2e_check "$DEPLOY_LABEL: sign-in and login share the throttle" \
+		    deploy_signin_check throttle_login
+	fi
 }
 
 # deploy_upstream_start: protect.py's proxied backend (a copy in

@@ -73,7 +73,8 @@ deploy_start_server write_conf "$@" "$CADDY" run --adapter caddyfile \
 e2e_log "e2e: caddy $("$CADDY" version) on $E2E_URL, state in $E2E_STATE"
 
 deploy_protect_checks
-deploy_signin_checks
+# The site answers /auth/signin and /auth/signout, not /auth/login.
+deploy_signin_checks no-login
 stop_all()
 {
 	deploy_upstream_stop && deploy_stop_server

@@ -6,7 +6,8 @@ tests/deploy/protect.py's site, every status and header of the contract
 
   signin.py check URL GROUP...
         the groups of cases (page, signin, failures, crosssite, next,
-        silent, signout, throttle) through the server at URL, which
+        silent, signout, throttle, throttle_login: /auth/login, after
+        throttle) through the server at URL, which
         answers /auth/signin and /auth/signout (fcgi-auth's endpoints,
         with a session store) and protects /private/ with protect.py's
         policy.  Prints "#" lines on failure; exit status 1 if a case
@@ -540,8 +541,7 @@ class Checker:
 
     def g_throttle(self):
         # LOGIN_MAX_FAILURES=3: dave's fourth try is refused before any
-        # hash, with the page and Retry-After; /auth/login shares the
-        # count.
+        # hash, with the page and Retry-After.
         for i in range(3):
             r = self.signin("dave", "wrong-%d" % i)
             if r.status != 401:
@@ -553,6 +553,9 @@ class Checker:
                 self.fail("dave, throttled", "Retry-After %r" % (ra,), r)
             if cookies_set(r):
                 self.fail("dave, throttled", "cookies set", r)
+
+    def g_throttle_login(self):
+        # After g_throttle: /auth/login shares the count.
         r = send(self.url, "POST", "/auth/login", [],
                  b"username=dave&password=davepass", content_type=FORM)
         if r.status != 429:
