@@ -848,6 +848,9 @@ events {
 http {
 	access_log off;
 	default_type application/octet-stream;
+	types {
+		text/plain txt;
+	}
 	client_body_temp_path $deploy__ngx/tmp/body;
 	fastcgi_temp_path $deploy__ngx/tmp/fastcgi;
 	proxy_temp_path $deploy__ngx/tmp/proxy;

@@ -66,6 +66,8 @@ FILES = {
     "private/reports/y": b"reports/y: SECRET\n",
     "private/reports/x;jsessionid=1": b"reports/x;jsessionid=1: SECRET\n",
     "private/projects/p": b"projects/p: SECRET\n",
+    # A page a browser shows (signin_browser.py), not a download.
+    "private/projects/hello.txt": b"projects/hello.txt: SECRET\n",
     "private/public/x": b"public/x\n",
     "private/exact": b"exact\n",
 }

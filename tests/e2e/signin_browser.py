@@ -7,7 +7,7 @@ protects tests/deploy/protect.py's site under /private/ and answers
 /auth/signin and /auth/signout on the same host (lighttpd, then nginx,
 each from its installed snippets).  In order:
 
-  1. open /private/projects/p: the sign-in page, next set; its weight
+  1. open /private/projects/hello.txt: the sign-in page, next set; its weight
      (under 10 KiB) and no request but its own (performance entries), no
      console error (the CSP would report an inline script or style);
      screenshot signin.png
@@ -21,7 +21,7 @@ each from its installed snippets).  In order:
      the sign-in page), the refresh token rotated
   5. the old refresh cookie again: the whole session ends (the sign-in
      page; the new access and refresh cookies refused too)
-  6. sign in, sign out (the 403 page's button): /private/projects/p sends
+  6. sign in, sign out (the 403 page's button): /private/projects/hello.txt sends
      to the sign-in page again
   7. next values that point elsewhere: each lands on this site
   8. forms on another origin (same site, another port; and another site,
@@ -51,12 +51,13 @@ from selenium.webdriver.common.by import By
 import browser
 from browser import Failed, console_errors, wait
 
-TARGET = "/private/projects/p"
-TARGET_TEXT = "projects/p: SECRET"
+TARGET = "/private/projects/hello.txt"
+TARGET_TEXT = "projects/hello.txt: SECRET"
 REPORTS = "/private/reports/x"
 COOKIE = "fcgi-auth"
 REFRESH = "fcgi-auth-refresh"
 PAGE_MAX = 10 * 1024
+FAVICON = "/favicon.ico"
 # How long a session's end may take to reach every authorizer process.
 ENDED_WITHIN_S = 10
 BAD_NEXT = ["//evil.example", "https://evil.example/", "/\\evil.example",
@@ -75,6 +76,7 @@ class Run:
         self.d.execute_cdp_cmd("Network.enable", {})
         self.log = []
         self.steps = []
+        self.n = 0
 
     # --- helpers ------------------------------------------------------------
 
@@ -108,19 +110,36 @@ class Run:
         return {c["name"]: c for c in got if c["domain"] == host}
 
     def set_cookie(self, name, value, path):
+        """Put back a cookie as the server set it (a copy the browser
+        kept, or a thief's), in place of the one it has now."""
+        self.delete_cookie(name)
         ok = self.d.execute_cdp_cmd("Network.setCookie", {
             "name": name, "value": value, "url": self.base + path,
             "path": path, "httpOnly": True, "sameSite": "Lax"})
-        if not ok.get("success", True):
-            raise Failed("CDP could not set the cookie %s" % name)
+        got = [c["value"] for c in self.d.execute_cdp_cmd(
+            "Network.getAllCookies", {})["cookies"] if c["name"] == name]
+        if not ok.get("success", True) or got != [value]:
+            raise Failed("CDP could not set the cookie %s (have %d)"
+                         % (name, len(got)))
 
     def delete_cookie(self, name):
         host = urllib.parse.urlsplit(self.base).hostname
-        self.d.execute_cdp_cmd("Network.deleteCookies",
-                               {"name": name, "domain": host})
+        for path in ("/", "/auth/"):
+            self.d.execute_cdp_cmd("Network.deleteCookies",
+                                   {"name": name, "domain": host,
+                                    "path": path})
+        if name in self.cookies():
+            raise Failed("CDP did not delete the cookie %s" % name)
 
     def open(self, path):
         self.d.get(self.base + path)
+
+    def open_target(self):
+        """TARGET, under a query of its own each time: the file carries
+        no Cache-Control, and the browser may show it again from its
+        cache without asking the server (and so the authorizer)."""
+        self.n += 1
+        self.open("%s?n=%d" % (TARGET, self.n))
 
     def sign_in(self, user, password):
         """Fill the sign-in page's form and send it."""
@@ -137,7 +156,8 @@ class Run:
                           'button, input[type="submit"]').click()
 
     def see_file(self, path, text, what):
-        wait(self.d, lambda d: self.path() == path and text in self.body(),
+        wait(self.d, lambda d: (self.path() or "").split("?")[0] == path and
+             text in self.body(),
              "%s: %s showing %r (at %s)" % (what, path, text,
                                             self.d.current_url))
 
@@ -163,7 +183,8 @@ class Run:
         self.steps.append(what)
 
     def no_console_errors(self, when):
-        errs = console_errors(self.d, self.log)
+        errs = [e for e in console_errors(self.d, self.log)
+                if not e.get("message", "").startswith(self.base + FAVICON)]
         if errs:
             raise Failed("console errors %s: %s" % (when, errs))
 
@@ -171,7 +192,7 @@ class Run:
 
     def s1_signin_page(self):
         self.open(TARGET)
-        wait(self.d, self.on_signin, "/private/projects/p to send us to "
+        wait(self.d, self.on_signin, "/private/projects/hello.txt to send us to "
              "the sign-in page")
         q = urllib.parse.parse_qs(urllib.parse.urlsplit(
             self.d.current_url).query)
@@ -181,9 +202,12 @@ class Run:
         self.screenshot("signin.png")
         self.status_is(200, "the sign-in page")
         nav = self.nav()
-        res = self.d.execute_script(
+        # The browser's own /favicon.ico aside (it asks every site for
+        # one, whatever the page says), nothing but the page.
+        res = [n for n in self.d.execute_script(
             "return performance.getEntriesByType('resource')"
             ".map(function (e) { return e.name; });")
+            if n != self.base + FAVICON]
         if res:
             raise Failed("the sign-in page loaded more: %s" % res)
         size = nav.get("decodedBodySize") if nav else None
@@ -250,7 +274,7 @@ class Run:
     def s5_reuse(self, old, access, refresh):
         self.delete_cookie(COOKIE)
         self.set_cookie(REFRESH, old, "/auth/")
-        self.open(TARGET)
+        self.open_target()
         wait(self.d, self.on_signin, "the old refresh cookie to end at the "
              "sign-in page")
         left = self.cookies()
@@ -262,7 +286,7 @@ class Run:
         while True:
             self.set_cookie(COOKIE, access, "/")
             self.set_cookie(REFRESH, refresh, "/auth/")
-            self.open(TARGET)
+            self.open_target()
             wait(self.d, lambda d: self.on_signin() or
                  TARGET_TEXT in self.body(), "an answer to " + TARGET)
             if self.on_signin():
@@ -287,7 +311,7 @@ class Run:
         wait(self.d, self.on_signin, "sign-out to land on the sign-in page")
 
     def s6_sign_out(self):
-        self.open(TARGET)
+        self.open_target()
         wait(self.d, self.on_signin, "the sign-in page")
         self.sign_in("alice", "alicepass")
         self.see_file(TARGET, TARGET_TEXT, "signed in as alice again")
@@ -295,7 +319,7 @@ class Run:
         left = self.cookies()
         if COOKIE in left or REFRESH in left:
             raise Failed("after sign-out, cookies left: %s" % sorted(left))
-        self.open(TARGET)
+        self.open_target()
         wait(self.d, self.on_signin, TARGET + " after sign-out to send us "
              "to the sign-in page")
         self.step("signed out: " + TARGET + " sends to the sign-in page")
@@ -326,7 +350,7 @@ class Run:
                   "site" % len(BAD_NEXT))
 
     def s8_cross_site(self):
-        self.open(TARGET)
+        self.open_target()
         wait(self.d, lambda d: TARGET_TEXT in self.body(),
              "alice still signed in")
         evil = Evil(self.base)
@@ -342,7 +366,7 @@ class Run:
                                    "to /auth/%s" % (host, evil.port, form))
         finally:
             evil.stop()
-        self.open(TARGET)
+        self.open_target()
         self.see_file(TARGET, TARGET_TEXT, "alice after the cross-site "
                       "forms")
         c = self.cookies()
