@@ -761,6 +761,13 @@ class Checker:
                 r = send(self.url, method, target, [HTML])
                 self.to_signin("%s %s, no token" % (method, target), r,
                                target)
+        # A client's own X-Fcgi-Auth-Reply changes nothing (nginx blanks
+        # it in its question, which would otherwise get the 302 it cannot
+        # pass on).
+        r = send(self.url, "GET", "/private/projects/p",
+                 [HTML, ("X-Fcgi-Auth-Reply", "client")])
+        self.to_signin("GET, no token, X-Fcgi-Auth-Reply: client", r,
+                       "/private/projects/p")
         # A bad or expired access cookie is no credential either.
         for name in ("expired", "forged", "garbage", "carol", "zed",
                      "dave_old"):
