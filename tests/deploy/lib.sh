@@ -784,6 +784,31 @@ deploy_signin_setup()
 	export LOGIN_MAX_FAILURES
 }
 
+# deploy_tls_setup: a self-signed certificate for 127.0.0.1 in E2E_STATE/tls
+# (DEPLOY_TLS_CERT, DEPLOY_TLS_KEY) and a free port for the server's
+# HTTPS listener (DEPLOY_TLS_PORT, DEPLOY_TLS_URL); returns 1, saying so,
+# without openssl.
+deploy_tls_setup()
+{
+	command -v openssl >/dev/null 2>&1 || {
+		e2e_log "e2e: no openssl: nothing over HTTPS"
+		return 1
+	}
+	mkdir -p "$E2E_STATE/tls"
+	DEPLOY_TLS_CERT=$E2E_STATE/tls/cert.pem
+	DEPLOY_TLS_KEY=$E2E_STATE/tls/key.pem
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 1 -subj /CN=127.0.0.1 -keyout "$DEPLOY_TLS_KEY" \
+	    -out "$DEPLOY_TLS_CERT" >"$E2E_STATE/tls/openssl.log" 2>&1 || {
+		cat "$E2E_STATE/tls/openssl.log" >&2
+		e2e_die "openssl could not make a certificate"
+	}
+	chmod 0644 "$DEPLOY_TLS_KEY"
+	DEPLOY_TLS_PORT=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" \
+	    port "$E2E_PORT_RANGE") || e2e_die "no free port"
+	DEPLOY_TLS_URL=https://127.0.0.1:$DEPLOY_TLS_PORT
+}
+
 # deploy_protect_lighttpd_start: lighttpd with the installed
 # fcgi-auth-protect.conf and fcgi-auth.conf (the endpoints, signin and
 # signout among them), and the CGI backend of protect.py's site.
@@ -802,7 +827,8 @@ server.modules += ( \"mod_cgi\" )
 # deploy_protect_nginx_start: the installed fcgi-auth-protect*.conf and
 # fcgi-auth.conf under nginx, the authorizer's verdicts cached, to the
 # pools of the installed fcgi-auth-spawn (authorize, signin, signout and
-# login; started here) and protect.py's upstream (deploy_upstream_start first).
+# login; started here); also over HTTPS on DEPLOY_TLS_PORT when
+# deploy_tls_setup set it and protect.py's upstream (deploy_upstream_start first).
 deploy_protect_nginx_start()
 {
 	NGINX=$(deploy_find nginx)
@@ -859,6 +885,9 @@ http {
 	include $deploy__http;
 	server {
 		listen 127.0.0.1:$1;
+		${DEPLOY_TLS_PORT:+listen 127.0.0.1:$DEPLOY_TLS_PORT ssl;}
+		${DEPLOY_TLS_PORT:+ssl_certificate $DEPLOY_TLS_CERT;}
+		${DEPLOY_TLS_PORT:+ssl_certificate_key $DEPLOY_TLS_KEY;}
 		root $E2E_STATE/www;
 		include $deploy__endpoints;
 		include $deploy__server;
@@ -882,6 +911,20 @@ EOC
 deploy_signin_check()
 {
 	"$E2E_PYTHON" "$E2E_SRCDIR/tests/deploy/signin.py" check "$E2E_URL" "$@"
+}
+
+# deploy_https_checks [no-signin]: over DEPLOY_TLS_URL, the authorizer's
+# cookie names (protect.py) and, unless no-signin, sign-in's
+# (signin.py).
+deploy_https_checks()
+{
+	e2e_check "$DEPLOY_LABEL: HTTPS: the authorizer reads __Host-fcgi-auth,\
+ not the plain name" "$E2E_PYTHON" "$DEPLOY_PROTECT" check \
+	    "$DEPLOY_PROTECT_SERVER" "$DEPLOY_TLS_URL" "$E2E_SECRET_FILE" https
+	[ "${1:-}" != no-signin ] || return 0
+	e2e_check "$DEPLOY_LABEL: HTTPS: sign-in's cookies prefixed and Secure,\
+ the plain names not read" "$E2E_PYTHON" \
+	    "$E2E_SRCDIR/tests/deploy/signin.py" check "$DEPLOY_TLS_URL" https
 }
 
 # deploy_signin_checks [no-login]: no-login where the server does not

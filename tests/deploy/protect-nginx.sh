@@ -15,12 +15,15 @@ deploy_signin_setup
 # that a cached one is still there when asked again on a loaded machine
 # (the authorizer's X-Accel-Expires, above fastcgi_cache_valid's 1 s).
 deploy_upstream_start
+tls=0
+! deploy_tls_setup || tls=1
 AUTH_DEBUG=1 AUTH_CACHE_SECONDS=30 deploy_protect_nginx_start ||
     e2e_die "nginx did not start"
 e2e_log "e2e: $("$NGINX" -v 2>&1) on $E2E_URL, state in $E2E_STATE"
 
 deploy_protect_checks
 deploy_signin_checks
+[ "$tls" = 0 ] || deploy_https_checks
 check_cache()
 {
 	"$E2E_PYTHON" "$DEPLOY_PROTECT" cache "$E2E_URL" "$E2E_SECRET_FILE" \

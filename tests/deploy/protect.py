@@ -15,9 +15,9 @@ tests/e2e/helper.py, PyJWT).
         what it got, as whoami.cgi does; writes its port to PORTFILE once
         it listens, and serves until killed
   protect.py check SERVER URL SECRET_FILE GROUP
-        the cases of GROUP (rules, backend, routing, bypass, body, browser)
-        through
-        the server at URL; SERVER (lighttpd, apache, nginx, caddy) picks
+        the cases of GROUP (rules, backend, routing, bypass, body, browser;
+        https, with URL the server's https:// one) through the server at
+        URL; SERVER (lighttpd, apache, nginx, caddy) picks
         the few answers that are the server's own.  Prints "#" lines on
         failure (and the bypass table); exit status 1 if a case failed
   protect.py peer PORT SOURCE
@@ -43,6 +43,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import sys
 import time
 
@@ -244,6 +245,12 @@ def send(url, method, target, headers=(), body=b"", timeout=30,
     data = b""
     try:
         s = socket.create_connection((host, int(port)), timeout=timeout)
+        if url.startswith("https:"):
+            # The test's own self-signed certificate.
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s = ctx.wrap_socket(s)
         try:
             s.sendall(head + b"\r\n" + body)
             while True:
@@ -251,7 +258,7 @@ def send(url, method, target, headers=(), body=b"", timeout=30,
                 if not got:
                     break
                 data += got
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLEOFError):
             pass
         finally:
             s.close()
@@ -821,6 +828,28 @@ class Checker:
         r = send(self.url, "GET", "/private/public/x", [HTML])
         if r.status != 200 or r.body != FILES["private/public/x"]:
             self.fail("anyone's path, a browser: want 200 with the file", r)
+
+
+    def https(self):
+        """Over HTTPS the access cookie is __Host-fcgi-auth, and the
+        plain name (which a sibling subdomain or a plain-HTTP page could
+        have set) is not read: the server tells the authorizer it is
+        HTTPS."""
+        t = self.tokens.t
+        target = "/private/projects/p"
+        r = send(self.url, "GET", target, [HTML])
+        self.to_signin("HTTPS, no cookie", r, target)
+        r = send(self.url, "GET", target,
+                 [HTML, ("Cookie", "__Host-%s=%s" % (COOKIE, t["bob"]))])
+        if r.status != 200 or r.body != FILES["private/projects/p"]:
+            self.fail("HTTPS, bob's __Host-fcgi-auth: want 200 with the "
+                      "file", r)
+        r = send(self.url, "GET", target,
+                 [HTML, ("Cookie", "%s=%s" % (COOKIE, t["bob"]))])
+        self.to_signin("HTTPS, bob's token under the plain name", r, target)
+        r = send(self.url, "GET", target,
+                 [HTML, ("Cookie", "__Host-%s=%s" % (COOKIE, t["erin"]))])
+        self.page_403("HTTPS, erin's __Host-fcgi-auth", r, "erin")
 
 
 def cmd_check(argv):

@@ -7,7 +7,8 @@ tests/deploy/protect.py's site, every status and header of the contract
   signin.py check URL GROUP...
         the groups of cases (page, signin, failures, crosssite, next,
         silent, signout, throttle, throttle_login: /auth/login, after
-        throttle) through the server at URL, which
+        throttle; https, with URL the server's https:// one) through the
+        server at URL, which
         answers /auth/signin and /auth/signout (fcgi-auth's endpoints,
         with a session store) and protects /private/ with protect.py's
         policy.  Prints "#" lines on failure; exit status 1 if a case
@@ -236,8 +237,9 @@ class Checker:
                              % (r.header("cache-control"),), r)
         return True
 
-    def cookie_attrs(self, name, got, cookie, path, max_age):
-        """cookie set with our attributes; max_age None: any above 0."""
+    def cookie_attrs(self, name, got, cookie, path, max_age, secure=False):
+        """cookie set with our attributes; max_age None: any above 0;
+        Secure exactly when secure (HTTPS)."""
         if cookie not in got:
             return self.fail(name, "no Set-Cookie %s (got %s)" % (
                 cookie, sorted(got)))
@@ -247,12 +249,15 @@ class Checker:
             if attrs.get(k) != v:
                 return self.fail(name, "%s: %s=%r, want %r" % (
                     cookie, k, attrs.get(k), v))
-        # Plain HTTP: no Secure (a browser would drop it, or keep it from
-        # the next plain request), no Domain (host-only), no Expires.
-        for k in ("secure", "domain", "expires"):
+        # Secure under HTTPS only (over plain HTTP a browser drops it, or
+        # keeps it from the next plain request); no Domain (host-only), no
+        # Expires.
+        if ("secure" in attrs) != secure:
+            return self.fail(name, "%s: Secure %s, want %s" % (
+                cookie, "secure" in attrs, secure))
+        for k in ("domain", "expires"):
             if k in attrs:
-                return self.fail(name, "%s has %s over plain HTTP" % (
-                    cookie, k))
+                return self.fail(name, "%s has %s" % (cookie, k))
         age = attrs.get("max-age")
         if not isinstance(age, str) or not age.isdigit():
             return self.fail(name, "%s: Max-Age %r" % (cookie, age))
@@ -278,7 +283,7 @@ class Checker:
                              % target, r)
         return True
 
-    def refused_within(self, name, jar):
+    def refused_within(self, name, jar, cookie=COOKIE):
         """jar's access cookie stops working within ENDED_WITHIN_S (a
         session's end reaches every process through the store).  Each try
         asks for a target of its own: nginx may keep an allow for a
@@ -289,7 +294,7 @@ class Checker:
         while True:
             n += 1
             target = "%s?ended=%d.%d" % (TARGET, os.getpid(), n)
-            r = self.get(target, {COOKIE: jar[COOKIE]})
+            r = self.get(target, {cookie: jar[COOKIE]})
             if r.status == 302:
                 return self.to_signin(name, r, target)
             if time.monotonic() > deadline:
@@ -538,6 +543,57 @@ class Checker:
         self.see_other("sign out, refresh cookie only", r, "/auth/signin")
         self.refused_within("the access cookie after a sign-out with the "
                             "refresh cookie only", jar)
+
+    def g_https(self):
+        """Over HTTPS (URL https://): the prefixed names, Secure, the
+        plain names not read, an http:// Origin refused."""
+        hc, hr = "__Host-" + COOKIE, "__Secure-" + REFRESH
+        r = self.signin("alice", "alicepass",
+                        origin="http://" + self.url.split("//", 1)[1])
+        if self.page("sign in, Origin http:// on the https:// site", r,
+                     403) and cookies_set(r):
+            self.fail("sign in, Origin http://", "cookies set", r)
+        r = self.signin("alice", "alicepass")
+        if not self.see_other("sign in over HTTPS", r, TARGET):
+            return
+        got = cookies_set(r)
+        if set(got) != {hc, hr}:
+            return self.fail("sign in over HTTPS", "cookies %s, want %s" % (
+                sorted(got), [hc, hr]), r)
+        if not (self.cookie_attrs("HTTPS access", got, hc, "/", None, True)
+                and self.cookie_attrs("HTTPS refresh", got, hr, "/auth/",
+                                      None, True)):
+            return
+        jar = {n: v for n, (v, _) in got.items()}
+        r = self.get(TARGET, {hc: jar[hc]})
+        if r.status != 200 or r.body != FILES["private/projects/p"]:
+            self.fail("HTTPS, the __Host- cookie", "want the file", r)
+        r = self.get(TARGET + "?plain", {COOKIE: jar[hc]})
+        self.to_signin("HTTPS, the token under the plain name", r,
+                       TARGET + "?plain")
+        # The plain refresh name is not read: the page, nothing rotated.
+        r = self.get("/auth/signin?next=/", {REFRESH: jar[hr]})
+        if self.form_page("HTTPS, the refresh token under the plain name",
+                          r, 200, "/") and cookies_set(r):
+            self.fail("HTTPS, the plain refresh name", "cookies set", r)
+        r = self.get("/auth/signin?next=" + urllib.parse.quote(TARGET),
+                     {hr: jar[hr]})
+        if self.see_other("HTTPS, silent sign-in", r, TARGET):
+            got = cookies_set(r)
+            if set(got) != {hc, hr} or got[hr][0] == jar[hr]:
+                self.fail("HTTPS, silent sign-in", "want both prefixed "
+                          "cookies, the refresh token rotated", r)
+            jar = {n: v for n, (v, _) in got.items()}
+        r = self.post("/auth/signout", {}, jar)
+        if self.see_other("HTTPS, sign out", r, "/auth/signin"):
+            got = cookies_set(r)
+            for c, path in ((hc, "/"), (hr, "/auth/")):
+                if self.cookie_attrs("HTTPS, sign out", got, c, path, 0,
+                                     True) and got[c][0] != "":
+                    self.fail("HTTPS, sign out", "%s cleared with a value"
+                              % c, r)
+        self.refused_within("HTTPS, the access cookie after sign-out",
+                            {COOKIE: jar[hc]}, hc)
 
     def g_throttle(self):
         # LOGIN_MAX_FAILURES=3: dave's fourth try is refused before any
