@@ -32,14 +32,31 @@ cat >"$DEPLOY_CONF/protect-site.conf" <<EOC
 </Directory>
 Include "$snippet"
 EOC
+# HTTPS beside it (mod_ssl): the snippet tells the authorizer, which then
+# reads the __Host- cookie.
+tls_modules=
+if [ -f "$APACHE_MODULES/mod_ssl.so" ] && deploy_tls_setup; then
+	tls_modules="socache_shmcb ssl"
+	cat >>"$DEPLOY_CONF/protect-site.conf" <<EOC
+Listen 127.0.0.1:$DEPLOY_TLS_PORT https
+<VirtualHost 127.0.0.1:$DEPLOY_TLS_PORT>
+	SSLEngine on
+	SSLCertificateFile "$DEPLOY_TLS_CERT"
+	SSLCertificateKeyFile "$DEPLOY_TLS_KEY"
+</VirtualHost>
+EOC
+fi
 DEPLOY_SPAWN_OPTS="-p $port" deploy_spawn start authorize ||
     e2e_die "fcgi-auth-spawn -p $port start authorize failed"
+# shellcheck disable=SC2086 # module names
 deploy_apache_start "$DEPLOY_CONF/protect-site.conf" authn_core authz_user \
-    authnz_fcgi headers setenvif cgid || e2e_die "apache2 did not start"
+    authnz_fcgi headers setenvif cgid $tls_modules ||
+    e2e_die "apache2 did not start"
 e2e_log "e2e: $("$APACHE" -v | sed -n 1p) with mod_authnz_fcgi on" \
     "$E2E_URL, the authorizer on 127.0.0.1:$port, state in $E2E_STATE"
 
 deploy_protect_checks
+[ -z "$tls_modules" ] || deploy_https_checks no-signin
 
 # fcgi-auth-spawn -p: on 127.0.0.1 only, and only 127.0.0.1 let in
 # (FCGI_WEB_SERVER_ADDRS): a connection from 127.0.0.2, another loopback
