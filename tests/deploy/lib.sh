@@ -927,8 +927,21 @@ deploy_https_checks()
 	    "$E2E_SRCDIR/tests/deploy/signin.py" check "$DEPLOY_TLS_URL" https
 }
 
-# deploy_signin_checks [no-login]: no-login where the server does not
-# answer /auth/login.
+# deploy_signin_checks_nosessions: the groups that hold with sessions off.
+deploy_signin_checks_nosessions()
+{
+	e2e_check "$DEPLOY_LABEL: the sign-in page: headers, form, size" \
+	    deploy_signin_check page
+	e2e_check "$DEPLOY_LABEL: sessions off: the access cookie alone" \
+	    deploy_signin_check nosessions
+	e2e_check "$DEPLOY_LABEL: a failed sign-in: the 401 page" \
+	    deploy_signin_check failures
+	e2e_check "$DEPLOY_LABEL: next stays on the site" \
+	    deploy_signin_check next
+}
+
+# deploy_signin_checks: with sessions on (deploy_signin_setup), and
+# /auth/login on the same host.
 deploy_signin_checks()
 {
 	e2e_check "$DEPLOY_LABEL: the sign-in page: headers, form, size" \
@@ -946,10 +959,8 @@ deploy_signin_checks()
 	e2e_check "$DEPLOY_LABEL: sign out" deploy_signin_check signout
 	e2e_check "$DEPLOY_LABEL: sign-in throttled as login (429)" \
 	    deploy_signin_check throttle
-	if [ "${1:-}" != no-login ]; then
-		e2e_check "$DEPLOY_LABEL: sign-in and login share the throttle" \
-		    deploy_signin_check throttle_login
-	fi
+	e2e_check "$DEPLOY_LABEL: sign-in and login share the throttle" \
+	    deploy_signin_check throttle_login
 }
 
 # deploy_upstream_start: protect.py's proxied backend (a copy in

@@ -3,15 +3,17 @@
 # a real Caddy: the whole site (static files, and a proxied backend under
 # /private/) behind the authorizer (forward_auth over FastCGI to the pool
 # the installed fcgi-auth-spawn runs), as tests/deploy/protect.py's policy
-# says; and browser sign-in, /auth/signin and /auth/signout handled ahead
-# of the route as the snippet's header shows (tests/deploy/signin.py)
+# says; and browser sign-in without sessions, /auth/signin and
+# /auth/signout handled ahead of the route as the snippet's header shows
+# (tests/deploy/signin.py)
 set -eu
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
 
 deploy_setup "Caddy (protect)" caddy spawn-fcgi
 CADDY=$(deploy_find caddy)
 deploy_protect_setup caddy
-deploy_signin_setup
+# Sessions off here (lighttpd and nginx test them on): the access cookie
+# alone.
 dir=$E2E_STATE/caddy
 mkdir -p "$dir"
 [ -z "$DEPLOY_WEB_USER" ] || chown "$DEPLOY_WEB_USER" "$dir"
@@ -73,8 +75,7 @@ deploy_start_server write_conf "$@" "$CADDY" run --adapter caddyfile \
 e2e_log "e2e: caddy $("$CADDY" version) on $E2E_URL, state in $E2E_STATE"
 
 deploy_protect_checks
-# The site answers /auth/signin and /auth/signout, not /auth/login.
-deploy_signin_checks no-login
+deploy_signin_checks_nosessions
 stop_all()
 {
 	deploy_upstream_stop && deploy_stop_server

@@ -7,8 +7,9 @@ tests/deploy/protect.py's site, every status and header of the contract
   signin.py check URL GROUP...
         the groups of cases (page, signin, failures, crosssite, next,
         silent, signout, throttle, throttle_login: /auth/login, after
-        throttle; https, with URL the server's https:// one) through the
-        server at URL, which
+        throttle; https, with URL the server's https:// one; nosessions,
+        against endpoints without SESSION_STORE) through the server at
+        URL, which
         answers /auth/signin and /auth/signout (fcgi-auth's endpoints,
         with a session store) and protects /private/ with protect.py's
         policy.  Prints "#" lines on failure; exit status 1 if a case
@@ -594,6 +595,34 @@ class Checker:
                               % c, r)
         self.refused_within("HTTPS, the access cookie after sign-out",
                             {COOKIE: jar[hc]}, hc)
+
+    def g_nosessions(self):
+        """Sessions off (no SESSION_STORE): the access cookie alone, and
+        sign-out clears it (the token itself lives until it expires)."""
+        r = self.signin("bob", "bobpass")
+        if not self.see_other("sign in, sessions off", r, TARGET):
+            return
+        got = cookies_set(r)
+        if set(got) != {COOKIE}:
+            return self.fail("sign in, sessions off", "cookies %s, want "
+                             "the access cookie only" % sorted(got), r)
+        if not self.cookie_attrs("sessions off", got, COOKIE, "/", None):
+            return
+        token = got[COOKIE][0]
+        if "sid" in claims(token):
+            self.fail("sessions off", "the token has a session id")
+        r = self.get(TARGET, {COOKIE: token})
+        if r.status != 200:
+            self.fail("the cookie, sessions off", "want 200", r)
+        r = self.get("/auth/signin?next=/", {REFRESH: "x" * 64})
+        self.form_page("a refresh cookie, sessions off", r, 200, "/")
+        r = self.post("/auth/signout", {}, {COOKIE: token})
+        if self.see_other("sign out, sessions off", r, "/auth/signin"):
+            got = cookies_set(r)
+            if not self.cookie_attrs("sign out, sessions off", got, COOKIE,
+                                     "/", 0) or got[COOKIE][0] != "":
+                self.fail("sign out, sessions off", "the access cookie "
+                          "not cleared", r)
 
     def g_throttle(self):
         # LOGIN_MAX_FAILURES=3: dave's fourth try is refused before any
