@@ -22,6 +22,7 @@
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "b64url.h"
 #include "jwk.h"
@@ -29,6 +30,15 @@
 struct jwk {
 	enum keys_alg	 alg;
 	EVP_PKEY	*pkey;
+	/*
+	 * Fetched and set up once: in OpenSSL 3 a digest or a key context
+	 * made per call looks its algorithm up by name among the providers,
+	 * about a tenth of an RS256 verify.  One verify context serves
+	 * every call (EVP_PKEY_verify(3): "can be called more than once on
+	 * the same context").
+	 */
+	EVP_MD		*md;
+	EVP_PKEY_CTX	*verify;
 	size_t		 field;		/* ES*: bytes of one coordinate; RS*: 0 */
 	size_t		 sig_len;	/* the only signature length for this key */
 	int		 private;
@@ -161,7 +171,15 @@ adopt(EVP_PKEY *pkey, enum keys_alg alg, int private)
 	k->field = algs[alg].field;
 	k->sig_len = k->field != 0 ? 2 * k->field :
 	    (size_t)EVP_PKEY_get_size(pkey);
-	if (jwk_thumbprint(k, k->kid, sizeof(k->kid)) == -1) {
+	/* RSA keys: PKCS#1 v1.5 with the digest named: RS* exactly. */
+	if ((k->md = EVP_MD_fetch(NULL, algs[alg].md, NULL)) == NULL ||
+	    (k->verify = EVP_PKEY_CTX_new_from_pkey(NULL, pkey,
+	    NULL)) == NULL || EVP_PKEY_verify_init(k->verify) != 1 ||
+	    (k->field == 0 && EVP_PKEY_CTX_set_rsa_padding(k->verify,
+	    RSA_PKCS1_PADDING) != 1) ||
+	    EVP_PKEY_CTX_set_signature_md(k->verify, k->md) != 1 ||
+	    jwk_thumbprint(k, k->kid, sizeof(k->kid)) == -1) {
+		ERR_clear_error();
 		jwk_free(k);
 		return NULL;
 	}
@@ -173,6 +191,8 @@ jwk_free(struct jwk *k)
 {
 	if (k == NULL)
 		return;
+	EVP_PKEY_CTX_free(k->verify);
+	EVP_MD_free(k->md);
 	EVP_PKEY_free(k->pkey);	/* clears private key material */
 	explicit_bzero(k, sizeof(*k));
 	free(k);
@@ -256,8 +276,9 @@ jwk_verify(const struct jwk *k, const void *input, size_t inlen,
     const unsigned char *sig, size_t siglen)
 {
 	unsigned char	 der[2 * (2 + 1 + 48) + 2];
+	unsigned char	 digest[EVP_MAX_MD_SIZE];
 	const unsigned char *s = sig;
-	EVP_MD_CTX	*ctx;
+	unsigned int	 dlen;
 	size_t		 slen = siglen;
 	int		 ok = 0;
 
@@ -269,14 +290,9 @@ jwk_verify(const struct jwk *k, const void *input, size_t inlen,
 			return 0;
 		s = der;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return 0;
-	/* RSA keys default to PKCS#1 v1.5 padding: RS* exactly. */
-	if (EVP_DigestVerifyInit_ex(ctx, NULL, algs[k->alg].md, NULL, NULL,
-	    k->pkey, NULL) == 1 &&
-	    EVP_DigestVerify(ctx, s, slen, input, inlen) == 1)
+	if (EVP_Digest(input, inlen, digest, &dlen, k->md, NULL) == 1 &&
+	    EVP_PKEY_verify(k->verify, s, slen, digest, dlen) == 1)
 		ok = 1;
-	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
 	return ok;
 }

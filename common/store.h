@@ -136,7 +136,10 @@ int		 store_url_check(const char *url, char *err, size_t errlen);
  * reconnects, the real-time one says which ended sessions are still
  * relevant.  SQLite opens (and creates) the file; Redis tries to connect.
  * Neither fails for a store that is down (locked, full, unreachable):
- * operations answer STORE_DOWN until it is back.  Returns NULL with one
+ * operations answer STORE_DOWN until it is back.  A Redis store makes
+ * the process ignore SIGPIPE (hiredis writes with write(2), and Linux has
+ * no per-socket way out): a connection Redis closed is then an error
+ * return, never the end of the process.  Returns NULL with one
  * line in err only for a bad URL or password file, a SQLite file that
  * cannot be opened at all, or out of memory.  store_free(NULL) is a
  * no-op; store_free wipes the password.

@@ -106,3 +106,38 @@ fa_configure()
 	fa_say "configure $* (in ${fa_dir#"$fa_root"/})"
 	(cd "$fa_dir" && "$fa_root/configure" -q "$@")
 }
+
+# fa_swagger_ui DIR: Swagger UI for the /docs page, so that it works with
+# no CDN in reach: Debian has no package of it, so swagger-ui-dist from
+# the npm registry, fetched once into DIR/swagger-ui-dist-VERSION and
+# checked against this digest (npm's own tarball of the version
+# configure.ac pins).  Sets fa_swagger_ui_dir to the unpacked folder, or
+# to "" (then the page loads it from jsDelivr) when it cannot be had.
+fa_swagger_ui_version=5.17.14
+fa_swagger_ui_sha256=c57badf459aa6e65cc036b3862d0502a63f9a22546407ffcb0e64f85f816bb28
+fa_swagger_ui()
+{
+	fa_swagger_ui_dir=$1/swagger-ui-dist-$fa_swagger_ui_version
+	if [ -f "$fa_swagger_ui_dir/package.json" ]; then
+		return 0
+	fi
+	fa_tgz=$fa_swagger_ui_dir.tgz
+	fa_say "fetching swagger-ui-dist $fa_swagger_ui_version from the npm" \
+	    "registry"
+	if mkdir -p "$1" && command -v curl >/dev/null 2>&1 &&
+	    curl -fsS --max-time 60 -o "$fa_tgz" \
+	    "https://registry.npmjs.org/swagger-ui-dist/-/swagger-ui-dist-$fa_swagger_ui_version.tgz" &&
+	    echo "$fa_swagger_ui_sha256  $fa_tgz" | sha256sum -c --quiet - &&
+	    rm -rf "$fa_swagger_ui_dir.tmp" &&
+	    mkdir -p "$fa_swagger_ui_dir.tmp" &&
+	    tar -xzf "$fa_tgz" -C "$fa_swagger_ui_dir.tmp" \
+	    --strip-components=1 &&
+	    mv "$fa_swagger_ui_dir.tmp" "$fa_swagger_ui_dir"; then
+		:
+	else
+		rm -rf "$fa_swagger_ui_dir.tmp"
+		fa_say "no swagger-ui-dist: /docs will load it from jsDelivr"
+		fa_swagger_ui_dir=
+	fi
+	rm -f "$fa_tgz"
+}

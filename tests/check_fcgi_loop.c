@@ -1176,6 +1176,14 @@ START_TEST(test_cgi)
 
 	ck_assert(pipe(in) == 0 && pipe(outp) == 0);
 	test_write_users(test_path("users"));
+	/*
+	 * The body is in the pipe before the process starts: written after,
+	 * it could find a process that never reads stdin gone already, and
+	 * the write would kill this test with SIGPIPE.
+	 */
+	if (cgi_cases[_i].sent > 0)
+		ck_assert(write(in[1], "username=alice&password=secret",
+		    cgi_cases[_i].sent) == (ssize_t)cgi_cases[_i].sent);
 	ck_assert((pid = fork()) != -1);
 	if (pid == 0) {
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1197,9 +1205,6 @@ START_TEST(test_cgi)
 	srv.pid = pid;		/* killed at teardown if it hangs */
 	(void)close(in[0]);
 	(void)close(outp[1]);
-	if (cgi_cases[_i].sent > 0)
-		ck_assert(write(in[1], "username=alice&password=secret",
-		    cgi_cases[_i].sent) == (ssize_t)cgi_cases[_i].sent);
 	/* The pipe stays open: a client that went quiet. */
 	for (end = now_ms() + WAIT_MS; now_ms() < end;) {
 		struct pollfd	 pfd = { outp[0], POLLIN, 0 };

@@ -119,6 +119,7 @@ START_TEST(test_sign_verify)
 	char		 err[256];
 	struct jwk	*k, *other;
 	size_t		 siglen;
+	int		 i;
 	enum keys_alg	 alg = all_algs[_i];
 
 	k = jwk_generate(alg, 0, err, sizeof(err));
@@ -153,6 +154,17 @@ START_TEST(test_sign_verify)
 	/* All zero (ECDSA r = s = 0). */
 	memset(bad, 0, siglen);
 	ck_assert_int_eq(jwk_verify(k, input, strlen(input), bad, siglen), 0);
+	/*
+	 * The key's one verify context, used again after every refusal
+	 * above: the genuine signature still passes, a refusal still
+	 * refuses, in turn.
+	 */
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(jwk_verify(k, input, strlen(input), sig,
+		    siglen), 1);
+		ck_assert_int_eq(jwk_verify(k, input, strlen(input) - 1, sig,
+		    siglen), 0);
+	}
 	/* Too small a buffer to sign into. */
 	ck_assert_int_eq(jwk_sign(k, input, strlen(input), sig, siglen - 1,
 	    &siglen), -1);
