@@ -99,7 +99,7 @@ to_signin(const struct http_request *req, const struct authz_allow *a,
 		return 0;
 	if (redirect_signin_location(loc, sizeof(loc), a->target) == -1)
 		return 0;
-	http_response_init(resp);
+	http_response_wipe(resp);
 	(void)page_redirect(resp, 302, loc);
 	return 1;
 }
@@ -130,7 +130,7 @@ forbidden_page(const struct authz_allow *a, struct http_response *resp)
 	else
 		(void)snprintf(text, sizeof(text), "This page is not open to "
 		    "you (%s).", why);
-	http_response_init(resp);
+	http_response_wipe(resp);
 	return page_message(resp, 403, "Access denied", text,
 	    a->user.name[0] != '\0' ? PAGE_SIGNOUT_FORM : PAGE_SIGNIN_LINK);
 }

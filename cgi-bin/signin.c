@@ -37,11 +37,13 @@ static int	post(struct app *, const struct http_request *,
 
 enum { USERNAME, PASSWORD, NEXT, NFIELDS };
 
+/* 500: whatever resp held (a Location, a cookie) goes. */
 static int
 internal(struct http_response *resp, struct http_outcome *out)
 {
 	if (out->reason == NULL)
 		out->reason = "Internal server error";
+	http_response_wipe(resp);
 	(void)page_message(resp, 500, "Something went wrong", "Signing in "
 	    "failed on the server. Please try again later.",
 	    PAGE_SIGNIN_LINK);

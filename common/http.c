@@ -84,6 +84,14 @@ http_response_init(struct http_response *resp)
 }
 
 void
+http_response_wipe(struct http_response *resp)
+{
+	explicit_bzero(resp->hbuf, resp->hbuf_len);
+	explicit_bzero(resp->body, resp->body_len);
+	http_response_init(resp);
+}
+
+void
 http_outcome_init(struct http_outcome *out)
 {
 	out->user[0] = '\0';

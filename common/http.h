@@ -95,6 +95,11 @@ const char	*http_param(const struct http_request *req, const char *name);
 
 /* Reset a response to an empty JSON 500 and an outcome to "nothing known". */
 void	http_response_init(struct http_response *resp);
+/*
+ * Wipe a response's headers and body (a Set-Cookie may hold a token),
+ * then http_response_init it: for a handler that answers anew.
+ */
+void	http_response_wipe(struct http_response *resp);
 void	http_outcome_init(struct http_outcome *out);
 
 /*

@@ -2985,6 +2985,85 @@ START_TEST(test_web_off)
 }
 END_TEST
 
+/*
+ * The authorizer and the session behind the cookie, sessions on: signed
+ * in, the cookie passes; after a reuse of the old refresh cookie (the
+ * whole session ended) and after sign-out, the browser is sent to sign
+ * in again, an API client gets 401.
+ */
+static int
+web_authorize(struct app *app, time_t now, const char *cookie,
+    const char *accept, struct http_response *resp)
+{
+	struct test_request	 t;
+	struct http_outcome	 out;
+
+	test_request_init(&t, "GET", now);
+	test_request_param(&t, "REQUEST_URI", "/files/a.txt");
+	test_request_param(&t, "HTTP_COOKIE", cookie);
+	test_request_param(&t, "HTTP_ACCEPT", accept);
+	http_response_init(resp);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authorize_handle(app, &t.req, resp, &out), 0);
+	test_request_free(&t);
+	return resp->status;
+}
+
+START_TEST(test_web_authorize_session)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct app		*app;
+	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 line[4096], tok2[2048], rt2[128], old[256];
+	char			 policy[1100];
+
+	(void)snprintf(policy, sizeof(policy), "%s/policy", sess_dir);
+	test_write(policy, POLICY, strlen(POLICY));
+	app = sess_app_new(sess_db, policy);
+
+	web_signin(app, TS_CONST, "alice", jar, sizeof(jar), tok, sizeof(tok),
+	    rt);
+	ck_assert_int_eq(web_authorize(app, TS_CONST, jar, "text/html",
+	    &resp), 200);
+	ck_assert_str_eq(http_header(&resp, "X-Auth-User"), "alice");
+	/* Silent sign-in, then the old refresh cookie again. */
+	(void)snprintf(old, sizeof(old), "fcgi-auth-refresh=%s", rt);
+	web(signin_handle, app, TS_CONST + 10, "GET", NULL, old, NULL, NULL,
+	    NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+	(void)web_set_cookie(&resp, "fcgi-auth", line, sizeof(line), tok2,
+	    sizeof(tok2));
+	(void)web_set_cookie(&resp, "fcgi-auth-refresh", line, sizeof(line),
+	    rt2, sizeof(rt2));
+	(void)snprintf(jar, sizeof(jar), "fcgi-auth=%s", tok2);
+	ck_assert_int_eq(web_authorize(app, TS_CONST + 10, jar, "text/html",
+	    &resp), 200);
+	web(signin_handle, app, TS_CONST + 11, "GET", NULL, old, NULL, NULL,
+	    NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_int_eq(web_authorize(app, TS_CONST + 11, jar, "text/html",
+	    &resp), 302);
+	ck_assert_str_eq(http_header(&resp, "Location"),
+	    "/auth/signin?next=/files/a.txt");
+	ck_assert_int_eq(web_authorize(app, TS_CONST + 11, jar, NULL, &resp),
+	    401);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Token revoked\"}");
+
+	/* Signed in again, then out. */
+	web_signin(app, TS_CONST + 12, "alice", jar, sizeof(jar), tok,
+	    sizeof(tok), rt);
+	ck_assert_int_eq(web_authorize(app, TS_CONST + 12, jar, "text/html",
+	    &resp), 200);
+	web(signout_handle, app, TS_CONST + 13, "POST", NULL, jar, SITE, NULL,
+	    NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+	ck_assert_int_eq(web_authorize(app, TS_CONST + 13, jar, "text/html",
+	    &resp), 302);
+	app_free(app);
+}
+END_TEST
+
 /* The JWK Set endpoint under HS256: no public key, 404; GET only. */
 START_TEST(test_jwks_hs)
 {
@@ -3229,6 +3308,7 @@ handlers_suite(void)
 	tcase_add_test(tc, test_web_down);
 	tcase_add_test(tc, test_web_signout);
 	tcase_add_test(tc, test_web_off);
+	tcase_add_test(tc, test_web_authorize_session);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

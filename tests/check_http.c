@@ -660,6 +660,29 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* A response answered anew leaves no byte of the old one behind. */
+START_TEST(test_response_wipe)
+{
+	struct http_response	 resp;
+	size_t			 i, hlen, blen;
+
+	http_response_init(&resp);
+	ck_assert_int_eq(http_header_add(&resp, "Set-Cookie",
+	    "fcgi-auth=SECRET"), 0);
+	ck_assert_int_eq(http_reply(&resp, 303, "text/html", "SECRET", 6), 0);
+	hlen = resp.hbuf_len;
+	blen = resp.body_len;
+	http_response_wipe(&resp);
+	for (i = 0; i < hlen; i++)
+		ck_assert_int_eq(resp.hbuf[i], 0);
+	for (i = 0; i < blen; i++)
+		ck_assert_int_eq(resp.body[i], 0);
+	ck_assert_uint_eq(resp.nheaders, 0);
+	ck_assert_uint_eq(resp.body_len, 0);
+	ck_assert_int_eq(resp.status, 500);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -689,6 +712,7 @@ http_suite(void)
 	tcase_add_test(tc, test_header_limits);
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_body_replaced);
+	tcase_add_test(tc, test_response_wipe);
 	suite_add_tcase(s, tc);
 	return s;
 }
