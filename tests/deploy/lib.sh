@@ -913,15 +913,15 @@ deploy_signin_check()
 	"$E2E_PYTHON" "$E2E_SRCDIR/tests/deploy/signin.py" check "$E2E_URL" "$@"
 }
 
-# deploy_https_checks [no-signin]: over DEPLOY_TLS_URL, the authorizer's
-# cookie names (protect.py) and, unless no-signin, sign-in's
+# deploy_https_checks signin|no-signin: over DEPLOY_TLS_URL, the
+# authorizer's cookie names (protect.py) and, with signin, sign-in's
 # (signin.py).
 deploy_https_checks()
 {
 	e2e_check "$DEPLOY_LABEL: HTTPS: the authorizer reads __Host-fcgi-auth,\
  not the plain name" "$E2E_PYTHON" "$DEPLOY_PROTECT" check \
 	    "$DEPLOY_PROTECT_SERVER" "$DEPLOY_TLS_URL" "$E2E_SECRET_FILE" https
-	[ "${1:-}" != no-signin ] || return 0
+	[ "$1" = signin ] || return 0
 	e2e_check "$DEPLOY_LABEL: HTTPS: sign-in's cookies prefixed and Secure,\
  the plain names not read" "$E2E_PYTHON" \
 	    "$E2E_SRCDIR/tests/deploy/signin.py" check "$DEPLOY_TLS_URL" https

@@ -23,7 +23,7 @@ e2e_log "e2e: $("$NGINX" -v 2>&1) on $E2E_URL, state in $E2E_STATE"
 
 deploy_protect_checks
 deploy_signin_checks
-[ "$tls" = 0 ] || deploy_https_checks
+[ "$tls" = 0 ] || deploy_https_checks signin
 check_cache()
 {
 	"$E2E_PYTHON" "$DEPLOY_PROTECT" cache "$E2E_URL" "$E2E_SECRET_FILE" \

@@ -46,7 +46,7 @@ run_browser()
 # lighttpd: the access token lives a minute, and the test waits for it;
 # but once per scripts/check: the sanitizer build (the same test, run
 # again) deletes the cookie as under nginx.
-expiry=wait
+expiry="wait"
 if grep -q __asan_init "$E2E_BUILDDIR/cgi-bin/signin.fcgi"; then
 	expiry=delete
 else
