@@ -32,7 +32,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import protect  # noqa: E402
-from protect import COOKIE, HTML, PAGE_HEADERS, FILES, SECRET, send  # noqa
+from protect import COOKIE, FILES, HTML, PAGE_HEADERS, send  # noqa: E402
 
 REFRESH = COOKIE + "-refresh"
 PAGE_MAX = 10 * 1024

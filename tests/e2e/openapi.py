@@ -565,7 +565,7 @@ def _(ctx):
             same_origin(ctx), Cookie="fcgi-auth-refresh=" + rt))
 
 
-@case("/auth/signin", "POST", 429, "failed sign-ins past LOGIN_MAX_FAILURES")
+@case("/auth/signin", "POST", 429, "sign-ins failed past LOGIN_MAX_FAILURES")
 def _(ctx):
     for _ in range(10):
         a = signin_form(ctx, "yves", "nope", same_origin(ctx))

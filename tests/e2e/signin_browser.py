@@ -7,10 +7,10 @@ protects tests/deploy/protect.py's site under /private/ and answers
 /auth/signin and /auth/signout on the same host (lighttpd, then nginx,
 each from its installed snippets).  In order:
 
-  1. open /private/projects/hello.txt: the sign-in page, next set; its weight
-     (under 10 KiB) and no request but its own (performance entries), no
-     console error (the CSP would report an inline script or style);
-     screenshot signin.png
+  1. open /private/projects/hello.txt: the sign-in page, next set; its
+     weight (under 10 KiB) and no request but its own (performance
+     entries), no console error (the CSP would report an inline script or
+     style); screenshot signin.png
   2. sign in as alice: the file
   3. the cookies: HttpOnly, SameSite=Lax, the refresh cookie's Path
      /auth/; document.cookie shows neither
@@ -21,8 +21,8 @@ each from its installed snippets).  In order:
      the sign-in page), the refresh token rotated
   5. the old refresh cookie again: the whole session ends (the sign-in
      page; the new access and refresh cookies refused too)
-  6. sign in, sign out (the 403 page's button): /private/projects/hello.txt sends
-     to the sign-in page again
+  6. sign in, sign out (the 403 page's button): the file sends to the
+     sign-in page again
   7. next values that point elsewhere: each lands on this site
   8. forms on another origin (same site, another port; and another site,
      localhost) that POST to /auth/signout and /auth/signin: refused
@@ -196,8 +196,8 @@ class Run:
 
     def s1_signin_page(self):
         self.open(TARGET)
-        wait(self.d, self.on_signin, "/private/projects/hello.txt to send us to "
-             "the sign-in page")
+        wait(self.d, self.on_signin, TARGET + " to send us to the sign-in "
+             "page")
         q = urllib.parse.parse_qs(urllib.parse.urlsplit(
             self.d.current_url).query)
         if q.get("next") != [TARGET]:
