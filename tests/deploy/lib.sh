@@ -522,6 +522,9 @@ deploy_common_checks()
 	e2e_check "$DEPLOY_LABEL: contract (HTTP)" deploy_check_contract
 	e2e_check "$DEPLOY_LABEL: /openapi.json, /healthz, /docs" \
 	    deploy_check_served
+	e2e_check "$DEPLOY_LABEL: /auth/signin and /auth/signout routed" \
+	    "$E2E_PYTHON" "$E2E_SRCDIR/tests/deploy/signin.py" check \
+	    "$E2E_URL" routed
 	e2e_check "$DEPLOY_LABEL: Authorization header spellings" \
 	    deploy_check_bearer
 	e2e_check "$DEPLOY_LABEL: a refusal is logged by the server" \

@@ -5,7 +5,7 @@ tests/deploy/protect.py's site, every status and header of the contract
 (issue 14), as a browser would see them (standard library and PyJWT).
 
   signin.py check URL GROUP...
-        the groups of cases (page, signin, failures, crosssite, next,
+        the groups of cases (routed, page, signin, failures, crosssite, next,
         silent, signout, throttle, throttle_login: /auth/login, after
         throttle; https, with URL the server's https:// one; nosessions,
         against endpoints without SESSION_STORE) through the server at
@@ -305,6 +305,16 @@ class Checker:
             time.sleep(0.2)
 
     # --- the groups --------------------------------------------------------
+
+    def g_routed(self):
+        """The endpoint snippets route both paths: the page, and a
+        sign-out from this origin (which the Host the server passes on
+        must match)."""
+        r = self.get("/auth/signin?next=/me")
+        self.form_page("GET /auth/signin", r, 200, "/me")
+        r = self.post("/auth/signout", {})
+        self.see_other("POST /auth/signout from this origin", r,
+                       "/auth/signin")
 
     def g_page(self):
         r = self.get("/auth/signin?next=" + urllib.parse.quote(TARGET))
