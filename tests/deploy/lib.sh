@@ -830,8 +830,9 @@ server.modules += ( \"mod_cgi\" )
 # deploy_protect_nginx_start: the installed fcgi-auth-protect*.conf and
 # fcgi-auth.conf under nginx, the authorizer's verdicts cached, to the
 # pools of the installed fcgi-auth-spawn (authorize, signin, signout and
-# login; started here); also over HTTPS on DEPLOY_TLS_PORT when
-# deploy_tls_setup set it and protect.py's upstream (deploy_upstream_start first).
+# login; started here) and protect.py's upstream (deploy_upstream_start
+# first); also over HTTPS on DEPLOY_TLS_PORT when deploy_tls_setup set
+# it.
 deploy_protect_nginx_start()
 {
 	NGINX=$(deploy_find nginx)
