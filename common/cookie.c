@@ -96,22 +96,14 @@ int
 cookie_get(const struct http_request *req, enum cookie_kind kind,
     const char **value, size_t *len)
 {
-	const char	*h = http_param(req, "HTTP_COOKIE");
-
-	/*
-	 * The prefixed name first, whatever the scheme looks like here: a
-	 * browser keeps it only from this host over HTTPS, so it is ours
-	 * (and Apache asks its FastCGI Authorizer before mod_ssl sets
-	 * HTTPS).  The plain name only if the request is plain HTTP.
-	 */
-	if (cookie_find(h, cookie_name(kind, 1), value, len) == 0 && *len > 0)
-		return 0;
-	if (!cookie_https(req) && cookie_find(h, cookie_name(kind, 0), value,
-	    len) == 0 && *len > 0)
-		return 0;
-	*value = NULL;
-	*len = 0;
-	return -1;
+	if (cookie_find(http_param(req, "HTTP_COOKIE"),
+	    cookie_name(kind, cookie_https(req)), value, len) == -1 ||
+	    *len == 0) {
+		*value = NULL;
+		*len = 0;
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -35,9 +35,11 @@ enum cookie_kind {
 
 /*
  * Whether the request came over HTTPS: the FastCGI parameter HTTPS is
- * "on" or "1" (any case; lighttpd, Apache and nginx set it), or, only
- * when a forward-auth proxy asks (X-Forwarded-Uri is there: Caddy,
- * Traefik), X-Forwarded-Proto is "https".  A client that sends those
+ * "on" or "1" (any case; lighttpd, Apache and nginx set it: but Apache
+ * asks its FastCGI Authorizer before mod_ssl does, so its snippet must
+ * set it for the authorizer), or, only when a forward-auth proxy asks
+ * (X-Forwarded-Uri is there: Caddy, Traefik), X-Forwarded-Proto is
+ * "https".  A client that sends those
  * headers itself can only make us read the prefixed cookie names, which
  * no plain-HTTP page can set.
  */
@@ -59,14 +61,10 @@ int	cookie_find(const char *header, const char *name, const char **value,
 	    size_t *len);
 
 /*
- * kind's cookie in the request's Cookie header: the prefixed name, or,
- * only if the request is plain HTTP (cookie_https), the plain one.  An
- * un-prefixed cookie under HTTPS is ignored (a sibling subdomain or a
- * plain-HTTP page may have set it); a prefixed one is read whatever the
- * scheme looks like (a browser keeps it only from this host over HTTPS,
- * and Apache asks its FastCGI Authorizer before mod_ssl sets HTTPS).  An
- * empty value counts as none.  Returns 0 with *value (borrowed) and *len
- * set, or -1.
+ * kind's cookie in the request's Cookie header, under the name the
+ * request's scheme says (cookie_https): an un-prefixed one under HTTPS is
+ * ignored.  An empty value counts as none.  Returns 0 with *value
+ * (borrowed) and *len set, or -1.
  */
 int	cookie_get(const struct http_request *req, enum cookie_kind kind,
 	    const char **value, size_t *len);
