@@ -14,7 +14,8 @@
 static int	allow_authorizer(struct http_response *,
 		    const struct authz_allow *);
 static int	allow_forward(struct http_response *, const struct authz_allow *);
-static int	browser(const struct http_request *, const struct authz_allow *);
+static int	browser(const struct http_request *,
+		    const struct authz_allow *);
 static int	to_signin(const struct http_request *,
 		    const struct authz_allow *, struct http_response *);
 static int	forbidden_page(const struct authz_allow *,

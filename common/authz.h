@@ -10,7 +10,8 @@
 /* Every verdict; authz_refuse maps each to its status and detail. */
 enum auth_status {
 	AUTH_OK,		/* authenticated, and authorised if asked */
-	AUTH_NO_CREDS,		/* 401 no Bearer credentials */
+	AUTH_NO_CREDS,		/* 401 no Bearer credentials (nor, for the
+				   authorizer, an access cookie) */
 	AUTH_BAD_TOKEN,		/* 401 forged, expired, malformed, wrong alg */
 	AUTH_BAD_PAYLOAD,	/* 401 genuine token without good sub/role */
 	AUTH_NO_USER,		/* 401 the token's user is not in the file */

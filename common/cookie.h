@@ -35,9 +35,11 @@ enum cookie_kind {
 
 /*
  * Whether the request came over HTTPS: the FastCGI parameter HTTPS is
- * "on" or "1" (any case; lighttpd, Apache and nginx set it), or, only
- * when a forward-auth proxy asks (X-Forwarded-Uri is there: Caddy,
- * Traefik), X-Forwarded-Proto is "https".  A client that sends those
+ * "on" or "1" (any case; lighttpd, Apache and nginx set it: but Apache
+ * asks its FastCGI Authorizer before mod_ssl does, so its snippet must
+ * set it for the authorizer), or, only when a forward-auth proxy asks
+ * (X-Forwarded-Uri is there: Caddy, Traefik), X-Forwarded-Proto is
+ * "https".  A client that sends those
  * headers itself can only make us read the prefixed cookie names, which
  * no plain-HTTP page can set.
  */

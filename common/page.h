@@ -13,7 +13,7 @@
 
 /* A message page may offer these (page_message's flags). */
 #define PAGE_SIGNIN_LINK	0x1	/* a link to the sign-in page */
-#define PAGE_SIGNOUT_FORM	0x2	/* a button that POSTs /auth/signout */
+#define PAGE_SIGNOUT_FORM	0x2	/* a button to POST /auth/signout */
 
 /*
  * Add the headers of every page: Content-Security-Policy (default-src

@@ -47,8 +47,8 @@ START_TEST(test_find)
 
 	r = cookie_find(find_cases[_i].header, "a", &v, &len);
 	if (find_cases[_i].want == NULL) {
-		ck_assert_msg(r == -1, "%s: found \"%.*s\"", find_cases[_i].name,
-		    (int)len, v);
+		ck_assert_msg(r == -1, "%s: found \"%.*s\"",
+		    find_cases[_i].name, (int)len, v);
 		ck_assert_ptr_null(v);
 		return;
 	}

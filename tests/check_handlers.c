@@ -2493,11 +2493,12 @@ web_signin(struct app *app, time_t now, const char *name, char *jar,
 static const struct {
 	const char	*name;
 	const char	*query;
-	const char	*field;		/* the hidden next's value attribute */
+	const char	*field;		/* the hidden next's value */
 } page_cases[] = {
 	{ "no next", NULL, "value=\"/\"" },
 	{ "a path", "next=%2Ffiles%2F", "value=\"/files/\"" },
-	{ "a path as typed", "next=/files/a.txt?x=1", "value=\"/files/a.txt?x=1\"" },
+	{ "a path as typed", "next=/files/a.txt?x=1",
+	    "value=\"/files/a.txt?x=1\"" },
 	{ "a path with a query of its own", "next=%2Ff%3Fa%3D1%26b%3D2",
 	    "value=\"/f?a=1&amp;b=2\"" },
 	{ "HTML escaped", "next=/%22%3E%3Cscript%3E",
@@ -2509,8 +2510,9 @@ static const struct {
 	{ "/%2F%2Fevil", "next=/%252F%252Fevil.example", "value=\"/\"" },
 	{ "/%5Cevil", "next=/%255Cevil.example", "value=\"/\"" },
 	{ "tab", "next=/%09/evil.example", "value=\"/\"" },
-	{ "too long", "next=/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "%ff", "value=\"/\"" },
+	{ "a raw byte above 0x7e", "next=/caf%C3%A9", "value=\"/\"" },
+	{ "an encoded one is a path", "next=/caf%25C3%25A9",
+	    "value=\"/caf%C3%A9\"" },
 };
 
 START_TEST(test_web_page)
@@ -2535,6 +2537,29 @@ START_TEST(test_web_page)
 	ck_assert_ptr_nonnull(strstr(resp.body,
 	    "autocomplete=\"current-password\""));
 	ck_assert_ptr_null(http_header(&resp, "Set-Cookie"));
+}
+END_TEST
+
+/* A next past REDIRECT_NEXT_MAX, in the query or the form: "/". */
+START_TEST(test_web_next_long)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	char			 q[2200], body[2300];
+
+	memcpy(q, "next=/", 6);
+	memset(q + 6, 'a', sizeof(q) - 7);
+	q[sizeof(q) - 1] = '\0';
+	web(signin_handle, sess_app, TS_CONST, "GET", q, NULL, NULL, NULL,
+	    NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_ptr_nonnull(strstr(resp.body, "name=\"next\" value=\"/\""));
+	(void)snprintf(body, sizeof(body), "username=alice&password=alicepass&"
+	    "%s", q);
+	web(signin_handle, sess_app, TS_CONST, "POST", NULL, NULL, SITE, NULL,
+	    body, &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+	ck_assert_str_eq(http_header(&resp, "Location"), "/");
 }
 END_TEST
 
@@ -2702,8 +2727,10 @@ START_TEST(test_web_silent)
 	struct http_outcome	 out;
 	struct token_claims	 c;
 	struct store_session	 s;
-	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
-	char			 tok2[2048], rt2[128], line[4096], old[4096];
+	char			 jar[4096], tok[2048];
+	char			 rt[SESSION_REFRESH_CHARS + 1];
+	char			 tok2[2048], rt2[128], line[4096];
+	char			 old[4096];
 
 	web_signin(sess_app, TS_CONST, "alice", jar, sizeof(jar), tok,
 	    sizeof(tok), rt);
@@ -2835,7 +2862,8 @@ START_TEST(test_web_down)
 {
 	struct http_response	 resp;
 	struct http_outcome	 out;
-	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 jar[4096], tok[2048];
+	char			 rt[SESSION_REFRESH_CHARS + 1];
 	char			 old[256];
 	int			 hashes;
 
@@ -2879,7 +2907,8 @@ START_TEST(test_web_signout)
 	struct http_outcome	 out;
 	struct store_session	 s;
 	struct token_claims	 c;
-	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 jar[4096], tok[2048];
+	char			 rt[SESSION_REFRESH_CHARS + 1];
 	char			 line[256], val[64], auth[2200], old[256];
 	int			 https;
 
@@ -2961,7 +2990,8 @@ START_TEST(test_web_off)
 	struct http_outcome	 out;
 	struct token_claims	 c;
 	struct app		*off = sess_app_new(NULL, NULL);
-	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 jar[4096], tok[2048];
+	char			 rt[SESSION_REFRESH_CHARS + 1];
 	char			 line[256], val[64];
 
 	web_signin(off, TS_CONST, "alice", jar, sizeof(jar), tok, sizeof(tok),
@@ -3014,7 +3044,8 @@ START_TEST(test_web_authorize_session)
 	struct http_response	 resp;
 	struct http_outcome	 out;
 	struct app		*app;
-	char			 jar[4096], tok[2048], rt[SESSION_REFRESH_CHARS + 1];
+	char			 jar[4096], tok[2048];
+	char			 rt[SESSION_REFRESH_CHARS + 1];
 	char			 line[4096], tok2[2048], rt2[128], old[256];
 	char			 policy[1100];
 
@@ -3298,6 +3329,7 @@ handlers_suite(void)
 	tc = tcase_create("browser");
 	tcase_add_checked_fixture(tc, sess_setup, sess_teardown);
 	tcase_add_loop_test(tc, test_web_page, 0, ARRAY_SIZE(page_cases));
+	tcase_add_test(tc, test_web_next_long);
 	tcase_add_loop_test(tc, test_web_signin, 0, 2);
 	tcase_add_loop_test(tc, test_web_refused, 0,
 	    ARRAY_SIZE(refused_cases));

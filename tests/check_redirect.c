@@ -99,7 +99,8 @@ static const struct {
 	{ "empty: no next", "", "/auth/signin" },
 	{ "NULL: no next", NULL, "/auth/signin" },
 	{ "unsafe: no next", "//evil.example", "/auth/signin" },
-	{ "unreserved as they are", "/A-z_0.9~", "/auth/signin?next=/A-z_0.9~" },
+	{ "unreserved as they are", "/A-z_0.9~",
+	    "/auth/signin?next=/A-z_0.9~" },
 };
 
 START_TEST(test_location)
