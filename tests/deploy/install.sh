@@ -229,7 +229,33 @@ check_spawn_refusals()
 	fi
 }
 
+# The installed policy.example, under the installed authorizer (as CGI):
+# for a site protected whole (Caddy's snippet), a browser must reach the
+# sign-in page it is sent to, or it is sent there again, in a loop; and
+# the endpoints that take no access token must be open.
+check_policy_example()
+{
+	for req in "GET /auth/signin 200" "HEAD /auth/signin 200" \
+	    "POST /auth/signin 200" "POST /auth/signout 200" \
+	    "POST /auth/login 200" "POST /auth/refresh 200" \
+	    "GET /private/x 302"; do
+		# shellcheck disable=SC2086 # method, path, status
+		set -- $req
+		got=$(env -i PATH=/usr/bin:/bin GATEWAY_INTERFACE=CGI/1.1 \
+		    REQUEST_METHOD="$1" REQUEST_URI="$2" \
+		    HTTP_ACCEPT=text/html JWT_SECRET_FILE="$E2E_SECRET_FILE" \
+		    USERS_FILE="$E2E_USERS_FILE" \
+		    POLICY_FILE="$D$FA_examplesdir/policy.example" \
+		    "$DEPLOY_BIN/authorize.fcgi" 2>/dev/null | tr -d '\r' |
+		    sed -n 's/^Status: \([0-9]*\) .*/\1/p')
+		e2e_expect "policy.example: a browser's $1 $2" "$3" "$got" ||
+		    return 1
+	done
+}
+
 e2e_check "install: files in their places, paths filled in" check_layout
+e2e_check "install: policy.example lets browsers reach the sign-in page" \
+    check_policy_example
 e2e_check "install: a new users file is empty, 0640, and works" \
     check_users_file_new
 e2e_check "install: reinstall and uninstall keep the users file" \
