@@ -1005,6 +1005,15 @@ def cmd_cache(argv):
     r = send(url, "GET", path, [("Cookie", "other=1")])
     if r.status != 401 or SECRET in r.body:
         fail("another cookie after alice's cached allow: want 401", r)
+    # The longest key nginx lets through: a target the authorizer still
+    # judges (under 4 KiB), and an Authorization and a Cookie line of
+    # almost 8 KiB each (nginx's limit for a header line): the key goes
+    # in the answer's buffer, and one too small is nginx's 500.
+    target = "/private/public/" + "k" * 4000
+    r = send(url, "GET", target, [("Authorization", "X" + "a" * 8150),
+                                  ("Cookie", "pad=" + "c" * 8150)])
+    if r.status != 404:
+        fail("the longest key: want 404 (allowed, no such file)", r)
     return 1 if failed else 0
 
 
