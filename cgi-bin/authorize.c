@@ -95,8 +95,16 @@ to_signin(const struct http_request *req, const struct authz_allow *a,
 {
 	const char	*reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
 	char		 loc[REDIRECT_LOCATION_MAX];
+	size_t		 n = strlen(REDIRECT_SIGNIN_PATH);
 
 	if (a->original && (reply == NULL || strcmp(reply, "client") != 0))
+		return 0;
+	/*
+	 * The sign-in page itself, under a policy that does not let anyone
+	 * reach it: a redirect there would loop (the 401 stays).
+	 */
+	if (strncmp(a->target, REDIRECT_SIGNIN_PATH, n) == 0 &&
+	    (a->target[n] == '\0' || a->target[n] == '?'))
 		return 0;
 	if (redirect_signin_location(loc, sizeof(loc), a->target) == -1)
 		return 0;
