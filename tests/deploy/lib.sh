@@ -866,6 +866,14 @@ deploy_protect_nginx_start()
 
 deploy__nginx_writer()
 {
+	# A port of its own at each try, as the plain one (e2e_start_server
+	# tries again on another when one was taken meanwhile).
+	if [ -n "${DEPLOY_TLS_PORT:-}" ]; then
+		DEPLOY_TLS_PORT=$("$E2E_PYTHON" \
+		    "$E2E_SRCDIR/tests/e2e/helper.py" port "$E2E_PORT_RANGE") ||
+		    e2e_die "no free port"
+		DEPLOY_TLS_URL=https://127.0.0.1:$DEPLOY_TLS_PORT
+	fi
 	cat >"$deploy__ngx/nginx.conf" <<EOC
 # written by tests/deploy/lib.sh (deploy_protect_nginx_start)
 ${DEPLOY_WEB_USER:+user $DEPLOY_WEB_USER;}
