@@ -58,6 +58,7 @@ e2e_log "e2e: $("$LIGHTTPD" -v) on $E2E_URL, state in $E2E_STATE"
 e2e_check "lighttpd: sign in, lapse ($expiry), reuse, sign out, next,\
  cross-site, 403 in Chromium" run_browser lighttpd "$expiry"
 e2e_check "lighttpd: stopping leaves no process behind" deploy_stop_server
+e2e_check "lighttpd: no sanitizer reports" deploy_check_no_sanitizer_reports
 
 # nginx: the usual lifetime; the lapse stood for by deleting the cookie.
 unset ACCESS_TOKEN_TTL_MIN
@@ -71,5 +72,5 @@ stop_all()
 	deploy_upstream_stop && deploy_stop_server
 }
 e2e_check "nginx: stopping leaves no process behind" stop_all
-e2e_check "no sanitizer reports" deploy_check_no_sanitizer_reports
+e2e_check "nginx: no sanitizer reports" deploy_check_no_sanitizer_reports
 e2e_finish
