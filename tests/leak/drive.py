@@ -334,9 +334,116 @@ def login_kinds():
     return out
 
 
-# Kinds that make login.fcgi hash a password (the slow ones).
-HASHING_KINDS = {"valid", "valid_grant", "wrong_password", "unknown_user",
-                 "disabled_user"}
+FORM = "application/x-www-form-urlencoded"
+
+# The site the browser kinds come from (HTTP_HOST), plain HTTP: the
+# cookies are the un-prefixed ones, the same-origin Origin this one.
+HOST = "localhost:8080"
+ORIGIN = "http://" + HOST
+ACCESS, REFRESH = "fcgi-auth", "fcgi-auth-refresh"
+
+
+def browser(origin=ORIGIN, cookies=None, fetch_site=None, **params):
+    """A browser's request to signin or signout: Host, and as asked an
+    Origin, a Sec-Fetch-Site and the cookies (name -> value)."""
+    p = dict(params, HTTP_HOST=HOST)
+    if origin is not None:
+        p["HTTP_ORIGIN"] = origin
+    if fetch_site is not None:
+        p["HTTP_SEC_FETCH_SITE"] = fetch_site
+    if cookies:
+        p["HTTP_COOKIE"] = "; ".join("%s=%s" % c for c in cookies.items())
+    return p
+
+
+def signin_kinds(secret):
+    """(name, params, body, expected) for signin, sessions off."""
+    now = int(time.time())
+    access = mint(secret, {"sub": "alice", "role": "admin", "iat": now,
+                           "exp": now + 600})
+
+    def get(query="next=/private/x", **kw):
+        return browser(REQUEST_METHOD="GET", QUERY_STRING=query, **kw)
+
+    def post(body, **kw):
+        return browser(REQUEST_METHOD="POST", CONTENT_TYPE=FORM,
+                       CONTENT_LENGTH=str(len(body)), **kw), body
+
+    kinds = [
+        ("page", get(origin=None), b"", 200),
+        ("page_head", dict(get(origin=None), REQUEST_METHOD="HEAD"), b"",
+         200),
+        ("page_bad_next", get("next=%2F%2Fevil.example%2F", origin=None),
+         b"", 200),
+        ("page_next_too_long", get("next=/" + "a" * 5000, origin=None),
+         b"", 200),
+        ("access_cookie", get(origin=None, cookies={ACCESS: access}),
+         b"", 303),
+        ("bad_access_cookie", get(origin=None, cookies={
+            ACCESS: mint(b"x" * 32, {"sub": "alice", "role": "admin",
+                                          "iat": now, "exp": now + 600})}),
+         b"", 200),
+        # Sessions off: no refresh is tried, the page comes.
+        ("malformed_refresh_cookie", get(origin=None, cookies={
+            REFRESH: "not-a-refresh-token"}), b"", 200),
+    ]
+    posts = [
+        ("valid", post(b"username=alice&password=alicepass&"
+                       b"next=%2Fprivate%2Fx"), 303),
+        ("valid_fetch_site", post(b"username=bob&password=bobpass&"
+                                  b"next=%2F%2Fevil.example",
+                                  origin=None, fetch_site="same-origin"),
+         303),
+        ("wrong_password", post(b"username=alice&password=nope"), 401),
+        ("missing_password", post(b"username=alice&next=/x"), 401),
+        ("password_too_long", post(b"username=alice&password="
+                                   + b"p" * 5000), 401),
+        ("no_origin", post(b"username=alice&password=alicepass",
+                           origin=None), 403),
+        ("cross_site_origin", post(b"username=alice&password=alicepass",
+                                   origin="http://evil.example"), 403),
+        ("cross_site_fetch", post(b"username=alice&password=alicepass",
+                                  fetch_site="cross-site"), 403),
+    ]
+    out = kinds + [(n, p, b, s) for n, (p, b), s in posts]
+    out += common_kinds(browser(), "POST", "PUT")
+    return out
+
+
+def signout_kinds(secret):
+    """(name, params, body, expected) for signout, sessions off."""
+    now = int(time.time())
+    access = mint(secret, {"sub": "alice", "role": "admin", "iat": now,
+                           "exp": now + 600})
+
+    def post(**kw):
+        return browser(REQUEST_METHOD="POST", CONTENT_TYPE=FORM,
+                       CONTENT_LENGTH="0", **kw)
+
+    kinds = [
+        ("no_cookies", post(), 303),
+        ("access_cookie", post(cookies={ACCESS: access}), 303),
+        ("both_cookies", post(cookies={
+            ACCESS: access, REFRESH: "not-a-token"}), 303),
+        ("fetch_site", post(origin=None, fetch_site="same-origin"), 303),
+        ("cross_site_origin", post(origin="http://evil.example",
+                                   cookies={ACCESS: access}), 403),
+        ("cross_site_fetch", post(fetch_site="cross-site"), 403),
+        ("no_origin", post(origin=None), 403),
+    ]
+    out = [(n, p, b"", s) for n, p, s in kinds]
+    out += common_kinds(browser(), "POST", "GET")
+    return out
+
+
+# Kinds that make login.fcgi or signin.fcgi hash a password (the slow
+# ones).  Signin hashes for a field missing too (login answers 422 first).
+HASHING_KINDS = {
+    "login": {"valid", "valid_grant", "wrong_password", "unknown_user",
+              "disabled_user"},
+    "signin": {"valid", "valid_fetch_site", "wrong_password",
+               "missing_password"},
+}
 
 
 def common_kinds(auth, method, other_method):
@@ -372,6 +479,10 @@ def run(args):
         kinds = login_kinds()
     elif args.endpoint == "authorize":
         kinds = authorize_kinds(secret)
+    elif args.endpoint == "signin":
+        kinds = signin_kinds(secret)
+    elif args.endpoint == "signout":
+        kinds = signout_kinds(secret)
     else:
         kinds = token_kinds(secret, args.endpoint)
     if args.kinds:
@@ -389,12 +500,13 @@ def run(args):
     rss = []
     reloads = seen_reloads = 0
     started = time.monotonic()
-    cheap = [k for k in kinds if k[0] not in HASHING_KINDS]
+    hashing = HASHING_KINDS.get(args.endpoint, set())
+    cheap = [k for k in kinds if k[0] not in hashing]
     i = 0
     for n in range(args.requests):
         # Password-hashing kinds only every --hashing-every turns, so that
-        # a login run under valgrind stays within minutes.
-        if (args.endpoint == "login" and args.hashing_every > 1 and
+        # a login or signin run under valgrind stays within minutes.
+        if (hashing and cheap and args.hashing_every > 1 and
                 n % args.hashing_every != 0):
             kind = cheap[n % len(cheap)]
         else:
@@ -450,10 +562,7 @@ def run(args):
     return 0 if failed == 0 else 1
 
 
-# --- sessions: the four endpoints and /me on one store -------------------
-
-FORM = "application/x-www-form-urlencoded"
-
+# --- sessions: the session endpoints, /me and the browser's on one store --
 
 def body_of(out):
     """The JSON body of an answer, or None."""
@@ -628,7 +737,7 @@ def main():
     ap.add_argument("--socket", required=True)
     ap.add_argument("--endpoint", required=True,
                     choices=["login", "me", "projects", "reports",
-                             "authorize"])
+                             "authorize", "signin", "signout"])
     ap.add_argument("--requests", type=int, default=10000)
     ap.add_argument("--secret-file", required=True)
     ap.add_argument("--users-file")

@@ -2,12 +2,15 @@
 # run.sh -- every endpoint, every kind of request, under valgrind memcheck
 # over a real FastCGI socket; then natively, with VmRSS sampled.
 #
-# For each of login, me, projects, reports and authorize (with a policy
-# file, replaced along with the users file):
+# For each of login, me, projects, reports, authorize (with a policy
+# file, replaced along with the users file), signin and signout:
 #   1. spawn-fcgi -n runs the endpoint under valgrind memcheck
 #      (--leak-check=full --errors-for-leak-kinds=definite); drive.py sends
-#      LEAK_REQUESTS requests (LEAK_LOGIN_REQUESTS for login) of every kind,
-#      replacing the users file every LEAK_RELOAD_EVERY requests; SIGTERM;
+#      LEAK_REQUESTS requests (LEAK_LOGIN_REQUESTS for login and signin,
+#      which hash passwords) of every kind (signin's hashing kinds only
+#      every LEAK_SIGNIN_HASHING_EVERY-th turn: the hash is login's, run
+#      thousands of times already), replacing the users file every
+#      LEAK_RELOAD_EVERY requests; SIGTERM;
 #      the run passes if every answer had the expected status and valgrind
 #      reports 0 errors and 0 bytes definitely lost.
 #   2. the same natively for LEAK_RSS_REQUESTS requests, VmRSS sampled every
@@ -39,7 +42,9 @@ LEAK_LOGIN_REQUESTS=${LEAK_LOGIN_REQUESTS:-$LEAK_REQUESTS}
 LEAK_RSS_REQUESTS=${LEAK_RSS_REQUESTS:-30000}
 LEAK_RSS_BOUND_KIB=${LEAK_RSS_BOUND_KIB:-64}
 LEAK_RELOAD_EVERY=${LEAK_RELOAD_EVERY:-500}
-LEAK_ENDPOINTS=${LEAK_ENDPOINTS:-login me projects reports authorize}
+LEAK_SIGNIN_HASHING_EVERY=${LEAK_SIGNIN_HASHING_EVERY:-4}
+LEAK_ENDPOINTS=${LEAK_ENDPOINTS:-login me projects reports authorize signin \
+    signout}
 LEAK_SESSION_CYCLES=${LEAK_SESSION_CYCLES:-40}
 LEAK_SESSION_STORES=${LEAK_SESSION_STORES:-sqlite redis}
 SESSION_ENDPOINTS="login refresh logout revoke me"
@@ -129,9 +134,9 @@ note()
 
 # start NAME SOCKET [WRAPPER...]: the endpoint on a unix socket, as our
 # child (spawn-fcgi -n execs it in place, so $child is its pid).  The
-# drive sends thousands of failed logins from one address: login
-# throttling, on by default, would answer them 429 without the paths
-# measured here, so it is off.
+# drive sends thousands of failed logins (and sign-ins) from one address:
+# login throttling, on by default, would answer them 429 without the
+# paths measured here, so it is off.
 start()
 {
 	name=$1
@@ -179,12 +184,22 @@ fa_secret_file "$state/secret" || { echo "leak: no secret" >&2; exit 99; }
 "$PYTHON" "$srcdir/tests/leak/drive.py" users "$state/users"
 "$PYTHON" "$srcdir/tests/leak/drive.py" policy "$state/policy"
 
+# hashing_every NAME: drive.py's --hashing-every for that endpoint.
+hashing_every()
+{
+	case $1 in
+	signin) echo "$LEAK_SIGNIN_HASHING_EVERY" ;;
+	*) echo 1 ;;
+	esac
+}
+
 # every_kind NAME N: N requests of every kind to the endpoint started on
 # $state/NAME.sock; says whether each got the status it must.
 every_kind()
 {
 	rc=0
 	drive --socket "$state/$1.sock" --endpoint "$1" --requests "$2" \
+	    --hashing-every "$(hashing_every "$1")" \
 	    >"$state/$1.drive" 2>&1 || rc=$?
 	sed 's/^/# /' "$state/$1.drive"
 	note "$rc" "$1: $2 requests of every kind, expected statuses"
@@ -223,7 +238,9 @@ memcheck_verdict()
 
 for e in $LEAK_ENDPOINTS; do
 	n=$LEAK_REQUESTS
-	[ "$e" != login ] || n=$LEAK_LOGIN_REQUESTS
+	case $e in
+	login|signin) n=$LEAK_LOGIN_REQUESTS ;;
+	esac
 	if [ "$sanitized" = 1 ]; then
 		sanitized "$e" "$n"
 		continue
@@ -241,6 +258,7 @@ for e in $LEAK_ENDPOINTS; do
 	rc=0
 	drive --socket "$state/$e.native.sock" --endpoint "$e" \
 	    --requests "$LEAK_RSS_REQUESTS" --rss-pid "$child" \
+	    --hashing-every "$(hashing_every "$e")" \
 	    --rss-every 1000 --warmup 2000 \
 	    --rss-bound-kib "$LEAK_RSS_BOUND_KIB" >"$state/$e.rss" 2>&1 ||
 	    rc=$?
