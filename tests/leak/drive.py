@@ -25,16 +25,23 @@ than --rss-bound-kib.
 Prints one summary line per kind and a closing "N passed, N failed" line;
 exits 0 only if every answer was the expected one (and RSS stayed flat).
 
-"sessions" drives login, refresh, logout, revoke and me together (each
-on DIR/NAME.sock, one store behind them), with the tokens the endpoints
-issue: "up" runs N cycles of every path (rotation, reuse ending the family,
-logout with and without the refresh token, revoke of each kind of token,
-the refusals, a throttled address) and writes a live session's access and
-refresh tokens to FILE; "down", with the store stopped by the caller (or
-locked here: --sqlite-lock holds BEGIN EXCLUSIVE on that database), expects
-login, refresh, logout and revoke to answer 503 and /me to go on accepting
-FILE's live token; "up --back" first waits (10 s at most) for a login to
-succeed again.
+"sessions" drives login, refresh, logout, revoke, me, signin and signout
+together (each on DIR/NAME.sock, one store behind them), with the tokens
+the endpoints issue: "up" runs N cycles of every path (rotation, reuse
+ending the family, logout with and without the refresh token, revoke of
+each kind of token, the refusals, a throttled address; the browser's
+sign-in, silent sign-in by the refresh cookie and its reuse, sign-out with
+either cookie) and writes a live session's access and refresh tokens to
+FILE; "down", with the store stopped by the caller (or locked here:
+--sqlite-lock holds BEGIN EXCLUSIVE on that database), expects login,
+refresh, logout, revoke, signin (the form, the refresh cookie) and signout
+to answer 503 and /me and signin to go on accepting FILE's live access
+token; "up --back" first waits (10 s at most) for a login to succeed
+again.
+
+signin and signout are asked as a browser on http://localhost:8080 asks:
+Host, a same-origin Origin (or Sec-Fetch-Site), the plain-HTTP cookies
+fcgi-auth and fcgi-auth-refresh.
 """
 
 import argparse
@@ -579,12 +586,13 @@ class Sessions:
         self.counts, self.bad = {}, {}
 
     def send(self, endpoint, name, want, fields=None, token=None,
-             addr="127.0.0.1", method="POST"):
-        """One request; counts it under name; returns the JSON body."""
+             addr="127.0.0.1", method="POST", extra=None):
+        """One request (extra: more parameters); counts it under name;
+        returns the JSON body, and keeps the answer in self.out."""
         body = urllib.parse.urlencode(fields or []).encode()
-        params = {"REQUEST_METHOD": method, "REMOTE_ADDR": addr,
-                  "SCRIPT_NAME": "/" + endpoint,
-                  "HTTP_USER_AGENT": "leak-drive/1"}
+        params = dict(extra or {}, REQUEST_METHOD=method, REMOTE_ADDR=addr,
+                      SCRIPT_NAME="/" + endpoint,
+                      HTTP_USER_AGENT="leak-drive/1")
         if method == "POST":
             params["CONTENT_TYPE"] = FORM
             params["CONTENT_LENGTH"] = str(len(body))
@@ -595,6 +603,7 @@ class Sessions:
         out, _, _ = fcgi_request(os.path.join(self.sockets,
                                               endpoint + ".sock"),
                                  params, body)
+        self.out = out
         got = status_of(out)
         self.counts[name] = self.counts.get(name, 0) + 1
         wants = want if isinstance(want, tuple) else (want,)
@@ -612,6 +621,74 @@ class Sessions:
                       [("grant_type", "refresh_token"),
                        ("refresh_token", token)])
         return b.get("access_token", "x"), b.get("refresh_token", "x")
+
+    def browser(self, endpoint, name, want, cookies=None, fields=None,
+                method="POST", addr="127.0.0.1"):
+        """signin or signout as a browser on this site sends it; returns
+        the cookies the answer sets ({} if it sets none), so a cleared
+        one is there with the value ""."""
+        extra = browser(cookies=cookies)
+        if method != "POST":
+            extra["QUERY_STRING"] = "next=/private/x"
+        self.send(endpoint, name, want, fields, method=method, addr=addr,
+                  extra=extra)
+        head = self.out.partition(b"\r\n\r\n")[0].decode("latin-1")
+        got = {}
+        for line in head.split("\r\n"):
+            if line.lower().startswith("set-cookie:"):
+                pair = line.split(":", 1)[1].split(";", 1)[0].strip()
+                k, _, v = pair.partition("=")
+                got[k] = v
+        return got
+
+    def signin(self, name="signin", want=303):
+        """A sign-in with the form; the cookies it sets."""
+        c = self.browser("signin", name, want, fields=[
+            ("username", "alice"), ("password", "alicepass"),
+            ("next", "/private/x")])
+        if want == 303 and not (c.get(ACCESS) and c.get(REFRESH)):
+            self.bad.setdefault(name + "_cookies", set()).add(0)
+        return c
+
+    def signin_cycle(self):
+        """The browser's paths: the form, the silent sign-in with the
+        refresh cookie (rotated; the old one again ends the session),
+        sign-out with either cookie, the refusals."""
+        c1 = self.signin()
+        self.browser("signin", "signin_signed_in", 303, method="GET",
+                     cookies={ACCESS: c1.get(ACCESS, "x")})
+        c2 = self.browser("signin", "signin_silent", 303, method="GET",
+                          cookies={REFRESH: c1.get(REFRESH, "x")})
+        if not c2.get(REFRESH) or c2.get(REFRESH) == c1.get(REFRESH):
+            self.bad.setdefault("signin_silent_rotated", set()).add(0)
+        self.send("me", "me_silent", 200, token=c2.get(ACCESS, "x"),
+                  method="GET")
+        # The rotated cookie again: the session ends, cookies cleared.
+        self.browser("signin", "signin_silent_reused", 200, method="GET",
+                     cookies={REFRESH: c1.get(REFRESH, "x")})
+        self.browser("signin", "signin_silent_ended", 200, method="GET",
+                     cookies={REFRESH: c2.get(REFRESH, "x")})
+        self.browser("signin", "signin_malformed_refresh", 200,
+                     method="GET", cookies={REFRESH: "not-a-token"})
+        self.browser("signin", "signin_page", 200, method="GET")
+        c3 = self.signin()
+        self.browser("signout", "signout_both_cookies", 303, cookies=c3)
+        self.browser("signin", "signin_signed_out", 200, method="GET",
+                     cookies={REFRESH: c3.get(REFRESH, "x")})
+        c4 = self.signin()
+        self.browser("signout", "signout_access_cookie", 303,
+                     cookies={ACCESS: c4.get(ACCESS, "x")})
+        self.browser("signin", "signin_session_ended", 200, method="GET",
+                     cookies={REFRESH: c4.get(REFRESH, "x")})
+        self.browser("signout", "signout_no_cookies", 303)
+        self.send("signout", "signout_cross_site", 403, extra=browser(
+            origin="http://evil.example", cookies=c4))
+        self.send("signout", "signout_get", 405, method="GET",
+                  extra=browser())
+        # Failures from another address, with login's: 401, then 429.
+        self.browser("signin", "signin_wrong_password", (401, 429),
+                     fields=[("username", "bob"), ("password", "nope")],
+                     addr="127.0.0.2")
 
     def until_back(self, bound=10.0):
         """Logins until one succeeds (a store that came back is retried
@@ -669,6 +746,7 @@ class Sessions:
         self.send("login", "login_wrong_password", (401, 429),
                   [("username", "bob"), ("password", "nope")],
                   addr="127.0.0.2")
+        self.signin_cycle()
 
     def down(self, live_access, live_refresh):
         self.send("login", "down_login", 503, [("username", "alice"),
@@ -677,6 +755,13 @@ class Sessions:
         self.send("logout", "down_logout", 503, token=live_access)
         self.send("revoke", "down_revoke", 503, [("token", live_refresh)])
         self.send("me", "down_me", 200, token=live_access, method="GET")
+        self.signin("down_signin", 503)
+        self.browser("signin", "down_signin_silent", 503, method="GET",
+                     cookies={REFRESH: live_refresh})
+        self.browser("signin", "down_signin_signed_in", 303, method="GET",
+                     cookies={ACCESS: live_access})
+        self.browser("signout", "down_signout", 503,
+                     cookies={ACCESS: live_access, REFRESH: live_refresh})
 
     def report(self):
         for name in sorted(self.counts):

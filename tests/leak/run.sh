@@ -17,9 +17,10 @@
 #      1000: after 2000 requests of warm-up it must grow by less than
 #      LEAK_RSS_BOUND_KIB.
 # Then sessions on, with SQLite and with a redis-server of its own on a
-# loopback port: login, refresh, logout, revoke and me, one process each on
-# one store, all under memcheck at once; drive.py sessions sends
-# LEAK_SESSION_CYCLES cycles of every session path, then, with the store
+# loopback port: login, refresh, logout, revoke, me, signin and signout,
+# one process each on one store, all under memcheck at once; drive.py
+# sessions sends LEAK_SESSION_CYCLES cycles of every session path (signin's
+# silent sign-in by the refresh cookie among them), then, with the store
 # down (Redis stopped; SQLite held by BEGIN EXCLUSIVE past the busy
 # timeout), expects 503s (and /me still answering), then one more cycle
 # once the store is back; each process must then exit clean (the stores'
@@ -47,7 +48,7 @@ LEAK_ENDPOINTS=${LEAK_ENDPOINTS:-login me projects reports authorize signin \
     signout}
 LEAK_SESSION_CYCLES=${LEAK_SESSION_CYCLES:-40}
 LEAK_SESSION_STORES=${LEAK_SESSION_STORES:-sqlite redis}
-SESSION_ENDPOINTS="login refresh logout revoke me"
+SESSION_ENDPOINTS="login refresh logout revoke me signin signout"
 
 skip()
 {
@@ -285,7 +286,7 @@ session_drive()
 	note "$rc" "$label"
 }
 
-# sessions STORE_NAME: the five processes on that store, driven, stopped.
+# sessions STORE_NAME: the seven processes on that store, driven, stopped.
 sessions()
 {
 	rm -rf "$state/sess"
