@@ -20,6 +20,8 @@ static int	to_signin(const struct http_request *,
 		    const struct authz_allow *, struct http_response *);
 static int	forbidden_page(const struct authz_allow *,
 		    struct http_response *);
+static int	ask_again(const struct authz_allow *, struct http_response *,
+		    struct http_outcome *);
 
 /*
  * A FastCGI Authorizer's allow: 200 and only Variable-* headers, which
@@ -144,15 +146,47 @@ forbidden_page(const struct authz_allow *a, struct http_response *resp)
 	    a->user.name[0] != '\0' ? PAGE_SIGNOUT_FORM : PAGE_SIGNIN_LINK);
 }
 
+/*
+ * nginx asks again, for the answer the client gets, only after its first
+ * ask was refused.  An allow now means the two asks met two processes
+ * whose copies (the ended sessions, polled every half second; the users
+ * file; the policy) differ for a moment.  Passed on, it would give the
+ * client this JSON in place of what it asked for.  So the client is
+ * told to ask again, its method and body kept (307); by then the
+ * processes agree.  A target that cannot go in a Location header: 503
+ * with Retry-After.
+ */
+static int
+ask_again(const struct authz_allow *a, struct http_response *resp,
+    struct http_outcome *out)
+{
+	out->reason = "the verdict changed between nginx's two asks: "
+	    "ask again";
+	http_response_wipe(resp);
+	if (a->target != NULL && redirect_next_ok(a->target,
+	    strlen(a->target)))
+		return page_redirect(resp, 307, a->target);
+	if (http_reply_detail(resp, 503, "The verdict changed while it was "
+	    "asked: try again") == -1 || http_no_store(resp) == -1 ||
+	    http_header_add(resp, "Retry-After", "1") == -1)
+		return http_reply_json(resp, 500, NULL);
+	return 0;
+}
+
 int
 authorize_handle(struct app *app, const struct http_request *req,
     struct http_response *resp, struct http_outcome *out)
 {
 	struct authz_allow	 a;
+	const char		*reply;
 
 	/* No method check: the policy says which methods pass where. */
 	switch (authz_check_policy(app, req, &a, resp, out)) {
 	case AUTH_OK:
+		if (a.original && (reply = http_param(req,
+		    "HTTP_X_FCGI_AUTH_REPLY")) != NULL &&
+		    strcmp(reply, "client") == 0)
+			return ask_again(&a, resp, out);
 		return a.authorizer ? allow_authorizer(resp, &a) :
 		    allow_forward(resp, &a);
 	case AUTH_NO_CREDS:

@@ -39,7 +39,7 @@ int	page_message(struct http_response *resp, int status,
 	    const char *title, const char *text, int flags);
 
 /*
- * A redirect: status (302, 303) to location (a path of this site), not
+ * A redirect: status (302, 303, 307) to location (a path of this site), not
  * to be cached, with a tiny page that links there for clients that do
  * not follow it.  Returns 0, or -1 (then a 500).
  */
