@@ -10,6 +10,7 @@
 #include "fcgi_loop.h"
 #include "page.h"
 #include "redirect.h"
+#include "store.h"
 
 static int	allow_authorizer(struct http_response *,
 		    const struct authz_allow *);
@@ -149,12 +150,12 @@ forbidden_page(const struct authz_allow *a, struct http_response *resp)
 /*
  * nginx asks again, for the answer the client gets, only after its first
  * ask was refused.  An allow now means the two asks met two processes
- * whose copies (the ended sessions, polled every half second; the users
- * file; the policy) differ for a moment.  Passed on, it would give the
- * client this JSON in place of what it asked for.  So the client is
- * told to ask again, its method and body kept (307); by then the
- * processes agree.  A target that cannot go in a Location header: 503
- * with Retry-After.
+ * whose copies differ for a moment (the users file or the policy, each
+ * re-read within a second; the ended sessions are read afresh for this
+ * ask).  Passed on, it would give the client this JSON in place of what
+ * it asked for.  So the client is told to ask again, its method and body
+ * kept (307); by then the processes agree.  A target that cannot go in
+ * a Location header: 503 with Retry-After.
  */
 static int
 ask_again(const struct authz_allow *a, struct http_response *resp,
@@ -180,12 +181,19 @@ authorize_handle(struct app *app, const struct http_request *req,
 	struct authz_allow	 a;
 	const char		*reply;
 
+	/*
+	 * nginx's second ask comes only after a refusal, maybe by another
+	 * process: every session ended before it was asked is looked at
+	 * here too, not up to half a second later.
+	 */
+	reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
+	if (reply != NULL && strcmp(reply, "client") == 0 &&
+	    app_store(app) != NULL)
+		store_poll_now(app_store(app));
 	/* No method check: the policy says which methods pass where. */
 	switch (authz_check_policy(app, req, &a, resp, out)) {
 	case AUTH_OK:
-		if (a.original && (reply = http_param(req,
-		    "HTTP_X_FCGI_AUTH_REPLY")) != NULL &&
-		    strcmp(reply, "client") == 0)
+		if (a.original && reply != NULL && strcmp(reply, "client") == 0)
 			return ask_again(&a, resp, out);
 		return a.authorizer ? allow_authorizer(resp, &a) :
 		    allow_forward(resp, &a);

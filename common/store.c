@@ -652,6 +652,12 @@ store_ended_raw(struct store *st, const unsigned char raw[SESSION_SID_BYTES])
 	return ended_has(st->set, raw, real_sec(st));
 }
 
+void
+store_poll_now(struct store *st)
+{
+	st->next_poll_ms = st->clock.mono_ms(st->clock.arg);
+}
+
 size_t
 store_ended_count(const struct store *st)
 {

@@ -275,6 +275,13 @@ int		 store_ended(struct store *st, const char *sid);
 int		 store_ended_raw(struct store *st,
 		    const unsigned char sid[SESSION_SID_BYTES]);
 
+/*
+ * The next store_ended or store_ended_raw reads the ended log whatever
+ * the pacing: for a question that must see every session ended before it
+ * was asked (nginx's second ask, after another process refused).
+ */
+void		 store_poll_now(struct store *st);
+
 /* How many ended sessions this process holds (tests, the debug log). */
 size_t		 store_ended_count(const struct store *st);
 

@@ -661,7 +661,7 @@ START_TEST(test_poll)
 {
 	struct store		*a = open_default(), *b = open_default();
 	struct store_limits	 lim;
-	struct store_session	 s, old;
+	struct store_session	 s, old, next;
 	unsigned char		 raw[SESSION_SID_BYTES];
 
 	store_limits_init(&lim);
@@ -679,6 +679,12 @@ START_TEST(test_poll)
 	t_mono_ms += 1;
 	ck_assert_int_eq(store_ended(a, s.sid), 1);
 	ck_assert_uint_eq(store_ended_count(a), 2);
+	/* Asked to, a polls at once: b's next end is seen before it is due. */
+	new_session(b, USER, NOW, 3, &next);
+	ck_assert_int_eq(store_end(b, next.sid, NOW), STORE_OK);
+	ck_assert_int_eq(store_ended(a, next.sid), 0);	/* a: not due */
+	store_poll_now(a);
+	ck_assert_int_eq(store_ended(a, next.sid), 1);
 	ck_assert_int_eq(store_ended(a, "garbage"), 0);
 	ck_assert_int_eq(store_ended(a, NULL), 0);
 	/* The token check's way in: the sid's bytes, decoded already. */
@@ -695,7 +701,7 @@ START_TEST(test_poll)
 	ck_assert_int_eq(store_ended(a, s.sid), 1);
 	t_mono_ms += STORE_SWEEP_INTERVAL_MS;
 	ck_assert_int_eq(store_ended(a, s.sid), 1);
-	ck_assert_uint_eq(store_ended_count(a), 1);
+	ck_assert_uint_eq(store_ended_count(a), 2);	/* s and next */
 	store_free(a);
 	store_free(b);
 }
