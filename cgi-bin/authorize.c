@@ -17,8 +17,8 @@ static int	allow_authorizer(struct http_response *,
 static int	allow_forward(struct http_response *, const struct authz_allow *);
 static int	browser(const struct http_request *,
 		    const struct authz_allow *);
-static int	to_signin(const struct http_request *,
-		    const struct authz_allow *, struct http_response *);
+static int	to_signin(const struct authz_allow *, int,
+		    struct http_response *);
 static int	forbidden_page(const struct authz_allow *,
 		    struct http_response *);
 static int	ask_again(const struct authz_allow *, struct http_response *,
@@ -89,18 +89,17 @@ browser(const struct http_request *req, const struct authz_allow *a)
  * (and signs it in again silently if its refresh cookie allows).  nginx's
  * auth_request cannot pass a 302 on: on its first ask (X-Original-*) the
  * 401 stays, and its error_page location asks again with the parameter
- * HTTP_X_FCGI_AUTH_REPLY "client", for the answer the client gets.
- * Returns 1 if resp is now the redirect.
+ * HTTP_X_FCGI_AUTH_REPLY "client" (client_ask), for the answer the client
+ * gets.  Returns 1 if resp is now the redirect.
  */
 static int
-to_signin(const struct http_request *req, const struct authz_allow *a,
+to_signin(const struct authz_allow *a, int client_ask,
     struct http_response *resp)
 {
-	const char	*reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
 	char		 loc[REDIRECT_LOCATION_MAX];
 	size_t		 n = strlen(REDIRECT_SIGNIN_PATH);
 
-	if (a->original && (reply == NULL || strcmp(reply, "client") != 0))
+	if (a->original && !client_ask)
 		return 0;
 	/*
 	 * The sign-in page itself, under a policy that does not let anyone
@@ -179,21 +178,21 @@ authorize_handle(struct app *app, const struct http_request *req,
     struct http_response *resp, struct http_outcome *out)
 {
 	struct authz_allow	 a;
-	const char		*reply;
+	const char		*reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
+	int			 client_ask;
 
 	/*
 	 * nginx's second ask comes only after a refusal, maybe by another
 	 * process: every session ended before it was asked is looked at
 	 * here too, not up to half a second later.
 	 */
-	reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
-	if (reply != NULL && strcmp(reply, "client") == 0 &&
-	    app_store(app) != NULL)
+	client_ask = reply != NULL && strcmp(reply, "client") == 0;
+	if (client_ask && app_store(app) != NULL)
 		store_poll_now(app_store(app));
 	/* No method check: the policy says which methods pass where. */
 	switch (authz_check_policy(app, req, &a, resp, out)) {
 	case AUTH_OK:
-		if (a.original && reply != NULL && strcmp(reply, "client") == 0)
+		if (a.original && client_ask)
 			return ask_again(&a, resp, out);
 		return a.authorizer ? allow_authorizer(resp, &a) :
 		    allow_forward(resp, &a);
@@ -205,7 +204,7 @@ authorize_handle(struct app *app, const struct http_request *req,
 	case AUTH_REVOKED:
 		/* API clients keep the 401 in JSON. */
 		if (browser(req, &a))
-			(void)to_signin(req, &a, resp);
+			(void)to_signin(&a, client_ask, resp);
 		return 0;
 	case AUTH_FORBIDDEN:
 	case AUTH_NO_RULE:

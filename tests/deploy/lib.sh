@@ -835,10 +835,7 @@ server.modules += ( \"mod_cgi\" )
 # it.
 deploy_protect_nginx_start()
 {
-	NGINX=$(deploy_find nginx)
-	deploy__ngx=$E2E_STATE/nginx
-	mkdir -p "$deploy__ngx/tmp"
-	DEPLOY_SERVER_LOG=$deploy__ngx/error.log
+	deploy_nginx_prepare
 	deploy__ex=$FA_examplesdir/nginx
 	# The cache moved into the state dir (nginx makes the folder).
 	deploy__cachedir=$(sed -n 's/^fastcgi_cache_path \([^ ]*\) .*/\1/p' \
@@ -846,25 +843,19 @@ deploy_protect_nginx_start()
 	[ -n "$deploy__cachedir" ] ||
 	    e2e_die "no fastcgi_cache_path in the installed file"
 	deploy__http=$(deploy_conf "$deploy__ex/fcgi-auth-protect-http.conf" \
-	    "$deploy__cachedir=$deploy__ngx/cache")
+	    "$deploy__cachedir=$DEPLOY_NGINX_DIR/cache")
 	deploy__server=$(deploy_conf "$deploy__ex/fcgi-auth-protect-server.conf")
 	deploy__location=$(deploy_conf "$deploy__ex/fcgi-auth-protect.conf")
 	deploy__endpoints=$(deploy_conf "$deploy__ex/fcgi-auth.conf")
-	# fcgi-auth.conf includes nginx's own fastcgi_params, relative to the
-	# main config's folder, as on any nginx install.
-	deploy__confdir=$("$NGINX" -V 2>&1 |
-	    sed -n 's/.*--conf-path=\([^ ]*\)\/[^/ ]*.*/\1/p')
-	cp "${deploy__confdir:-/etc/nginx}/fastcgi_params" "$deploy__ngx/" ||
-	    e2e_skip "no fastcgi_params in ${deploy__confdir:-/etc/nginx}"
 	deploy_spawn start authorize signin signout login ||
 	    e2e_die "fcgi-auth-spawn start authorize signin signout login" \
 	    "failed"
-	deploy_start_server deploy__nginx_writer "$NGINX" -p "$deploy__ngx/" \
-	    -c "$deploy__ngx/nginx.conf" -e "$DEPLOY_SERVER_LOG" \
-	    -g 'daemon off;'
+	deploy_start_server deploy__nginx_protect_writer "$NGINX" \
+	    -p "$DEPLOY_NGINX_DIR/" -c "$DEPLOY_NGINX_DIR/nginx.conf" \
+	    -e "$DEPLOY_SERVER_LOG" -g 'daemon off;'
 }
 
-deploy__nginx_writer()
+deploy__nginx_protect_writer()
 {
 	# A port of its own at each try, as the plain one (e2e_start_server
 	# tries again on another when one was taken meanwhile).
@@ -874,29 +865,10 @@ deploy__nginx_writer()
 		    e2e_die "no free port"
 		DEPLOY_TLS_URL=https://127.0.0.1:$DEPLOY_TLS_PORT
 	fi
-	cat >"$deploy__ngx/nginx.conf" <<EOC
-# written by tests/deploy/lib.sh (deploy_protect_nginx_start)
-${DEPLOY_WEB_USER:+user $DEPLOY_WEB_USER;}
-worker_processes 2;
-pid $deploy__ngx/nginx.pid;
-error_log $DEPLOY_SERVER_LOG notice;
-events {
-	worker_connections 1024;
-}
-http {
-	access_log off;
-	default_type application/octet-stream;
-	types {
+	deploy_nginx_write "$1" "	types {
 		text/plain txt;
 	}
-	client_body_temp_path $deploy__ngx/tmp/body;
-	fastcgi_temp_path $deploy__ngx/tmp/fastcgi;
-	proxy_temp_path $deploy__ngx/tmp/proxy;
-	scgi_temp_path $deploy__ngx/tmp/scgi;
-	uwsgi_temp_path $deploy__ngx/tmp/uwsgi;
-	include $deploy__http;
-	server {
-		listen 127.0.0.1:$1;
+	include $deploy__http;" "\
 		${DEPLOY_TLS_PORT:+listen 127.0.0.1:$DEPLOY_TLS_PORT ssl;}
 		${DEPLOY_TLS_PORT:+ssl_certificate $DEPLOY_TLS_CERT;}
 		${DEPLOY_TLS_PORT:+ssl_certificate_key $DEPLOY_TLS_KEY;}
@@ -913,7 +885,51 @@ http {
 		location /private/open/ {
 			include $deploy__location;
 			proxy_pass http://127.0.0.1:$DEPLOY_UPSTREAM_PORT;
-		}
+		}"
+}
+
+# deploy_nginx_prepare: NGINX, its folder DEPLOY_NGINX_DIR in the state dir
+# with its temp folders, and DEPLOY_SERVER_LOG.  fcgi-auth.conf includes
+# nginx's own fastcgi_params relative to the main config's folder, as on
+# any nginx install, so a copy goes next to it.
+deploy_nginx_prepare()
+{
+	NGINX=$(deploy_find nginx)
+	DEPLOY_NGINX_DIR=$E2E_STATE/nginx
+	mkdir -p "$DEPLOY_NGINX_DIR/tmp"
+	DEPLOY_SERVER_LOG=$DEPLOY_NGINX_DIR/error.log
+	deploy__confdir=$("$NGINX" -V 2>&1 |
+	    sed -n 's/.*--conf-path=\([^ ]*\)\/[^/ ]*.*/\1/p')
+	cp "${deploy__confdir:-/etc/nginx}/fastcgi_params" "$DEPLOY_NGINX_DIR/" ||
+	    e2e_skip "no fastcgi_params in ${deploy__confdir:-/etc/nginx}"
+}
+
+# deploy_nginx_write PORT HTTP SERVER: the nginx.conf of every nginx test,
+# listening on 127.0.0.1:PORT, with the lines HTTP in its http block and
+# SERVER in its server block.
+deploy_nginx_write()
+{
+	cat >"$DEPLOY_NGINX_DIR/nginx.conf" <<EOC
+# written by tests/deploy/lib.sh (deploy_nginx_write)
+${DEPLOY_WEB_USER:+user $DEPLOY_WEB_USER;}
+worker_processes 2;
+pid $DEPLOY_NGINX_DIR/nginx.pid;
+error_log $DEPLOY_SERVER_LOG notice;
+events {
+	worker_connections 1024;
+}
+http {
+	access_log off;
+	default_type application/octet-stream;
+	client_body_temp_path $DEPLOY_NGINX_DIR/tmp/body;
+	fastcgi_temp_path $DEPLOY_NGINX_DIR/tmp/fastcgi;
+	proxy_temp_path $DEPLOY_NGINX_DIR/tmp/proxy;
+	scgi_temp_path $DEPLOY_NGINX_DIR/tmp/scgi;
+	uwsgi_temp_path $DEPLOY_NGINX_DIR/tmp/uwsgi;
+$2
+	server {
+		listen 127.0.0.1:$1;
+$3
 	}
 }
 EOC

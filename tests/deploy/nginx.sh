@@ -5,49 +5,21 @@ set -eu
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/deploy/lib.sh"
 
 deploy_setup nginx nginx spawn-fcgi
-NGINX=$(deploy_find nginx)
+deploy_nginx_prepare
 snippet=$(deploy_conf "$FA_examplesdir/nginx/fcgi-auth.conf")
-dir=$E2E_STATE/nginx
-mkdir -p "$dir/tmp"
-# The snippet includes nginx's own fastcgi_params, relative to the main
-# config's folder, as on any nginx install.
-conf_dir=$("$NGINX" -V 2>&1 | sed -n 's/.*--conf-path=\([^ ]*\)\/[^/ ]*.*/\1/p')
-cp "${conf_dir:-/etc/nginx}/fastcgi_params" "$dir/" ||
-    e2e_skip "no fastcgi_params in ${conf_dir:-/etc/nginx}"
-DEPLOY_SERVER_LOG=$dir/error.log
 
 write_conf()
 {
-	cat >"$dir/nginx.conf" <<EOC
-# written by tests/deploy/nginx.sh
-${DEPLOY_WEB_USER:+user $DEPLOY_WEB_USER;}
-worker_processes 2;
-pid $dir/nginx.pid;
-error_log $DEPLOY_SERVER_LOG notice;
-events {
-	worker_connections 1024;
-}
-http {
-	access_log off;
-	default_type application/octet-stream;
-	client_body_temp_path $dir/tmp/body;
-	fastcgi_temp_path $dir/tmp/fastcgi;
-	proxy_temp_path $dir/tmp/proxy;
-	scgi_temp_path $dir/tmp/scgi;
-	uwsgi_temp_path $dir/tmp/uwsgi;
-	server {
-		listen 127.0.0.1:$1;
+	deploy_nginx_write "$1" "" "\
 		root $E2E_STATE/www;
-		include $snippet;
-	}
-}
-EOC
+		include $snippet;"
 }
 
 deploy_sessions_on
 deploy_spawn start || e2e_die "fcgi-auth-spawn start failed"
-deploy_start_server write_conf "$NGINX" -p "$dir/" -c "$dir/nginx.conf" \
-    -e "$DEPLOY_SERVER_LOG" -g 'daemon off;' || e2e_die "nginx did not start"
+deploy_start_server write_conf "$NGINX" -p "$DEPLOY_NGINX_DIR/" \
+    -c "$DEPLOY_NGINX_DIR/nginx.conf" -e "$DEPLOY_SERVER_LOG" \
+    -g 'daemon off;' || e2e_die "nginx did not start"
 e2e_log "e2e: $("$NGINX" -v 2>&1) on $E2E_URL, state in $E2E_STATE"
 
 # nginx (1.22) drops the spaces after a header's value but not a tab: the
