@@ -346,11 +346,14 @@ watch_poll(struct watch *w, enum watch_mode mode, char **out,
 		goto unchanged;
 	real = w->clock.real_ms(w->clock.arg);
 	/*
-	 * An mtime further ahead than the racy window: a write since the
-	 * last read would carry the time of now, far from it.
+	 * No shortcut for an mtime in the future (an NFS server's clock
+	 * ahead of ours, a copied file): that server stamps the next write
+	 * with its own time, within the same tick, so only the content tells
+	 * the two apart.  Such a version stays racy until our clock is
+	 * WATCH_RACY_MS past its mtime, and each look until then reads it
+	 * again and hashes it: one bounded read (max_bytes) per interval_ms,
+	 * no more, for as long as the server's clock is ahead.
 	 */
-	if (same && mtime_ms(&id) - real >= WATCH_RACY_MS)
-		goto unchanged;
 	if (!same && mode != WATCH_FORCE && settling(w, &id, mono, real))
 		return 0;
 

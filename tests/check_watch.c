@@ -256,7 +256,9 @@ END_TEST
  * (utimensat): the identity is A's.  The next due look finds B by its
  * content unless A's mtime was old enough when read that no later write
  * could carry it (then a look is one stat, and B goes unseen: a file
- * system never gives a later write an older mtime).
+ * system never gives a later write an older mtime).  An mtime in the
+ * future (an NFS server's clock ahead of ours) is never that old: the
+ * server stamps B within the same tick of its own clock.
  */
 static const struct {
 	const char	*name;
@@ -270,7 +272,8 @@ static const struct {
 	{ "B written 1 ms after A was read", 0, 1, 1 },
 	{ "read 3000 ms after: old, a stat only", 3000, 100, 0 },
 	{ "mtime 1 s ahead", -1000, 100, 1 },
-	{ "mtime 10 s ahead: a stat only", -10000, 100, 0 },
+	{ "mtime 10 s ahead: compared", -10000, 100, 1 },
+	{ "mtime 1 h ahead: compared", -3600000, 100, 1 },
 };
 
 START_TEST(test_racy)
@@ -302,15 +305,22 @@ END_TEST
 /*
  * A racily clean version is read again at every look until a read finds
  * it old; from then on a look is one stat.  Looks every 250 ms from A's
- * write (same tick); B as above after verified_ms.
+ * read, age_ms after its mtime (negative: a future mtime); B as above
+ * after verified_ms.
  */
 static const struct {
 	const char	*name;
+	long long	 age_ms;
 	long long	 verified_ms;
 	int		 want;
 } until_old_cases[] = {
-	{ "last read 2750 ms after A: still compared", 2750, 1 },
-	{ "last read 3000 ms after A: old, a stat only", 3000, 0 },
+	{ "last read 2750 ms after A: still compared", 0, 2750, 1 },
+	{ "last read 3000 ms after A: old, a stat only", 0, 3000, 0 },
+	{ "mtime 10 s ahead, still 5 s ahead: compared", -10000, 5000, 1 },
+	{ "mtime 10 s ahead, last read 2750 ms after it: compared", -10000,
+	    12750, 1 },
+	{ "mtime 10 s ahead, last read 3000 ms after it: a stat only",
+	    -10000, 13000, 0 },
 };
 
 START_TEST(test_racy_until_old)
@@ -319,7 +329,7 @@ START_TEST(test_racy_until_old)
 	struct watch	*w;
 	long long	 a_ms, t;
 
-	w = start(path, "bob:1\n", 0);
+	w = start(path, "bob:1\n", until_old_cases[_i].age_ms);
 	a_ms = test_mtime_ms(path);
 	for (t = INTERVAL_MS; t <= until_old_cases[_i].verified_ms;
 	    t += INTERVAL_MS) {
