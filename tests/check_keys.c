@@ -170,6 +170,40 @@ START_TEST(test_secret_file)
 }
 END_TEST
 
+/*
+ * A secret too short for JWT_ALG: the message names the setting that
+ * holds it (and the file's path), so the operator knows which to fix.
+ */
+static const struct {
+	const char	*name;
+	int		 from_file;	/* else JWT_SECRET */
+} short_cases[] = {
+	{ "JWT_SECRET", 0 },
+	{ "JWT_SECRET_FILE", 1 },
+};
+
+START_TEST(test_secret_short_names_source)
+{
+	const char	*path = test_path("short-secret");
+	char		 err[1024] = "", want[1024];
+
+	clear_env();
+	if (short_cases[_i].from_file) {
+		test_write(path, "0123456789", 10);
+		setenv("JWT_SECRET_FILE", path, 1);
+	} else
+		setenv("JWT_SECRET", "0123456789", 1);
+	(void)snprintf(want, sizeof(want), "%s%s%s: the secret is 10 bytes; "
+	    "HS256 needs at least 32", short_cases[_i].name,
+	    short_cases[_i].from_file ? " " : "",
+	    short_cases[_i].from_file ? path : "");
+	ck_assert_ptr_null(keys_load(KEYS_VERIFY, err, sizeof(err)));
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0,
+	    "%s: error \"%s\", want it to start \"%s\"", short_cases[_i].name,
+	    err, want);
+}
+END_TEST
+
 START_TEST(test_secret_file_directory)
 {
 	char	 err[512];
@@ -737,6 +771,8 @@ keys_suite(void)
 	tc = tcase_create("secret_file");
 	tcase_add_loop_test(tc, test_secret_file, 0, ARRAY_SIZE(file_cases));
 	tcase_add_test(tc, test_secret_file_directory);
+	tcase_add_loop_test(tc, test_secret_short_names_source, 0,
+	    ARRAY_SIZE(short_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("jwks");
