@@ -18,6 +18,7 @@
 
 #include <fcgiapp.h>
 
+#include "clock.h"
 #include "fcgi_accept.h"
 #include "fcgi_loop.h"
 #include "log.h"
@@ -51,7 +52,6 @@ static void	 on_deadline(int);
 static void	 deadline_start(int, int);
 static int	 deadline_stop(void);
 static int	 deadline_cut(const FCGX_Request *);
-static long long monotonic_ms(void);
 static int	 loop_cfg_load(struct loop_cfg *, int, char *, size_t);
 static size_t	 read_body(struct exchange *, char *, size_t);
 static void	 write_out(struct exchange *, const char *, size_t);
@@ -141,15 +141,6 @@ deadline_cut(const FCGX_Request *rq)
 	return deadline_hit && FCGX_GetError(rq->in) != 0;
 }
 
-static long long
-monotonic_ms(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The loop's settings, from the environment, before the first request:
  * REQUEST_READ_TIMEOUT_SEC and, under FastCGI, who may connect.  Returns
@@ -204,7 +195,7 @@ read_body(struct exchange *ex, char *buf, size_t len)
 	 * stops sending meets the deadline here too.
 	 */
 	while (got < len) {
-		if ((left = ex->deadline_ms - monotonic_ms()) <= 0) {
+		if ((left = ex->deadline_ms - clock_ms(CLOCK_MONOTONIC)) <= 0) {
 			ex->timed_out = 1;
 			break;
 		}
@@ -457,7 +448,8 @@ run_cgi(fcgi_handler_fn *handler, int flags)
 		return 1;
 	}
 	/* The request started when we did. */
-	ex.deadline_ms = monotonic_ms() + lc.read_timeout_sec * 1000LL;
+	ex.deadline_ms = clock_ms(CLOCK_MONOTONIC) +
+	    lc.read_timeout_sec * 1000LL;
 	serve_one(app, handler, &ex, flags & FCGI_LOOP_NO_STDIN);
 	app_free(app);
 	return 0;
@@ -473,7 +465,7 @@ loop_app_retry(int flags, long long *last_ms)
 {
 	struct app	*app;
 	char		 err[PATH_MAX + 512];
-	long long	 now = monotonic_ms();
+	long long	 now = clock_ms(CLOCK_MONOTONIC);
 
 	if (*last_ms != 0 && now - *last_ms < 1000)
 		return NULL;
@@ -538,7 +530,7 @@ run_fastcgi(fcgi_handler_fn *handler, int flags)
 		if (!(flags & FCGI_LOOP_HEALTH))
 			fatalx("%s", err);
 		log_warnx("%s; answering 503 until it is good", err);
-		tried_ms = monotonic_ms();
+		tried_ms = clock_ms(CLOCK_MONOTONIC);
 	}
 	if (loop_cfg_load(&lc, 1, err, sizeof(err)) == -1)
 		fatalx("%s", err);

@@ -53,8 +53,6 @@ static int	parse_redis(const char *, struct store_url *, char *, size_t);
 static const struct backend *url_parse(const char *, struct store_url *,
 		    char *, size_t);
 static int	read_password(const char *, char *, size_t, char *, size_t);
-static long long sys_mono_ms(void *);
-static long long sys_real_ms(void *);
 static long long real_sec(const struct store *);
 static int	valid_sid(const char *, unsigned char *);
 static int	valid_name(const char *, size_t);
@@ -67,30 +65,6 @@ static const struct backend backends[] = {
 	{ "sqlite:", parse_sqlite, &store_sqlite_ops },
 	{ "redis://", parse_redis, &store_redis_ops },
 };
-
-static const struct watch_clock system_clock = {
-	sys_mono_ms, sys_real_ms, NULL
-};
-
-static long long
-sys_mono_ms(void *arg)
-{
-	struct timespec	 ts;
-
-	(void)arg;
-	(void)clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-sys_real_ms(void *arg)
-{
-	struct timespec	 ts;
-
-	(void)arg;
-	(void)clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static long long
 real_sec(const struct store *st)
@@ -346,7 +320,7 @@ store_open(const char *url, const char *password_file,
 	}
 	st->ops = b->ops;
 	st->lim = *lim;
-	st->clock = clock != NULL ? *clock : system_clock;
+	st->clock = clock != NULL ? *clock : watch_system_clock;
 	if ((st->impl = st->ops->open(u, have_pw ? pw : NULL, &st->lim,
 	    &st->clock, err, errlen)) == NULL)
 		goto fail;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "password.h"
 #include "users.h"
@@ -59,7 +60,6 @@ struct users_edit {
 	int		  dirty;
 };
 
-static long long now_ms(void);
 static int	set_paths(struct users_edit *, const char *, char *, size_t);
 static int	lock_wait(int, int);
 static int	read_image(struct users_edit *, int, char **, size_t *, char *,
@@ -82,15 +82,6 @@ static int	build_image(const struct users_edit *, char **, size_t *,
 		    char *, size_t);
 static int	write_all(int, const char *, size_t);
 static void	sync_dir(const char *);
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * Work on the target of a symbolic link, so the rename replaces the file
@@ -142,7 +133,7 @@ static int
 lock_wait(int fd, int wait_ms)
 {
 	struct timespec	 ts;
-	long long	 deadline = now_ms() + wait_ms;
+	long long	 deadline = clock_ms(CLOCK_MONOTONIC) + wait_ms;
 	long		 sleep_us = 500;
 
 	for (;;) {
@@ -152,7 +143,7 @@ lock_wait(int fd, int wait_ms)
 			continue;
 		if (errno != EWOULDBLOCK)
 			return -1;
-		if (now_ms() >= deadline) {
+		if (clock_ms(CLOCK_MONOTONIC) >= deadline) {
 			errno = ETIMEDOUT;
 			return -1;
 		}

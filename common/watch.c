@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "watch.h"
 
@@ -46,7 +47,6 @@ struct watch {
 	struct file_id	 problem_id;	/* ...and the version it concerned */
 };
 
-static long long clock_ms(clockid_t);
 static long long sys_mono_ms(void *);
 static long long sys_real_ms(void *);
 static void	file_id_of(const struct stat *, struct file_id *);
@@ -60,18 +60,9 @@ static int	settling(struct watch *, const struct file_id *, long long,
 static int	report(struct watch *, int, const struct file_id *);
 static void	wipe_free(char *, size_t);
 
-static const struct watch_clock system_clock = {
+const struct watch_clock watch_system_clock = {
 	sys_mono_ms, sys_real_ms, NULL
 };
-
-static long long
-clock_ms(clockid_t id)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(id, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static long long
 sys_mono_ms(void *arg)
@@ -253,7 +244,7 @@ watch_open(const char *path, size_t max_bytes, int interval_ms,
 	}
 	w->max_bytes = max_bytes;
 	w->interval_ms = interval_ms;
-	w->clock = clock != NULL ? *clock : system_clock;
+	w->clock = clock != NULL ? *clock : watch_system_clock;
 	real = w->clock.real_ms(w->clock.arg);
 	if (watch_read(path, max_bytes, buf, len, &st, err, errlen) == -1) {
 		free(w);

@@ -44,6 +44,9 @@ struct watch_clock {
 	void		 *arg;
 };
 
+/* The system's: CLOCK_MONOTONIC_COARSE and CLOCK_REALTIME (clock.h). */
+extern const struct watch_clock watch_system_clock;
+
 /* When watch_poll looks at the file. */
 enum watch_mode {
 	WATCH_DUE,	/* at most every interval_ms */

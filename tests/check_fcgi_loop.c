@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "clock.h"
 #include "http.h"
 #include "check_common.h"
 #include "fcgi_loop.h"
@@ -75,7 +76,6 @@ static void	 wire_params(struct wire *, const char *const *);
 static void	 wire_stdin(struct wire *, const void *, size_t);
 static void	 wire_free(struct wire *);
 static int	 send_all(int, const void *, size_t);
-static long long now_ms(void);
 static void	 sleep_ms(int);
 static int	 read_answer(int, int, struct answer *);
 static const char *body_of(const struct answer *);
@@ -220,15 +220,6 @@ sleep_ms(int ms)
 		;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Read records until END_REQUEST, the connection's end, or ms pass.
  * Returns 1 (END_REQUEST), 0 (closed first) or -1 (still waiting).
@@ -239,7 +230,7 @@ read_answer(int fd, int ms, struct answer *a)
 	unsigned char	 buf[HTTP_HEAD_MAX + HTTP_RESPONSE_BODY_MAX + 1024];
 	struct pollfd	 pfd;
 	size_t		 have = 0, clen, plen;
-	long long	 end = now_ms() + ms;
+	long long	 end = clock_ms(CLOCK_MONOTONIC) + ms;
 	ssize_t		 n;
 	int		 left;
 	const char	*st;
@@ -268,7 +259,7 @@ read_answer(int fd, int ms, struct answer *a)
 			if (a->ended)
 				goto done;
 		}
-		if ((left = (int)(end - now_ms())) <= 0)
+		if ((left = (int)(end - clock_ms(CLOCK_MONOTONIC))) <= 0)
 			return -1;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -435,7 +426,7 @@ server_connect(const struct server *s, const char *from)
 static int
 server_wait(struct server *s, int ms)
 {
-	long long	 end = now_ms() + ms;
+	long long	 end = clock_ms(CLOCK_MONOTONIC) + ms;
 	int		 status;
 	pid_t		 r;
 
@@ -446,7 +437,7 @@ server_wait(struct server *s, int ms)
 			return WIFEXITED(status) ? WEXITSTATUS(status) :
 			    128 + WTERMSIG(status);
 		}
-		if (now_ms() >= end)
+		if (clock_ms(CLOCK_MONOTONIC) >= end)
 			return -1;
 		sleep_ms(10);
 	}
@@ -894,7 +885,8 @@ START_TEST(test_trickle_after_answer)
 
 	fd2 = server_connect(&srv, NULL);
 	ck_assert(send_all(fd2, w.p, w.len) == 0);
-	for (end = now_ms() + WAIT_MS; r == -1 && now_ms() < end;) {
+	end = clock_ms(CLOCK_MONOTONIC) + WAIT_MS;
+	while (r == -1 && clock_ms(CLOCK_MONOTONIC) < end) {
 		(void)send_all(fd, "x", 1);	/* fails once cut: fine */
 		r = read_answer(fd2, 300, &a);
 	}
@@ -1206,7 +1198,8 @@ START_TEST(test_cgi)
 	(void)close(in[0]);
 	(void)close(outp[1]);
 	/* The pipe stays open: a client that went quiet. */
-	for (end = now_ms() + WAIT_MS; now_ms() < end;) {
+	end = clock_ms(CLOCK_MONOTONIC) + WAIT_MS;
+	while (clock_ms(CLOCK_MONOTONIC) < end) {
 		struct pollfd	 pfd = { outp[0], POLLIN, 0 };
 
 		if (poll(&pfd, 1, 100) <= 0)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "clock.h"
 #include "watch.h"
 #include "check_common.h"
 
@@ -546,6 +547,30 @@ START_TEST(test_same_content)
 }
 END_TEST
 
+/*
+ * The system's clock (clock_ms underneath): real time is the epoch's, as
+ * time(2) tells it (a coarse clock: up to a tick behind, hence 2 s), and
+ * the monotonic clocks never go back.  What the clocks say, not how fast.
+ */
+START_TEST(test_system_clock)
+{
+	const struct watch_clock *c = &watch_system_clock;
+	long long	 before, real, after, m1, m2;
+
+	before = (long long)time(NULL) * 1000;
+	real = c->real_ms(c->arg);
+	after = (long long)time(NULL) * 1000;
+	ck_assert_msg(real >= before && real < after + 2000,
+	    "real %lld ms, time(2) %lld..%lld", real, before, after);
+	m1 = c->mono_ms(c->arg);
+	m2 = c->mono_ms(c->arg);
+	ck_assert_msg(m1 > 0 && m2 >= m1, "coarse %lld then %lld", m1, m2);
+	m1 = clock_ms(CLOCK_MONOTONIC);
+	m2 = clock_ms(CLOCK_MONOTONIC);
+	ck_assert_msg(m1 > 0 && m2 >= m1, "monotonic %lld then %lld", m1, m2);
+}
+END_TEST
+
 static Suite *
 watch_suite(void)
 {
@@ -557,6 +582,7 @@ watch_suite(void)
 	tcase_add_loop_test(tc, test_read, 0, ARRAY_SIZE(read_cases));
 	tcase_add_test(tc, test_open_errors);
 	tcase_add_test(tc, test_nul);
+	tcase_add_test(tc, test_system_clock);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("settle");
