@@ -20,7 +20,7 @@ py=$E2E_SRCDIR/tests/e2e/sessions.py
 authctl=$E2E_BUILDDIR/tools/authctl
 [ -x "$authctl" ] || e2e_die "$authctl not built (run make)"
 # Users of the authctl checks, one per command (each changes its user).
-for u in fay gus hal ida; do
+for u in fay gus hal ida joy; do
 	e2e_add_user "$E2E_USERS_FILE" "$u" "${u}pass" user active 0 '$5$'
 done
 # The throttle has its own test (throttle.sh): off here, where a user
@@ -147,6 +147,43 @@ check_authctl_logout_one()
 	    "$(actl sessions dave | cut -f 1)"
 }
 
+# A password hash changed by hand (an editor, mkpasswd, config
+# management), the token version left alone: joy's sessions refresh no
+# more, within 10 s (each process reads the users file again at most
+# once a second; until then a refresh rotates, and the new token goes on).
+check_password_by_hand()
+{
+	s1=$(login_as joy) || { echo "$s1"; return 1; }
+	s2=$(login_as joy) || { echo "$s2"; return 1; }
+	e2e_expect "refresh before the edit" 200 \
+	    "$(refresh_status "${s1#* }")" || return 1
+	h=$(e2e_hash '$5$' joynewpass) || return 1
+	# Written over in place, as an editor saves: same file, same inode.
+	awk -F : -v h="$h" 'BEGIN { OFS = ":" } $1 == "joy" { $2 = h } 1' \
+	    "$E2E_USERS_FILE" >"$E2E_STATE/users.edit" || return 1
+	cat "$E2E_STATE/users.edit" >"$E2E_USERS_FILE" || return 1
+	rt=${s2#* } i=0
+	while :; do
+		out=$(printf '%s\n' "$rt" | "$E2E_PYTHON" "$py" refresh \
+		    "$E2E_URL") || return 1
+		st=$(printf '%s\n' "$out" | sed -n 1p)
+		[ "$st" = 200 ] && [ "$i" -lt 100 ] || break
+		rt=$(printf '%s\n' "$out" | sed -n 2p | "$E2E_PYTHON" -c '
+import json, sys
+print(json.load(sys.stdin)["refresh_token"])') || return 1
+		i=$((i + 1))
+		sleep 0.1
+	done
+	e2e_expect "refresh after joy's hash changed by hand" \
+	    "400 invalid_grant" "$st $(printf '%s\n' "$out" | sed -n 2p |
+	    "$E2E_PYTHON" -c 'import json, sys
+print(json.load(sys.stdin).get("error"))')" || return 1
+	grep -q 'password changed: session ended' "$E2E_ERROR_LOG" || {
+		echo "# no \"password changed: session ended\" in the log"
+		return 1
+	}
+}
+
 check_log_clean()
 {
 	# No refresh token, access token or password in the logs.
@@ -173,6 +210,8 @@ run_checks()
 	e2e_check "$1: authctl del ends the sessions" check_authctl_del
 	e2e_check "$1: authctl logout USER SID ends that one only" \
 	    check_authctl_logout_one
+	e2e_check "$1: a password hash changed by hand ends the sessions" \
+	    check_password_by_hand
 	e2e_check "$1: no token in the logs" check_log_clean
 }
 
@@ -182,7 +221,7 @@ fresh_users()
 {
 	: >"$E2E_USERS_FILE"
 	e2e_write_users "$E2E_USERS_FILE"
-	for u in fay gus hal ida; do
+	for u in fay gus hal ida joy; do
 		e2e_add_user "$E2E_USERS_FILE" "$u" "${u}pass" user active 0 \
 		    '$5$'
 	done
