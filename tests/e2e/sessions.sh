@@ -10,10 +10,22 @@
 # installed, with a redis-server of its own on a free loopback port
 # (SESSION_STORE=redis://127.0.0.1:PORT), every check again.  A build
 # whose endpoints refuse a redis:// store (no hiredis) skips that part and
-# says so.  Waits are outcomes with a 10 s bound, never times.
+# says so (E2E_REQUIRE_ALL=1, as scripts/check sets it: a failure).  Waits
+# are outcomes with a 10 s bound, never times.
 set -eu
 
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+
+# A part that cannot run on this machine: said, and under E2E_REQUIRE_ALL=1
+# (scripts/check, where every dependency was installed) a failure.
+part_skipped()
+{
+	if [ "${E2E_REQUIRE_ALL:-0}" = 1 ]; then
+		e2e_check "$* (E2E_REQUIRE_ALL=1: no part may be skipped)" false
+	else
+		e2e_log "e2e: skipped: $*"
+	fi
+}
 
 e2e_setup
 py=$E2E_SRCDIR/tests/e2e/sessions.py
@@ -252,8 +264,8 @@ print(sqlite3.connect(sys.argv[1]).execute(
 # --- Redis ----------------------------------------------------------------
 
 if ! e2e_find_redis >/dev/null; then
-	e2e_log "e2e: redis-server not installed: the Redis part skipped" \
-	    "(apt-get install redis-server)"
+	part_skipped "the Redis part (redis-server not installed:" \
+	    "apt-get install redis-server)"
 elif ! e2e_start_redis; then
 	e2e_die "redis-server did not start"
 else
@@ -264,8 +276,8 @@ else
 	if ! JWT_SECRET_FILE=$E2E_SECRET_FILE USERS_FILE=$E2E_USERS_FILE \
 	    REQUEST_METHOD=GET "$E2E_BINDIR/me.fcgi" </dev/null \
 	    >"$E2E_STATE/redis-probe.out" 2>&1; then
-		e2e_log "e2e: the endpoints refuse $SESSION_STORE: the Redis" \
-		    "part skipped: $(cat "$E2E_STATE/redis-probe.out")"
+		part_skipped "the Redis part (the endpoints refuse" \
+		    "$SESSION_STORE: $(cat "$E2E_STATE/redis-probe.out"))"
 	else
 		e2e_start_lighttpd ||
 		    e2e_die "lighttpd did not start with $SESSION_STORE"
