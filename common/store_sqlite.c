@@ -189,7 +189,7 @@ static int	 sq_connect(struct sq *, char *, size_t);
 static void	 sq_disconnect(struct sq *);
 static int	 sq_ready(struct sq *);
 static int	 sq_user_version(struct sq *, int *);
-static int	 sq_upgrade(struct sq *);
+static int	 sq_upgrade(struct sq *, int *);
 static enum store_status sq_down(struct sq *, int, const char *);
 static int	 step_done(sqlite3_stmt *);
 static int	 sq_begin(struct sq *);
@@ -337,12 +337,12 @@ sq_ready(struct sq *s)
 		(void)sq_down(s, rc, "user_version");
 		return rc;
 	}
-	if (ver < SQ_SCHEMA_VERSION) {
-		if ((rc = sq_upgrade(s)) != SQLITE_OK) {
-			(void)sq_down(s, rc, "schema");
-			return rc;
-		}
-	} else if (ver != SQ_SCHEMA_VERSION) {
+	if (ver < SQ_SCHEMA_VERSION && (rc = sq_upgrade(s, &ver)) !=
+	    SQLITE_OK) {
+		(void)sq_down(s, rc, "schema");
+		return rc;
+	}
+	if (ver != SQ_SCHEMA_VERSION) {
 		/* Said once here: the caller's STORE_DOWN line is generic. */
 		if (!s->said_version)
 			log_warnx("session store %s: schema version %d, not "
@@ -385,27 +385,30 @@ sq_user_version(struct sq *s, int *ver)
  * under the write lock, where the version is read again: of several
  * processes starting at once, the first does it and the others find it
  * done (ALTER TABLE, unlike CREATE ... IF NOT EXISTS, fails twice).
- * Rows of version 1 keep working: their pwfp is NULL.  Returns
- * SQLITE_OK or the error, rolled back by the caller's sq_down.
+ * Rows of version 1 keep working: their pwfp is NULL.  Returns SQLITE_OK
+ * with *ver the version now (a newer one, if a newer fcgi-auth got there
+ * first, is left alone), or the error, rolled back by the caller's
+ * sq_down.
  */
 static int
-sq_upgrade(struct sq *s)
+sq_upgrade(struct sq *s, int *ver)
 {
-	int	 rc, ver = -1;
+	int	 rc, was = -1;
 
 	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL)) != SQLITE_OK ||
-	    (rc = sq_user_version(s, &ver)) != SQLITE_OK)
+	    (rc = sq_user_version(s, &was)) != SQLITE_OK)
 		return rc;
-	if (ver == 0)
+	if (was == 0)
 		rc = sqlite3_exec(s->db, sq_schema, NULL, NULL, NULL);
-	else if (ver == 1)
+	else if (was == 1)
 		rc = sqlite3_exec(s->db, sq_upgrade_1, NULL, NULL, NULL);
 	if (rc != SQLITE_OK ||
 	    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		return rc;
-	if (ver == 1)
+	*ver = was < SQ_SCHEMA_VERSION ? SQ_SCHEMA_VERSION : was;
+	if (was == 1)
 		log_info("session store %s: schema upgraded from version 1 "
 		    "to %d", s->path, SQ_SCHEMA_VERSION);
 	return SQLITE_OK;
