@@ -101,6 +101,7 @@ grant_session_start(struct app *app, const struct http_request *req,
     char rt[SESSION_REFRESH_CHARS + 1], struct http_outcome *out)
 {
 	unsigned char		 hash[SESSION_HASH_BYTES];
+	const struct user	*u;
 	const char		*addr = http_param(req, "REMOTE_ADDR");
 	const char		*agent = http_param(req, "HTTP_USER_AGENT");
 	enum grant_status	 ret;
@@ -110,6 +111,15 @@ grant_session_start(struct app *app, const struct http_request *req,
 	if (session_new_id(s->sid) == -1 ||
 	    session_refresh_new(s->sid, rt, hash) == -1) {
 		out->reason = "no randomness for a session";
+		ret = GRANT_INTERNAL;
+		goto done;
+	}
+	/* The hash the password was just checked against: vet compares. */
+	if ((u = users_lookup(app_users(app), user->name)) == NULL ||
+	    session_pw_fingerprint(u->hash, s->pwfp) == -1) {
+		explicit_bzero(rt, SESSION_REFRESH_CHARS + 1);
+		rt[0] = '\0';
+		out->reason = "no password hash to fingerprint";
 		ret = GRANT_INTERNAL;
 		goto done;
 	}
@@ -142,8 +152,11 @@ done:
  * RFC 9700 2.2.2: a refresh checks the user as a login would.  The
  * session's user must still be in the file, enabled, at the version it
  * logged in with (authctl revoke, passwd and disable raise it; a user
- * deleted and added again starts lower, and is someone else).  Returns
- * 0 with *user filled, or -1 with why in out->reason.
+ * deleted and added again starts lower, and is someone else), with the
+ * password hash it logged in with (one changed by hand, the version
+ * left alone, is a new password all the same).  A session from before
+ * sessions kept the hash's fingerprint has none, and is let be.
+ * Returns 0 with *user filled, or -1 with why in out->reason.
  */
 static int
 vet(struct app *app, const struct http_request *req,
@@ -151,6 +164,7 @@ vet(struct app *app, const struct http_request *req,
     struct http_outcome *out)
 {
 	const struct user	*u;
+	char			 fp[SESSION_PWFP_CHARS + 1];
 
 	(void)log_escape(s->user, strlen(s->user), out->user,
 	    sizeof(out->user));
@@ -161,6 +175,10 @@ vet(struct app *app, const struct http_request *req,
 		out->reason = "user disabled: session ended";
 	else if (u->version != s->ver)
 		out->reason = "token revoked: session ended";
+	else if (s->pwfp[0] != '\0' &&
+	    (session_pw_fingerprint(u->hash, fp) == -1 ||
+	    strcmp(fp, s->pwfp) != 0))
+		out->reason = "password changed: session ended";
 	else {
 		memset(user, 0, sizeof(*user));
 		(void)snprintf(user->name, sizeof(user->name), "%s", u->name);

@@ -154,3 +154,22 @@ done:
 	}
 	return ret;
 }
+
+int
+session_pw_fingerprint(const char *hash, char fp[SESSION_PWFP_CHARS + 1])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 d[SESSION_HASH_BYTES];
+	size_t			 i;
+
+	fp[0] = '\0';
+	if (hash == NULL || session_sha256(hash, strlen(hash), d) == -1)
+		return -1;
+	for (i = 0; i < SESSION_PWFP_BYTES; i++) {
+		fp[2 * i] = hex[d[i] >> 4];
+		fp[2 * i + 1] = hex[d[i] & 0xf];
+	}
+	fp[SESSION_PWFP_CHARS] = '\0';
+	explicit_bzero(d, sizeof(d));
+	return 0;
+}

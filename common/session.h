@@ -25,6 +25,8 @@
 #define SESSION_REFRESH_BYTES	(SESSION_SID_BYTES + SESSION_SECRET_BYTES)
 #define SESSION_REFRESH_CHARS	64
 #define SESSION_HASH_BYTES	32	/* SHA-256 */
+#define SESSION_PWFP_BYTES	16	/* a password hash's fingerprint */
+#define SESSION_PWFP_CHARS	32	/* ... in hex */
 
 /*
  * Fill buf with len bytes from getrandom(2) (which blocks only before the
@@ -76,5 +78,18 @@ int	session_refresh_parse(const char *token, size_t len,
  */
 int	session_sha256(const void *in, size_t len,
 	    unsigned char out[SESSION_HASH_BYTES]);
+
+/*
+ * The fingerprint of a user's password hash (the users file's crypt
+ * string) that a session keeps from its login: the first
+ * SESSION_PWFP_BYTES of its SHA-256, in lowercase hex, into fp (32
+ * characters and a NUL).  A refresh compares it with the hash in the
+ * file now, so a password changed by hand, without a new token version,
+ * still ends the session.  The crypt string carries its own random salt,
+ * so the fingerprint is no password verifier without the users file.
+ * Returns 0, or -1 (then fp is "").
+ */
+int	session_pw_fingerprint(const char *hash,
+	    char fp[SESSION_PWFP_CHARS + 1]);
 
 #endif /* FCGI_AUTH_SESSION_H */

@@ -411,7 +411,9 @@ store_create(struct store *st, struct store_session *s,
 	if (!valid_sid(s->sid, NULL) || !valid_name(s->user, USERS_NAME_MAX) ||
 	    strnlen(s->scope, sizeof(s->scope)) == sizeof(s->scope) ||
 	    strnlen(s->addr, sizeof(s->addr)) == sizeof(s->addr) ||
-	    strnlen(s->agent, sizeof(s->agent)) == sizeof(s->agent)) {
+	    strnlen(s->agent, sizeof(s->agent)) == sizeof(s->agent) ||
+	    (s->pwfp[0] != '\0' && strnlen(s->pwfp, sizeof(s->pwfp)) !=
+	    SESSION_PWFP_CHARS)) {
 		/* A caller's bug: never a session that half exists. */
 		st->err = "store: a malformed session was not created";
 		return STORE_DOWN;

@@ -67,6 +67,11 @@ struct store_session {
 	long long	 ended;		/* when it was ended; 0: not ended */
 	char		 addr[STORE_ADDR_MAX + 1];	/* REMOTE_ADDR at login */
 	char		 agent[STORE_AGENT_MAX + 1];	/* User-Agent at login */
+	/*
+	 * session_pw_fingerprint of the user's password hash at login; ""
+	 * for a session made before sessions kept one (accepted as it is).
+	 */
+	char		 pwfp[SESSION_PWFP_CHARS + 1];
 };
 
 /*
@@ -161,10 +166,11 @@ const char	*store_errstr(const struct store *st);
 
 /*
  * A new session: s->sid (session_new_id), user, ver, scope, created (now),
- * addr and agent as the caller sets them; store_create sets last_used
- * (created), abs_expires (created + ttl_sec), expires (min(abs_expires,
- * created + idle_sec)) and ended (0) in *s, and keeps hash as the current
- * refresh token's.  STORE_OK, or STORE_DOWN.
+ * addr, agent and pwfp ("" or SESSION_PWFP_CHARS) as the caller sets
+ * them; store_create sets last_used (created), abs_expires (created +
+ * ttl_sec), expires (min(abs_expires, created + idle_sec)) and ended (0)
+ * in *s, and keeps hash as the current refresh token's.  STORE_OK, or
+ * STORE_DOWN.
  */
 enum store_status store_create(struct store *st, struct store_session *s,
 		    const unsigned char hash[SESSION_HASH_BYTES]);

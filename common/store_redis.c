@@ -24,8 +24,10 @@
 /*
  * Keys (one database per deployment: redis://HOST/DB):
  *   fa:s:SID        hash: user ver scope created last exp abs ended addr
- *                   agent gen cur (cur: the current hash, 32 raw bytes);
- *                   gone keep seconds after exp, moved at each refresh
+ *                   agent gen cur pw (cur: the current hash, 32 raw bytes;
+ *                   pw: the password hash's fingerprint, absent in a
+ *                   session made before there was one); gone keep
+ *                   seconds after exp, moved at each refresh
  *   fa:r:SID        set: the rotated hashes; the same expiry
  *   fa:u:USER       zset: SID -> abs + keep (list, end all); gone when the
  *                   newest session's is
@@ -70,18 +72,19 @@
 #define LUA_SESSION \
 "local function sess(skey, st)\n" \
 "  local h = redis.call('HMGET', skey, 'user', 'ver', 'scope', 'created',\n" \
-"    'last', 'exp', 'abs', 'ended', 'addr', 'agent')\n" \
-"  return {st, h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10]}\n" \
+"    'last', 'exp', 'abs', 'ended', 'addr', 'agent', 'pw')\n" \
+"  return {st, h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10],\n" \
+"    h[11]}\n" \
 "end\n"
 
 static const char lua_create[] =
 /* KEYS: fa:s:SID fa:u:USER
-   ARGV: sid user ver scope created exp abs addr agent cur keep */
+   ARGV: sid user ver scope created exp abs addr agent cur keep pw */
 "local now, keep = tonumber(ARGV[5]), tonumber(ARGV[11])\n"
 "redis.call('HSET', KEYS[1], 'user', ARGV[2], 'ver', ARGV[3], 'scope',\n"
 "  ARGV[4], 'created', ARGV[5], 'last', ARGV[5], 'exp', ARGV[6], 'abs',\n"
 "  ARGV[7], 'ended', '0', 'addr', ARGV[8], 'agent', ARGV[9], 'gen', '0',\n"
-"  'cur', ARGV[10])\n"
+"  'cur', ARGV[10], 'pw', ARGV[12])\n"
 "redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]) + keep - now)\n"
 "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)\n"
 "redis.call('ZADD', KEYS[2], tonumber(ARGV[7]) + keep, ARGV[1])\n"
@@ -220,9 +223,9 @@ static const char *const scripts[SCRIPT_COUNT] = {
 /* The fields of fa:s:SID that make a struct store_session, in order. */
 static const char *const session_fields[] = {
 	"user", "ver", "scope", "created", "last", "exp", "abs", "ended",
-	"addr", "agent",
+	"addr", "agent", "pw",
 };
-#define SESSION_FIELDS	10
+#define SESSION_FIELDS	11
 
 struct rd {
 	redisContext		*c;
@@ -816,6 +819,8 @@ fill_session(const redisReply *rep, size_t off, const char *sid,
 	s->ended = el_num(rep, off + 7);
 	el_str(rep, off + 8, s->addr, sizeof(s->addr));
 	el_str(rep, off + 9, s->agent, sizeof(s->agent));
+	/* A nil (a session from before there was one) is "". */
+	el_str(rep, off + 10, s->pwfp, sizeof(s->pwfp));
 }
 
 static void *
@@ -885,8 +890,8 @@ rd_create(void *impl, struct store_session *s,
 	struct rd	*r = impl;
 	char		 ks[KEY_MAX], ku[KEY_MAX], ver[24], cr[24], ex[24];
 	char		 ab[24], kp[24];
-	const char	*a[13];
-	size_t		 l[13];
+	const char	*a[14];
+	size_t		 l[14];
 	redisReply	*rep;
 
 	if (key(ks, sizeof(ks), "fa:s:", s->sid, NULL) == -1 ||
@@ -912,9 +917,10 @@ rd_create(void *impl, struct store_session *s,
 	a[10] = s->agent;
 	a[11] = (const char *)hash;
 	a[12] = kp;
+	a[13] = s->pwfp;
 	memset(l, 0, sizeof(l));
 	l[11] = SESSION_HASH_BYTES;
-	if ((rep = run(r, SCRIPT_CREATE, 13, a, l, 2)) == NULL)
+	if ((rep = run(r, SCRIPT_CREATE, 14, a, l, 2)) == NULL)
 		return STORE_DOWN;
 	freeReplyObject(rep);
 	return STORE_OK;

@@ -18,7 +18,7 @@
 #include "store_int.h"
 #include "throttle.h"
 
-#define SQ_SCHEMA_VERSION	1
+#define SQ_SCHEMA_VERSION	2
 #define SQ_PURGE_EVERY_SEC	1	/* per process, at most */
 
 /*
@@ -28,6 +28,7 @@
  * that would never see the new entries; AUTOINCREMENT never reuses a
  * number.  The rotated table's primary key is a safety net: a second
  * winner of one rotation would fail on it rather than issue a token.
+ * sessions.pwfp is NULL in a row from before version 2 (sq_upgrade).
  */
 static const char sq_schema[] =
 "CREATE TABLE IF NOT EXISTS sessions ("
@@ -43,7 +44,8 @@ static const char sq_schema[] =
 "	addr		TEXT NOT NULL,"
 "	agent		TEXT NOT NULL,"
 "	gen		INTEGER NOT NULL DEFAULT 0,"
-"	cur		BLOB NOT NULL"
+"	cur		BLOB NOT NULL,"
+"	pwfp		TEXT"
 ") WITHOUT ROWID;"
 "CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user, expires);"
 "CREATE INDEX IF NOT EXISTS sessions_expires ON sessions (expires);"
@@ -67,7 +69,12 @@ static const char sq_schema[] =
 "CREATE INDEX IF NOT EXISTS attempts_pair ON attempts (user, addr, at);"
 "CREATE INDEX IF NOT EXISTS attempts_user ON attempts (user, at);"
 "CREATE INDEX IF NOT EXISTS attempts_at ON attempts (at);"
-"PRAGMA user_version = 1;";
+"PRAGMA user_version = 2;";
+
+/* Version 1 to 2: the password hash's fingerprint (NULL: none kept). */
+static const char sq_upgrade_1[] =
+"ALTER TABLE sessions ADD COLUMN pwfp TEXT;"
+"PRAGMA user_version = 2;";
 
 /* Every statement, prepared once per connection. */
 enum sq_query {
@@ -80,7 +87,7 @@ enum sq_query {
 };
 
 #define SQ_ROW	"user, ver, scope, created, last_used, expires, " \
-		"abs_expires, ended, addr, agent"
+		"abs_expires, ended, addr, agent, pwfp"
 
 static const char *const sq_sql[Q_COUNT] = {
 	/*
@@ -93,8 +100,8 @@ static const char *const sq_sql[Q_COUNT] = {
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_CREATE] = "INSERT INTO sessions (sid, user, ver, scope, created, "
-	    "last_used, expires, abs_expires, addr, agent, cur) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    "last_used, expires, abs_expires, addr, agent, cur, pwfp) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	/* ?2 the token presented, ?3 the one it would become. */
 	[Q_PEEK] = "SELECT " SQ_ROW ", cur = ?2, EXISTS (SELECT 1 FROM "
 	    "rotated WHERE sid = ?1 AND hash = ?2), cur = ?3 "
@@ -181,6 +188,8 @@ static const char *sq_errstr(const void *);
 static int	 sq_connect(struct sq *, char *, size_t);
 static void	 sq_disconnect(struct sq *);
 static int	 sq_ready(struct sq *);
+static int	 sq_user_version(struct sq *, int *);
+static int	 sq_upgrade(struct sq *, int *);
 static enum store_status sq_down(struct sq *, int, const char *);
 static int	 step_done(sqlite3_stmt *);
 static int	 sq_begin(struct sq *);
@@ -309,7 +318,6 @@ sq_disconnect(struct sq *s)
 static int
 sq_ready(struct sq *s)
 {
-	sqlite3_stmt	*q = NULL;
 	int		 rc, i, ver = -1;
 
 	if (s->ready)
@@ -325,28 +333,16 @@ sq_ready(struct sq *s)
 		(void)sq_down(s, rc, "synchronous");
 		return rc;
 	}
-	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q,
-	    NULL)) == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ver = sqlite3_column_int(q, 0);
-		rc = SQLITE_OK;
-	}
-	(void)sqlite3_finalize(q);
-	if (rc != SQLITE_OK) {
+	if ((rc = sq_user_version(s, &ver)) != SQLITE_OK) {
 		(void)sq_down(s, rc, "user_version");
 		return rc;
 	}
-	if (ver == 0) {
-		/* Under the write lock: one of several processes makes it. */
-		if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
-		    NULL)) != SQLITE_OK ||
-		    (rc = sqlite3_exec(s->db, sq_schema, NULL, NULL, NULL)) !=
-		    SQLITE_OK ||
-		    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
-		    SQLITE_OK) {
-			(void)sq_down(s, rc, "schema");
-			return rc;
-		}
-	} else if (ver != SQ_SCHEMA_VERSION) {
+	if (ver < SQ_SCHEMA_VERSION && (rc = sq_upgrade(s, &ver)) !=
+	    SQLITE_OK) {
+		(void)sq_down(s, rc, "schema");
+		return rc;
+	}
+	if (ver != SQ_SCHEMA_VERSION) {
 		/* Said once here: the caller's STORE_DOWN line is generic. */
 		if (!s->said_version)
 			log_warnx("session store %s: schema version %d, not "
@@ -365,6 +361,56 @@ sq_ready(struct sq *s)
 		}
 	}
 	s->ready = 1;
+	return SQLITE_OK;
+}
+
+/* PRAGMA user_version into *ver.  Returns SQLITE_OK or the error. */
+static int
+sq_user_version(struct sq *s, int *ver)
+{
+	sqlite3_stmt	*q = NULL;
+	int		 rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q,
+	    NULL)) == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*ver = sqlite3_column_int(q, 0);
+		rc = SQLITE_OK;
+	}
+	(void)sqlite3_finalize(q);
+	return rc;
+}
+
+/*
+ * Make the schema, or bring a file of an older version up to this one,
+ * under the write lock, where the version is read again: of several
+ * processes starting at once, the first does it and the others find it
+ * done (ALTER TABLE, unlike CREATE ... IF NOT EXISTS, fails twice).
+ * Rows of version 1 keep working: their pwfp is NULL.  Returns SQLITE_OK
+ * with *ver the version now (a newer one, if a newer fcgi-auth got there
+ * first, is left alone), or the error, rolled back by the caller's
+ * sq_down.
+ */
+static int
+sq_upgrade(struct sq *s, int *ver)
+{
+	int	 rc, was = -1;
+
+	if ((rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL)) != SQLITE_OK ||
+	    (rc = sq_user_version(s, &was)) != SQLITE_OK)
+		return rc;
+	if (was == 0)
+		rc = sqlite3_exec(s->db, sq_schema, NULL, NULL, NULL);
+	else if (was == 1)
+		rc = sqlite3_exec(s->db, sq_upgrade_1, NULL, NULL, NULL);
+	if (rc != SQLITE_OK ||
+	    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	*ver = was < SQ_SCHEMA_VERSION ? SQ_SCHEMA_VERSION : was;
+	if (was == 1)
+		log_info("session store %s: schema upgraded from version 1 "
+		    "to %d", s->path, SQ_SCHEMA_VERSION);
 	return SQLITE_OK;
 }
 
@@ -491,6 +537,7 @@ read_row(sqlite3_stmt *q, const char *sid, struct store_session *out)
 	out->ended = sqlite3_column_int64(q, 7);
 	copy_col(q, 8, out->addr, sizeof(out->addr));
 	copy_col(q, 9, out->agent, sizeof(out->agent));
+	copy_col(q, 10, out->pwfp, sizeof(out->pwfp));
 }
 
 /*
@@ -546,6 +593,10 @@ sq_create(void *impl, struct store_session *ss,
 	bind_text(q, 8, ss->addr);
 	bind_text(q, 9, ss->agent);
 	bind_hash(q, 10, hash);
+	if (ss->pwfp[0] != '\0')
+		bind_text(q, 11, ss->pwfp);
+	else
+		(void)sqlite3_bind_null(q, 11);
 	if ((rc = step_done(q)) != SQLITE_OK ||
 	    (rc = sq_purge(s, ss->created)) != SQLITE_OK ||
 	    (rc = step_done(s->q[Q_COMMIT])) != SQLITE_OK)
@@ -576,9 +627,9 @@ sq_peek(struct sq *s, const char *sid, const unsigned char *old,
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		p->found = 1;
 		read_row(q, sid, out);
-		p->is_cur = sqlite3_column_int(q, 10);
-		p->is_rotated = sqlite3_column_int(q, 11);
-		p->is_new = sqlite3_column_int(q, 12);
+		p->is_cur = sqlite3_column_int(q, 11);
+		p->is_rotated = sqlite3_column_int(q, 12);
+		p->is_new = sqlite3_column_int(q, 13);
 	}
 	(void)sqlite3_reset(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -831,7 +882,7 @@ sq_list(void *impl, const char *user, long long now,
 	(void)sqlite3_bind_int64(q, 2, now);
 	(void)sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
 	while (*n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		copy_col(q, 10, sid, sizeof(sid));
+		copy_col(q, 11, sid, sizeof(sid));
 		read_row(q, sid, &out[(*n)++]);
 	}
 	(void)sqlite3_reset(q);

@@ -1582,6 +1582,11 @@ sess_unlock(void)
 	sess_locker = NULL;
 }
 
+static void	sess_post_with(fcgi_handler_fn *, struct app *, time_t,
+		    const char *, const char *, const char *,
+		    const char *const *, struct http_response *,
+		    struct http_outcome *);
+
 /*
  * POST body (form) to handle on app at now, as the loop runs it: the
  * users file looked at first.  auth: the Authorization header or NULL.
@@ -1591,6 +1596,16 @@ sess_post(fcgi_handler_fn *handle, struct app *app, time_t now,
     const char *auth, const char *type, const char *body,
     struct http_response *resp, struct http_outcome *out)
 {
+	sess_post_with(handle, app, now, auth, type, body, NULL, resp, out);
+}
+
+/* As sess_post, with more parameters: name, value, ..., NULL (or NULL). */
+static void
+sess_post_with(fcgi_handler_fn *handle, struct app *app, time_t now,
+    const char *auth, const char *type, const char *body,
+    const char *const *more, struct http_response *resp,
+    struct http_outcome *out)
+{
 	struct test_request	 t;
 
 	(void)app_refresh(app, USERS_REFRESH_NOW);
@@ -1599,6 +1614,8 @@ sess_post(fcgi_handler_fn *handle, struct app *app, time_t now,
 	test_request_param(&t, "REMOTE_ADDR", "192.0.2.7");
 	test_request_param(&t, "HTTP_USER_AGENT", "check \"handlers\"");
 	test_request_param(&t, "HTTP_AUTHORIZATION", auth);
+	for (; more != NULL && more[0] != NULL; more += 2)
+		test_request_param(&t, more[0], more[1]);
 	t.req.body = body;
 	t.req.body_len = body != NULL ? strlen(body) : 0;
 	http_response_init(resp);
@@ -1773,25 +1790,34 @@ END_TEST
 /*
  * Five wrong passwords from one address, then the sixth attempt waits,
  * the right password too: 429 with Retry-After and no hash.  On the
- * store (sessions on) and in memory (off) alike.
+ * store (sessions on, even _i) and in memory (off, odd _i) alike; from
+ * _i 2 on, each failure names another client in X-Forwarded-For and
+ * X-Real-IP: headers a client sets are no address, REMOTE_ADDR is.
  */
 START_TEST(test_sess_throttle)
 {
 	struct http_response	 resp;
 	struct http_outcome	 out;
-	struct app		*app = _i == 0 ? sess_app :
+	struct app		*app = _i % 2 == 0 ? sess_app :
 				    sess_app_new(NULL, NULL);
-	char			 buf[128];
+	char			 buf[128], fwd[64];
+	const char		*more[] = { "HTTP_X_FORWARDED_FOR", fwd,
+				    "HTTP_X_REAL_IP", fwd,
+				    "HTTP_FORWARDED", fwd, NULL };
 	int			 i, hashes;
 
 	for (i = 0; i < 5; i++) {
-		sess_post(login_handle, app, TS_CONST, NULL, FORM,
-		    "username=bob&password=wrong", &resp, &out);
+		(void)snprintf(fwd, sizeof(fwd), "198.51.100.%d", i + 1);
+		sess_post_with(login_handle, app, TS_CONST, NULL, FORM,
+		    "username=bob&password=wrong", _i >= 2 ? more : NULL,
+		    &resp, &out);
 		ck_assert_int_eq(resp.status, 401);
 	}
 	hashes = sess_hashes;
-	sess_post(login_handle, app, TS_CONST + 1, NULL, FORM,
-	    "username=bob&password=bobpass", &resp, &out);
+	(void)snprintf(fwd, sizeof(fwd), "198.51.100.6");
+	sess_post_with(login_handle, app, TS_CONST + 1, NULL, FORM,
+	    "username=bob&password=bobpass", _i >= 2 ? more : NULL, &resp,
+	    &out);
 	ck_assert_int_eq(resp.status, 429);
 	ck_assert_str_eq(resp.body, "{\"detail\":\"Too many failed logins\"}");
 	ck_assert_str_eq(http_header(&resp, "Retry-After"), "29");
@@ -2045,37 +2071,79 @@ START_TEST(test_sess_refresh_expiry)
 END_TEST
 
 /*
- * The users file decides at each refresh: a user deleted, disabled or
- * revoked (version raised) ends the session: invalid_grant now and
- * after, and the session's access tokens are refused.
+ * The users file decides at each refresh: a user deleted, disabled,
+ * revoked (version raised) or whose password hash changed (by hand, the
+ * version left alone) ends the session: invalid_grant now and after, and
+ * the session's access tokens are refused.
  */
 static const struct {
 	const char	*name;
-	const char	*line;		/* bob's line now; NULL: gone */
+	const char	*line;		/* bob's line after the hash; NULL: gone */
+	const char	*password;	/* a new hash of it; NULL: bob's kept */
 	const char	*why;
 } vet_cases[] = {
-	{ "deleted", NULL, "user not found: session ended" },
-	{ "disabled", "user:disabled", "user disabled: session ended" },
-	{ "revoked", "user:active:1", "token revoked: session ended" },
-	{ "role changed", "admin", NULL },
+	{ "deleted", NULL, NULL, "user not found: session ended" },
+	{ "disabled", "user:disabled", NULL, "user disabled: session ended" },
+	{ "revoked", "user:active:1", NULL, "token revoked: session ended" },
+	{ "role changed", "admin", NULL, NULL },
+	{ "password changed by hand, version unchanged", "user", "bobnew",
+	    "password changed: session ended" },
+	{ "same password hashed again, version unchanged", "user", "bobpass",
+	    "password changed: session ended" },
 };
+
+/*
+ * Rewrite bob's line of the users file as an operator's editor would:
+ * "bob:HASH:line" (HASH his own, or one of password), or no line at all;
+ * every other line as it was.  A new file renamed over the old one.
+ */
+static void
+sess_edit_bob(const char *line, const char *password)
+{
+	char	*old, *p, *nl, *colon, image[8192], hash[PASSWORD_HASH_MAX];
+	char	 tmp[1100];
+	size_t	 len = 0;
+	int	 w;
+
+	old = test_read_file(sess_users);
+	for (p = old; *p != '\0'; p = nl + 1) {
+		ck_assert_ptr_nonnull(nl = strchr(p, '\n'));
+		if (strncmp(p, "bob:", 4) != 0) {
+			w = snprintf(image + len, sizeof(image) - len, "%.*s\n",
+			    (int)(nl - p), p);
+		} else if (line == NULL)
+			continue;
+		else {
+			ck_assert_ptr_nonnull(colon = strchr(p + 4, ':'));
+			if (password != NULL)
+				ck_assert_int_eq(password_hash(password, "$5$",
+				    1000, hash, sizeof(hash)), 0);
+			else
+				(void)snprintf(hash, sizeof(hash), "%.*s",
+				    (int)(colon - (p + 4)), p + 4);
+			w = snprintf(image + len, sizeof(image) - len,
+			    "bob:%s:%s\n", hash, line);
+		}
+		ck_assert(w > 0 && (size_t)w < sizeof(image) - len);
+		len += (size_t)w;
+	}
+	free(old);
+	(void)snprintf(tmp, sizeof(tmp), "%s.new", sess_users);
+	test_write(tmp, image, len);
+	ck_assert_int_eq(rename(tmp, sess_users), 0);
+}
 
 START_TEST(test_sess_refresh_vet)
 {
 	struct http_response	 resp;
 	struct http_outcome	 out;
 	struct token_claims	 c;
-	struct test_user	 u[2] = {
-		{ "alice", "$5$", 1000, "alicepass", "admin" },
-		{ "bob", "$5$", 1000, "bobpass", vet_cases[_i].line },
-	};
 	char			 auth[2048], rt[SESSION_REFRESH_CHARS + 1];
-	char			 tok[2048], tmp[1100];
+	char			 tok[2048], tmp[1100], *was;
 
 	sess_login(sess_app, "bob", NULL, auth, sizeof(auth), rt);
-	(void)snprintf(tmp, sizeof(tmp), "%s.new", sess_users);
-	test_write_user_file(tmp, u, vet_cases[_i].line != NULL ? 2 : 1);
-	ck_assert_int_eq(rename(tmp, sess_users), 0);
+	was = test_read_file(sess_users);
+	sess_edit_bob(vet_cases[_i].line, vet_cases[_i].password);
 	sess_refresh(sess_app, TS_CONST + 1, rt, NULL, &resp, &out);
 	if (vet_cases[_i].why == NULL) {
 		/* The role comes from the file now. */
@@ -2084,14 +2152,17 @@ START_TEST(test_sess_refresh_vet)
 		ck_assert_int_eq(token_verify(app_cfg(sess_app), tok,
 		    strlen(tok), TS_CONST + 1, &c), TOKEN_OK);
 		ck_assert_str_eq(c.role, "admin");
+		free(was);
 		return;
 	}
 	sess_oauth_error(&resp, 400, RT_GRANT, vet_cases[_i].name);
 	ck_assert_str_eq(out.reason, vet_cases[_i].why);
 	ck_assert_str_eq(out.user, "bob");
-	/* Ended: put bob back as he was, and it stays ended. */
-	test_write_users(tmp);
+	/* Ended: put bob back as he was, hash and all: it stays ended. */
+	(void)snprintf(tmp, sizeof(tmp), "%s.new", sess_users);
+	test_write(tmp, was, strlen(was));
 	ck_assert_int_eq(rename(tmp, sess_users), 0);
+	free(was);
 	sess_refresh(sess_app, TS_CONST + 2, rt, NULL, &resp, &out);
 	sess_oauth_error(&resp, 400, RT_GRANT, vet_cases[_i].name);
 	ck_assert_int_eq(sess_me(sess_app, auth, &resp), 401);
@@ -3336,7 +3407,7 @@ handlers_suite(void)
 	tcase_add_checked_fixture(tc, sess_setup, sess_teardown);
 	tcase_add_test(tc, test_sess_login);
 	tcase_add_test(tc, test_sess_login_off);
-	tcase_add_loop_test(tc, test_sess_throttle, 0, 2);
+	tcase_add_loop_test(tc, test_sess_throttle, 0, 4);
 	tcase_add_test(tc, test_sess_login_down);
 	tcase_add_test(tc, test_sess_healthz);
 	tcase_add_loop_test(tc, test_sess_refresh_row, 0,

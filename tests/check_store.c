@@ -354,6 +354,62 @@ START_TEST(test_create_list)
 END_TEST
 
 /*
+ * The password hash's fingerprint comes back as it went in, from every
+ * read (get, list, rotate); a session made without one reads as "".
+ */
+START_TEST(test_pwfp)
+{
+	struct store		*st = open_default();
+	struct store_session	 a, b, g, out[2];
+	unsigned char		 h0[SESSION_HASH_BYTES], h1[SESSION_HASH_BYTES];
+	char			 fp[SESSION_PWFP_CHARS + 1];
+	size_t			 n;
+
+	ck_assert_int_eq(session_pw_fingerprint("$5$rounds=1000$salt$"
+	    "hash", fp), 0);
+	ck_assert_uint_eq(strlen(fp), SESSION_PWFP_CHARS);
+	memset(&a, 0, sizeof(a));
+	ck_assert_int_eq(session_new_id(a.sid), 0);
+	(void)snprintf(a.user, sizeof(a.user), "%s", USER);
+	a.created = NOW;
+	(void)snprintf(a.addr, sizeof(a.addr), "192.0.2.1");
+	(void)snprintf(a.pwfp, sizeof(a.pwfp), "%s", fp);
+	hash_of(0, h0);
+	ck_assert_int_eq(store_create(st, &a, h0), STORE_OK);
+	new_session(st, USER, NOW + 1, 1, &b);	/* none */
+
+	ck_assert_int_eq(store_get(st, a.sid, &g), STORE_OK);
+	ck_assert_str_eq(g.pwfp, fp);
+	ck_assert_int_eq(store_get(st, b.sid, &g), STORE_OK);
+	ck_assert_str_eq(g.pwfp, "");
+	ck_assert_int_eq(store_list(st, USER, NOW + 2, out, 2, &n), STORE_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(out[0].pwfp, fp);
+	ck_assert_str_eq(out[1].pwfp, "");
+	hash_of(1, h1);
+	ck_assert_int_eq(store_rotate(st, a.sid, h0, h1, NOW + 3, &g),
+	    STORE_OK);
+	ck_assert_str_eq(g.pwfp, fp);
+	/* A replay answers the session too, and reuse. */
+	ck_assert_int_eq(store_rotate(st, a.sid, h0, h1, NOW + 4, &g),
+	    STORE_OK);
+	ck_assert_str_eq(g.pwfp, fp);
+	ck_assert_int_eq(store_rotate(st, a.sid, h0, h0, NOW + 5, &g),
+	    STORE_REUSED);
+	ck_assert_str_eq(g.pwfp, fp);
+
+	/* Anything but "" or a whole fingerprint is a caller's bug. */
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(session_new_id(g.sid), 0);
+	(void)snprintf(g.user, sizeof(g.user), "%s", USER);
+	(void)snprintf(g.pwfp, sizeof(g.pwfp), "abc");
+	ck_assert_int_eq(store_create(st, &g, h0), STORE_DOWN);
+	ck_assert_int_eq(store_get(st, g.sid, &b), STORE_NOT_FOUND);
+	store_free(st);
+}
+END_TEST
+
+/*
  * 2-5, 7: what a session answers to each refresh token presented, and
  * what ends it.  Each case starts from one session created at NOW with
  * token 0, then runs its steps; at the end the log must hold the session
@@ -1226,6 +1282,91 @@ count_lines(const char *line, size_t len, void *arg)
 }
 
 /*
+ * A file of schema version 1 (before sessions kept the password hash's
+ * fingerprint), with a live session in it: opened, it is upgraded in
+ * place; the old session reads as having none and still rotates and
+ * ends; new sessions keep theirs; a second connection finds it done.
+ */
+START_TEST(test_upgrade_v1)
+{
+	struct store		*st, *st2;
+	struct store_session	 s, out;
+	unsigned char		 h0[SESSION_HASH_BYTES], h1[SESSION_HASH_BYTES];
+	sqlite3			*db;
+	sqlite3_stmt		*q;
+	char			 sql[1024], sid[SESSION_SID_CHARS + 1];
+
+	/* Version 1's sessions table, as that release made it. */
+	store_free(open_default());
+	ck_assert_int_eq(session_new_id(sid), 0);
+	hash_of(0, h0);
+	ck_assert_int_eq(sqlite3_open_v2(url + strlen("sqlite:"), &db,
+	    SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+	    "DROP TABLE sessions;"
+	    "CREATE TABLE sessions ("
+	    "	sid		TEXT PRIMARY KEY,"
+	    "	user		TEXT NOT NULL,"
+	    "	ver		INTEGER NOT NULL,"
+	    "	scope		TEXT NOT NULL,"
+	    "	created		INTEGER NOT NULL,"
+	    "	last_used	INTEGER NOT NULL,"
+	    "	expires		INTEGER NOT NULL,"
+	    "	abs_expires	INTEGER NOT NULL,"
+	    "	ended		INTEGER NOT NULL DEFAULT 0,"
+	    "	addr		TEXT NOT NULL,"
+	    "	agent		TEXT NOT NULL,"
+	    "	gen		INTEGER NOT NULL DEFAULT 0,"
+	    "	cur		BLOB NOT NULL"
+	    ") WITHOUT ROWID;"
+	    "CREATE INDEX sessions_user ON sessions (user, expires);"
+	    "CREATE INDEX sessions_expires ON sessions (expires);"
+	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	(void)snprintf(sql, sizeof(sql), "INSERT INTO sessions (sid, user, "
+	    "ver, scope, created, last_used, expires, abs_expires, addr, "
+	    "agent, cur) VALUES ('%s', 'alice', 3, 'read', %lld, %lld, "
+	    "%lld, %lld, '192.0.2.1', 'old', ?1)", sid, NOW, NOW, NOW + 600,
+	    NOW + 6000);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &q, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_bind_blob(q, 1, h0, sizeof(h0),
+	    SQLITE_STATIC), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
+	ck_assert_int_eq(sqlite3_finalize(q), SQLITE_OK);
+
+	st = open_default();
+	st2 = open_default();
+	ck_assert_int_eq(store_get(st, sid, &out), STORE_OK);
+	ck_assert_str_eq(out.user, USER);
+	ck_assert_str_eq(out.agent, "old");
+	ck_assert_str_eq(out.pwfp, "");
+	hash_of(1, h1);
+	ck_assert_int_eq(store_rotate(st2, sid, h0, h1, NOW + 1, &out),
+	    STORE_OK);
+	ck_assert_str_eq(out.pwfp, "");
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(session_new_id(s.sid), 0);
+	(void)snprintf(s.user, sizeof(s.user), "%s", USER);
+	s.created = NOW;
+	(void)snprintf(s.addr, sizeof(s.addr), "-");
+	ck_assert_int_eq(session_pw_fingerprint("$5$x$y", s.pwfp), 0);
+	ck_assert_int_eq(store_create(st2, &s, h0), STORE_OK);
+	ck_assert_int_eq(store_get(st, s.sid, &out), STORE_OK);
+	ck_assert_str_eq(out.pwfp, s.pwfp);
+	ck_assert_int_eq(store_end(st, sid, NOW + 2), STORE_OK);
+	store_free(st2);
+	store_free(st);
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(q, 0), 2);
+	ck_assert_int_eq(sqlite3_finalize(q), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
+}
+END_TEST
+
+/*
  * A file whose schema is newer than this build's: refused, not used; so
  * the ended log never loads, and token checks go on (fail open).
  */
@@ -1244,7 +1385,7 @@ START_TEST(test_down_newer)
 	store_free(open_default());
 	ck_assert_int_eq(sqlite3_open_v2(url + strlen("sqlite:"), &db,
 	    SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 2", NULL,
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL,
 	    NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_close(db), SQLITE_OK);
 	st = open_default();
@@ -1295,6 +1436,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_create_list);
+	tcase_add_test(tc, test_pwfp);
 	tcase_add_loop_test(tc, test_life, 0, ARRAY_SIZE(life_cases));
 	tcase_add_test(tc, test_unknown);
 	tcase_add_test(tc, test_end_user);
@@ -1332,6 +1474,7 @@ store_suite(void)
 	tcase_add_test(tc, test_down_full);
 	tcase_add_test(tc, test_down_locked);
 	tcase_add_test(tc, test_down_newer);
+	tcase_add_test(tc, test_upgrade_v1);
 	suite_add_tcase(s, tc);
 #else
 	suite_add_tcase(s, tcase_redis_lua());

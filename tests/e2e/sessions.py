@@ -38,7 +38,9 @@ scripts (sessions.sh, throttle.sh, store-down.sh); stdlib + PyJWT only.
                                       two hosts on one store: a token
                                       issued by A rotated by B, reuse and
                                       logout seen by every process of both,
-                                      failures counted across both
+                                      failures counted across both, and
+                                      one token refreshed on A and B at
+                                      once: one 200, one invalid_grant
   sessions.py chains URL_A URL_B N DIR
                                       N clients log in and refresh over and
                                       over, alternating hosts, until
@@ -497,6 +499,49 @@ def cmd_down(argv):
     return 0
 
 
+def two_race(a, b, socks_a, socks_b):
+    """One refresh token sent to A and to B at the same moment: exactly
+    one wins (200); the other is a reuse (400 invalid_grant), which ends
+    the family, the winner's new tokens with it.  A few rounds, each
+    session made on one host or the other."""
+    import threading
+    for k in range(6):
+        access, rt = expect_tokens(login((a, b)[k % 2], "alice",
+                                         "alicepass"))
+        gate = threading.Barrier(2)
+        got = {}
+
+        def race(url, name):
+            gate.wait()
+            try:
+                got[name] = refresh(url, rt, "round %d: refresh on %s" %
+                                    (k, name))
+            except OSError as e:
+                got[name] = e
+        threads = [threading.Thread(target=race, args=(u, n))
+                   for u, n in ((a, "A"), (b, "B"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for n in ("A", "B"):
+            if not isinstance(got.get(n), Resp):
+                raise Fail("#   round %d: refresh on %s: %r" %
+                           (k, n, got.get(n)))
+        wins = [n for n in ("A", "B") if got[n].status == 200]
+        expect("round %d: how many refreshes won" % k, 1, len(wins))
+        lost = got["B" if wins[0] == "A" else "A"]
+        expect_answer(lost, 400, INVALID_GRANT)
+        ended = time.monotonic()
+        new_access, new_rt = expect_tokens(got[wins[0]], rt)
+        for url, name in ((a, "A"), (b, "B")):
+            expect_answer(refresh(url, new_rt, "round %d: the winner's "
+                                  "new token on %s" % (k, name)), 400,
+                          INVALID_GRANT)
+    expect_revoked_everywhere(a, socks_a, new_access, ended)
+    expect_revoked_everywhere(b, socks_b, new_access, ended)
+
+
 def cmd_two(argv):
     a, b = argv[0], argv[1]
     socks_a = [x for x in argv[2].split(",") if x]
@@ -527,6 +572,8 @@ def cmd_two(argv):
             expect_answer(login(url, "dave", "wrong"), 401, WRONG)
     expect_throttled(login(a, "dave", "wrong"))
     expect_throttled(login(b, "dave", "davepass"))
+    # 4. One refresh token on both hosts at once.
+    two_race(a, b, socks_a, socks_b)
     return 0
 
 

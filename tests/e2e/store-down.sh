@@ -12,7 +12,8 @@
 # The full disk needs a mount of its own: the whole script runs again in a
 # private mount namespace (unshare -m as root, unshare -rm otherwise) with
 # a 1 MiB tmpfs for the store; where neither works, that case is skipped
-# and says so.  The Redis case is skipped without redis-server.
+# and says so.  The Redis case is skipped without redis-server.  Under
+# E2E_REQUIRE_ALL=1 (scripts/check) a skipped case is a failure.
 set -eu
 
 if [ "${E2E_STORE_DOWN_NS:-}" = "" ]; then
@@ -30,6 +31,17 @@ if [ "${E2E_STORE_DOWN_NS:-}" = "" ]; then
 fi
 
 . "${abs_top_srcdir:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+
+# A case that cannot run on this machine: said, and under E2E_REQUIRE_ALL=1
+# (scripts/check, where every dependency was installed) a failure.
+part_skipped()
+{
+	if [ "${E2E_REQUIRE_ALL:-0}" = 1 ]; then
+		e2e_check "$* (E2E_REQUIRE_ALL=1: no case may be skipped)" false
+	else
+		e2e_log "e2e: skipped: $*"
+	fi
+}
 
 e2e_setup
 py=$E2E_SRCDIR/tests/e2e/sessions.py
@@ -180,14 +192,14 @@ print("%d of %s" % (bad or 0, "more than 0" if n else "0"))
 	e2e_check "sqlite disk full: the store is whole, every row has its cur" \
 	    check_rows
 else
-	e2e_log "e2e: skipped: SQLite on a full disk (no private mount" \
-	    "namespace: unshare -m and unshare -rm both refused, or no tmpfs)"
+	part_skipped "SQLite on a full disk (no private mount namespace:" \
+	    "unshare -m and unshare -rm both refused, or no tmpfs)"
 fi
 
 # --- Redis stopped --------------------------------------------------------
 
 if ! e2e_find_redis >/dev/null; then
-	e2e_log "e2e: skipped: Redis stopped (redis-server not installed:" \
+	part_skipped "Redis stopped (redis-server not installed:" \
 	    "apt-get install redis-server)"
 else
 	e2e_start_redis || e2e_die "redis-server did not start"
@@ -195,7 +207,7 @@ else
 	if ! JWT_SECRET_FILE=$E2E_SECRET_FILE USERS_FILE=$E2E_USERS_FILE \
 	    REQUEST_METHOD=GET "$E2E_BINDIR/me.fcgi" </dev/null \
 	    >"$E2E_STATE/redis-probe.out" 2>&1; then
-		e2e_log "e2e: skipped: Redis stopped (the endpoints refuse" \
+		part_skipped "Redis stopped (the endpoints refuse" \
 		    "$SESSION_STORE: $(cat "$E2E_STATE/redis-probe.out"))"
 	else
 		e2e_start_lighttpd || e2e_die "lighttpd did not start"

@@ -11,7 +11,10 @@
 #   2. a logout on A is refused by every process of B a second later;
 #   3. 3 failed logins on A and 2 on B, from one address: the next is 429
 #      on either;
-#   4. kill -9 of Redis under load (clients refreshing over and over,
+#   4. one refresh token sent to A and to B at the same moment, a few
+#      rounds: exactly one 200, the other 400 invalid_grant, and the
+#      family ended (the winner's new tokens refused on both);
+#   5. kill -9 of Redis under load (clients refreshing over and over,
 #      alternating hosts), then Redis started again from its folder: no
 #      committed session is lost, and nothing answers 500.
 set -eu
@@ -113,7 +116,7 @@ check_kill()
 	[ "$rc" = 0 ]
 }
 
-e2e_check "two hosts: rotation, reuse, logout and failures across hosts" \
+e2e_check "two hosts: rotation, reuse, logout, failures, a refresh race" \
     check_two
 e2e_check "two hosts: kill -9 of Redis under load loses no session" \
     check_kill
