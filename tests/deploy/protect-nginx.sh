@@ -32,6 +32,31 @@ check_cache()
 e2e_check "nginx (protect): allows cached, refusals never, no shared keys,\
  the cookie in the key" \
     check_cache
+# The authorizer's 400 reaches the client (protect.py's rules); a real
+# failure stays nginx's 500: with the authorizer's pool stopped, a
+# protected path, one the authorizer would refuse with 400 and an
+# "anyone" one (not in the verdict cache: its allows are kept 30 s here)
+# all get nginx's own 500, never a JSON verdict.
+check_authorizer_down()
+{
+	deploy_spawn stop || {
+		echo "#   fcgi-auth-spawn stop failed"
+		return 1
+	}
+	for target in /private/reports/x /private/reports%2Fx \
+	    "/private/public/x?not-in-the-cache"; do
+		code=$(curl -s -m 30 --path-as-is -o "$E2E_STATE/down.body" \
+		    -w '%{http_code}' "$E2E_URL$target") || true
+		if [ "$code" != 500 ] || grep -q detail "$E2E_STATE/down.body"
+		then
+			echo "#   $target with the authorizer down: $code," \
+			    "want nginx's 500: $(head -c 200 "$E2E_STATE/down.body")"
+			return 1
+		fi
+	done
+}
+e2e_check "nginx (protect): the authorizer down is nginx's 500, not a 400" \
+    check_authorizer_down
 stop_all()
 {
 	deploy_upstream_stop && deploy_stop_server

@@ -340,7 +340,8 @@ OWN = ("own", (403, 404))
 # name, method, target, token, want: a file's content (allowed), or
 # (status, detail, WWW-Authenticate or None) for a refusal; then the few
 # servers whose own answer differs, with theirs.  nginx's auth_request
-# turns an authorizer answer other than 2xx, 401 and 403 into its own 500.
+# turns an authorizer answer other than 2xx, 401 and 403 into its own 500:
+# the shipped snippet gives the client the authorizer's 400 instead.
 RULES = [
     ("scope: no token", "GET", "/private/reports/x", None, NOT_AUTH),
     ("scope: granted", "GET", "/private/reports/x", "alice_rp",
@@ -391,8 +392,16 @@ RULES = [
     ("allowed, a folder without an index, with a user", "GET",
      "/private/public/", "bob", OWN),
     ("a path the authorizer will not judge", "GET",
-     "/private/public/..;/reports/x", None, BAD_PATH,
-     {"nginx": (500, None, None)}),
+     "/private/public/..;/reports/x", None, BAD_PATH),
+    ("a path the authorizer will not judge, with a user", "GET",
+     "/private/public/..;/reports/x", "alice_rp", BAD_PATH),
+    # Apache refuses an encoded slash itself (AllowEncodedSlashes Off).
+    ("an encoded slash", "GET", "/private/reports%2Fx", "alice_rp", BAD_PATH,
+     {"apache": (404, None, None)}),
+    ("an encoded backslash", "GET", "/private/public/..%5creports/x", None,
+     BAD_PATH),
+    ("a path over 4 KiB", "GET", "/private/public/" + "a" * 5120 + "/x",
+     None, BAD_PATH),
 ]
 
 # Backend cases: name, method, target, token, body, want: (user, role,
@@ -712,6 +721,12 @@ class Checker:
                 if r.status in ("timeout", "error", "garbled"):
                     self.fail("bypass %s (%s)" % (row[0], token or "no token"),
                               "no answer", r)
+                # A refusal is the authorizer's or the server's own 4xx,
+                # never a server error (nginx's 500 for the authorizer's
+                # 400).
+                if isinstance(r.status, int) and r.status >= 500:
+                    self.fail("bypass %s (%s)" % (row[0], token or "no token"),
+                              "a server error", r)
             rows.append(row)
         print("# %s: bypass outcomes (target | no token | bob, role user,"
               " no scope)" % self.server)
