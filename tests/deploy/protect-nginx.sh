@@ -32,6 +32,45 @@ check_cache()
 e2e_check "nginx (protect): allows cached, refusals never, no shared keys,\
  the cookie in the key" \
     check_cache
+# README's server {} block, as written there, with the installed
+# snippets where README.md copies them (snippets/, conf.d/, relative to
+# nginx.conf's folder as on Debian): nginx -t takes it.
+check_readme_server()
+{
+	d=$DEPLOY_NGINX_DIR/readme
+	mkdir -p "$d/snippets" "$d/conf.d"
+	cp "$deploy__http" "$d/conf.d/fcgi-auth-protect-http.conf"
+	cp "$deploy__server" "$d/snippets/fcgi-auth-protect-server.conf"
+	cp "$deploy__location" "$d/snippets/fcgi-auth-protect.conf"
+	sed -n '/^   ```nginx$/,/^   ```$/p' "$E2E_SRCDIR/README.md" |
+	    sed -e '1d' -e '$d' -e 's/^   //' >"$d/site"
+	grep -q 'include snippets/fcgi-auth-protect.conf;' "$d/site" || {
+		echo "#   no server {} including the snippets in README.md"
+		return 1
+	}
+	cat >"$d/nginx.conf" <<EOC
+pid $d/nginx.pid;
+error_log $d/error.log;
+events {
+}
+http {
+	client_body_temp_path $DEPLOY_NGINX_DIR/tmp/body;
+	fastcgi_temp_path $DEPLOY_NGINX_DIR/tmp/fastcgi;
+	proxy_temp_path $DEPLOY_NGINX_DIR/tmp/proxy;
+	scgi_temp_path $DEPLOY_NGINX_DIR/tmp/scgi;
+	uwsgi_temp_path $DEPLOY_NGINX_DIR/tmp/uwsgi;
+	include conf.d/*.conf;
+	include site;
+}
+EOC
+	"$NGINX" -t -p "$d/" -c "$d/nginx.conf" -e "$d/error.log" \
+	    >"$d/t.out" 2>&1 || {
+		sed 's/^/#   /' "$d/t.out"
+		return 1
+	}
+}
+e2e_check "nginx (protect): README's server {} block passes nginx -t" \
+    check_readme_server
 # The authorizer's 400 reaches the client (protect.py's rules); a real
 # failure stays nginx's 500: with the authorizer's pool stopped, a
 # protected path, one the authorizer would refuse with 400 and an
