@@ -695,7 +695,8 @@ keep_lines(const char *line, size_t len, void *arg)
 /*
  * Re-read through watch.c on a stepped clock: a new version is taken, a
  * broken one keeps the last good copy with one log line naming the line
- * (not the text), a fixed one is taken again; a missing file too.
+ * (not the text), a fixed one is taken again; a missing file too; and,
+ * unforced, a change once the watch interval has passed.
  */
 START_TEST(test_reload)
 {
@@ -750,6 +751,24 @@ START_TEST(test_reload)
 	test_replace_now(path, "allow GET /d anyone\n");
 	ck_assert_int_eq(policy_refresh(p, WATCH_FORCE), 1);
 	ck_assert_ptr_nonnull(policy_match(p, "GET", "/d", 2, &why));
+
+	/*
+	 * Unforced, as each request asks (WATCH_DUE): a change is not
+	 * looked for before the watch interval has passed, and is taken as
+	 * soon as it has, well within the second the issue promises.
+	 */
+	ck_assert_int_le(POLICY_CHECK_INTERVAL_MS, 1000);
+	test_clock_step(POLICY_CHECK_INTERVAL_MS);
+	ck_assert_int_eq(policy_refresh(p, WATCH_DUE), 0);
+	test_replace_now(path, "allow GET /e anyone\n");
+	test_clock_step(POLICY_CHECK_INTERVAL_MS - 1);
+	ck_assert_int_eq(policy_refresh(p, WATCH_DUE), 0);
+	ck_assert_ptr_nonnull(policy_match(p, "GET", "/d", 2, &why));
+	ck_assert_ptr_null(policy_match(p, "GET", "/e", 2, &why));
+	test_clock_step(1);
+	ck_assert_int_eq(policy_refresh(p, WATCH_DUE), 1);
+	ck_assert_ptr_nonnull(policy_match(p, "GET", "/e", 2, &why));
+	ck_assert_ptr_null(policy_match(p, "GET", "/d", 2, &why));
 	policy_free(p);
 }
 END_TEST

@@ -814,13 +814,15 @@ deploy_tls_setup()
 
 # deploy_protect_lighttpd_start: lighttpd with the installed
 # fcgi-auth-protect.conf and fcgi-auth.conf (the endpoints, signin and
-# signout among them), and the CGI backend of protect.py's site.
+# signout among them), and the CGI backend of protect.py's site; HTTP/2
+# off, as the snippet asks of lighttpd.conf.
 deploy_protect_lighttpd_start()
 {
 	deploy__protect=$(deploy_conf \
 	    "$FA_examplesdir/lighttpd/fcgi-auth-protect.conf")
 	deploy__endpoints=$(deploy_conf "$FA_examplesdir/lighttpd/fcgi-auth.conf")
 	deploy_lighttpd_start "$deploy__protect" "include \"$deploy__endpoints\"
+server.feature-flags += ( \"server.h2proto\" => \"disable\" )
 server.modules += ( \"mod_cgi\" )
 \$HTTP[\"url\"] =~ \"^/private/(app|open)/\" {
 	cgi.assign = ( \".cgi\" => \"\" )

@@ -76,6 +76,27 @@ e2e_log "e2e: caddy $("$CADDY" version) on $E2E_URL, state in $E2E_STATE"
 
 deploy_protect_checks
 deploy_signin_checks_nosessions
+# README's Caddyfile, as written there but for the snippet's installed
+# path: caddy validate takes it (adapting it, loading every module).
+check_readme_caddyfile()
+{
+	sed -n '/^   ```caddy$/,/^   ```$/p' "$E2E_SRCDIR/README.md" |
+	    sed -e '1d' -e '$d' -e 's/^   //' \
+	    -e "s|/usr/local/share/doc/fcgi-auth/examples/caddy/fcgi-auth-protect.caddy|$snippet|" \
+	    >"$dir/README.Caddyfile"
+	grep -q "import $snippet" "$dir/README.Caddyfile" || {
+		echo "#   no Caddyfile importing the snippet in README.md"
+		return 1
+	}
+	env HOME="$dir" XDG_CONFIG_HOME="$dir/config" \
+	    XDG_DATA_HOME="$dir/data" "$CADDY" validate --adapter caddyfile \
+	    --config "$dir/README.Caddyfile" >"$dir/validate.out" 2>&1 || {
+		tail -n 5 "$dir/validate.out" | sed 's/^/#   /'
+		return 1
+	}
+}
+e2e_check "Caddy (protect): README's Caddyfile validates" \
+    check_readme_caddyfile
 stop_all()
 {
 	deploy_upstream_stop && deploy_stop_server

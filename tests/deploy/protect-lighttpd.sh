@@ -55,6 +55,55 @@ check_no_h2()
 	esac
 }
 e2e_check "lighttpd (protect): HTTP/2 off, no body lost" check_no_h2
+# Copy-paste on a stock Debian: Debian's own lighttpd.conf, HTTP/2 turned
+# off with README.md's sed line (as written there), and the installed
+# snippet enabled as lighty-enable-mod does: lighttpd -tt takes it (a
+# snippet that set server.h2proto too was "Duplicate array-key"), and
+# HTTP/2 is off.  Only the paths are moved into the state dir.
+check_debian_conf()
+{
+	stock=/etc/lighttpd/lighttpd.conf
+	[ -f "$stock" ] || {
+		echo "#   no $stock: Debian's lighttpd package"
+		return 1
+	}
+	dir=$E2E_STATE/debian
+	mkdir -p "$dir/conf-enabled"
+	cp "$deploy__protect" "$dir/conf-enabled/60-fcgi-auth-protect.conf"
+	sed -e "s|/etc/lighttpd/conf-enabled/|$dir/conf-enabled/|" \
+	    -e "s|/var/log/lighttpd/|$dir/|" -e "s|/run/lighttpd.pid|$dir/pid|" \
+	    -e "s|/var/cache/lighttpd/uploads|$dir|" \
+	    -e "s|/var/www/html|$E2E_STATE/www|" "$stock" >"$dir/lighttpd.conf"
+	line=$(grep -m 1 "^ *sed -i 's/\"server.h2proto\"" \
+	    "$E2E_SRCDIR/README.md") || {
+		echo "#   README.md has no sed line for server.h2proto"
+		return 1
+	}
+	line=$(printf '%s\n' "$line" |
+	    sed "s|/etc/lighttpd/lighttpd.conf|$dir/lighttpd.conf|")
+	eval "$line" || return 1
+	# Silent too: a key set twice to the same value is only a message
+	# ("Duplicate array-key"), to another one a parse error.
+	if ! "$LIGHTTPD" -tt -f "$dir/lighttpd.conf" >"$dir/tt" 2>&1 ||
+	    [ -s "$dir/tt" ]; then
+		echo "#   lighttpd -tt: $(cat "$dir/tt")"
+		return 1
+	fi
+	"$LIGHTTPD" -p -f "$dir/lighttpd.conf" >"$dir/p" 2>&1 || {
+		echo "#   lighttpd -p: $(head -c 300 "$dir/p")"
+		return 1
+	}
+	grep -Eq '"server.h2proto" *=> *"disable"' "$dir/p" || {
+		echo "#   HTTP/2 still on: $(grep h2proto "$dir/p")"
+		return 1
+	}
+	grep -Eq '"mode" *=> *"authorizer"' "$dir/p" || {
+		echo "#   the snippet was not loaded"
+		return 1
+	}
+}
+e2e_check "lighttpd (protect): Debian's lighttpd.conf, HTTP/2 off with the\
+ README's line, and the snippet: lighttpd -tt" check_debian_conf
 e2e_check "lighttpd (protect): a refusal is logged by the server" \
     grep -q 'FastCGI-stderr:.*authorize' "$DEPLOY_SERVER_LOG"
 e2e_check "lighttpd (protect): stopping leaves no process behind" \

@@ -32,6 +32,70 @@ check_cache()
 e2e_check "nginx (protect): allows cached, refusals never, no shared keys,\
  the cookie in the key" \
     check_cache
+# README's server {} block, as written there, with the installed
+# snippets where README.md copies them (snippets/, conf.d/, relative to
+# nginx.conf's folder as on Debian): nginx -t takes it.
+check_readme_server()
+{
+	d=$DEPLOY_NGINX_DIR/readme
+	mkdir -p "$d/snippets" "$d/conf.d"
+	cp "$deploy__http" "$d/conf.d/fcgi-auth-protect-http.conf"
+	cp "$deploy__server" "$d/snippets/fcgi-auth-protect-server.conf"
+	cp "$deploy__location" "$d/snippets/fcgi-auth-protect.conf"
+	sed -n '/^   ```nginx$/,/^   ```$/p' "$E2E_SRCDIR/README.md" |
+	    sed -e '1d' -e '$d' -e 's/^   //' >"$d/site"
+	grep -q 'include snippets/fcgi-auth-protect.conf;' "$d/site" || {
+		echo "#   no server {} including the snippets in README.md"
+		return 1
+	}
+	cat >"$d/nginx.conf" <<EOC
+pid $d/nginx.pid;
+error_log $d/error.log;
+events {
+}
+http {
+	client_body_temp_path $DEPLOY_NGINX_DIR/tmp/body;
+	fastcgi_temp_path $DEPLOY_NGINX_DIR/tmp/fastcgi;
+	proxy_temp_path $DEPLOY_NGINX_DIR/tmp/proxy;
+	scgi_temp_path $DEPLOY_NGINX_DIR/tmp/scgi;
+	uwsgi_temp_path $DEPLOY_NGINX_DIR/tmp/uwsgi;
+	include conf.d/*.conf;
+	include site;
+}
+EOC
+	"$NGINX" -t -p "$d/" -c "$d/nginx.conf" -e "$d/error.log" \
+	    >"$d/t.out" 2>&1 || {
+		sed 's/^/#   /' "$d/t.out"
+		return 1
+	}
+}
+e2e_check "nginx (protect): README's server {} block passes nginx -t" \
+    check_readme_server
+# The authorizer's 400 reaches the client (protect.py's rules); a real
+# failure stays nginx's 500: with the authorizer's pool stopped, a
+# protected path, one the authorizer would refuse with 400 and an
+# "anyone" one (not in the verdict cache: its allows are kept 30 s here)
+# all get nginx's own 500, never a JSON verdict.
+check_authorizer_down()
+{
+	deploy_spawn stop || {
+		echo "#   fcgi-auth-spawn stop failed"
+		return 1
+	}
+	for target in /private/reports/x /private/reports%2Fx \
+	    "/private/public/x?not-in-the-cache"; do
+		code=$(curl -s -m 30 --path-as-is -o "$E2E_STATE/down.body" \
+		    -w '%{http_code}' "$E2E_URL$target") || true
+		if [ "$code" != 500 ] || grep -q detail "$E2E_STATE/down.body"
+		then
+			echo "#   $target with the authorizer down: $code," \
+			    "want nginx's 500: $(head -c 200 "$E2E_STATE/down.body")"
+			return 1
+		fi
+	done
+}
+e2e_check "nginx (protect): the authorizer down is nginx's 500, not a 400" \
+    check_authorizer_down
 stop_all()
 {
 	deploy_upstream_stop && deploy_stop_server

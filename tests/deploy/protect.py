@@ -24,6 +24,10 @@ tests/e2e/helper.py, PyJWT).
         one FastCGI request (GET /private/reports/x, no token) to the
         authorizer on 127.0.0.1:PORT, from the address SOURCE; prints
         "answered STATUS", or "closed" if it hung up without an answer
+  protect.py traefik URL SECRET_FILE
+        Traefik's ForwardAuth questions (as its documentation says they
+        are sent) to the HTTP front at URL (etc/traefik/
+        fcgi-auth-verify.conf): the verdicts and the X-Auth-* headers
   protect.py listening PORT
         the addresses listening on TCP port PORT (from /proc/net/tcp and
         tcp6), one a line
@@ -340,7 +344,8 @@ OWN = ("own", (403, 404))
 # name, method, target, token, want: a file's content (allowed), or
 # (status, detail, WWW-Authenticate or None) for a refusal; then the few
 # servers whose own answer differs, with theirs.  nginx's auth_request
-# turns an authorizer answer other than 2xx, 401 and 403 into its own 500.
+# turns an authorizer answer other than 2xx, 401 and 403 into its own 500:
+# the shipped snippet gives the client the authorizer's 400 instead.
 RULES = [
     ("scope: no token", "GET", "/private/reports/x", None, NOT_AUTH),
     ("scope: granted", "GET", "/private/reports/x", "alice_rp",
@@ -391,8 +396,18 @@ RULES = [
     ("allowed, a folder without an index, with a user", "GET",
      "/private/public/", "bob", OWN),
     ("a path the authorizer will not judge", "GET",
-     "/private/public/..;/reports/x", None, BAD_PATH,
-     {"nginx": (500, None, None)}),
+     "/private/public/..;/reports/x", None, BAD_PATH),
+    ("a path the authorizer will not judge, with a user", "GET",
+     "/private/public/..;/reports/x", "alice_rp", BAD_PATH),
+    # Apache refuses an encoded slash itself (AllowEncodedSlashes Off).
+    ("an encoded slash", "GET", "/private/reports%2Fx", "alice_rp", BAD_PATH,
+     {"apache": (404, None, None)}),
+    ("an encoded backslash", "GET", "/private/public/..%5creports/x", None,
+     BAD_PATH),
+    # Over 4 KiB as sent, a public file once resolved (Apache refuses a
+    # path segment longer than a file name may be itself, with its 403).
+    ("a path over 4 KiB", "GET",
+     "/private/public/" + "a" * 5120 + "/../x", None, BAD_PATH),
 ]
 
 # Backend cases: name, method, target, token, body, want: (user, role,
@@ -712,6 +727,12 @@ class Checker:
                 if r.status in ("timeout", "error", "garbled"):
                     self.fail("bypass %s (%s)" % (row[0], token or "no token"),
                               "no answer", r)
+                # A refusal is the authorizer's or the server's own 4xx,
+                # never a server error (nginx's 500 for the authorizer's
+                # 400).
+                if isinstance(r.status, int) and r.status >= 500:
+                    self.fail("bypass %s (%s)" % (row[0], token or "no token"),
+                              "a server error", r)
             rows.append(row)
         print("# %s: bypass outcomes (target | no token | bob, role user,"
               " no scope)" % self.server)
@@ -1062,9 +1083,70 @@ def cmd_listening(argv):
     return 0
 
 
+# Traefik's ForwardAuth question, as its documentation says it is sent
+# (v2 and v3): always GET to the address, the client's method, target,
+# Host, scheme and address in X-Forwarded-Method, -Uri, -Host, -Proto and
+# -For (its own: trustForwardHeader false), and the client's headers that
+# authRequestHeaders lists (fcgi-auth-forward.yml: Authorization, Cookie,
+# Accept).  Go's client adds User-Agent and Accept-Encoding.
+# name, client's method, client's target, token, want: (user, role,
+# scopes) for an allow, or a refusal as in RULES.
+TRAEFIK = [
+    ("scope granted", "GET", "/private/reports/x", "alice_rp",
+     ("alice", "admin", RP)),
+    ("no token", "GET", "/private/reports/x", None, NOT_AUTH),
+    ("scope missing", "GET", "/private/reports/x", "bob", SCOPE),
+    ("a method the rule does not list", "POST", "/private/reports/x",
+     "alice_rp", NO_RULE),
+    ("anyone, no token: no identity", "GET",
+     "/private/public/x", None, ("", "", set())),
+    ("role", "GET", "/private/projects/p", "bob", ("bob", "user", set())),
+    ("a path it will not judge", "GET", "/private/reports%2Fx", "alice_rp",
+     BAD_PATH),
+    ("bypass: dot segments", "GET", "/private/public/../reports/x", None,
+     NOT_AUTH),
+]
+
+
+def cmd_traefik(argv):
+    """traefik URL SECRET_FILE: TRAEFIK's questions to the front at URL
+    (fcgi-auth-verify.conf), and anything but /auth/verify refused."""
+    url, secret_file = argv
+    t = Tokens(secret_file)
+    c = Checker("traefik", url, secret_file)
+    for name, method, target, token, want in TRAEFIK:
+        headers = [("User-Agent", "Go-http-client/1.1"),
+                   ("Accept", "*/*")]
+        headers += t.headers(token)
+        headers += [("X-Forwarded-For", "203.0.113.7"),
+                    ("X-Forwarded-Host", "example.com"),
+                    ("X-Forwarded-Method", method),
+                    ("X-Forwarded-Proto", "http"),
+                    ("X-Forwarded-Uri", target),
+                    ("Accept-Encoding", "gzip")]
+        r = send(url, "GET", "/auth/verify", headers)
+        if isinstance(want[0], int):
+            c.refusal(name, r, want)
+            continue
+        user, role, scopes = want
+        # lighttpd drops an empty header of the authorizer's: Traefik's
+        # fcgi-auth-strip has removed the client's copies before.
+        got = (r.header("x-auth-user") or "", r.header("x-auth-role") or "",
+               set((r.header("x-auth-scope") or "").split()))
+        if r.status != 200 or got != (user, role, scopes):
+            c.fail(name, "want 200 with X-Auth-User %r, X-Auth-Role %r, "
+                   "X-Auth-Scope %r" % want, r)
+    # The front answers nothing else: no content, no other question.
+    for target in ("/", "/auth/verify/x", "/private/reports/x"):
+        r = send(url, "GET", target, t.headers("alice_rp"))
+        if r.status != 403 or r.header("x-auth-user") is not None:
+            c.fail("front: GET " + target, "want lighttpd's 403", r)
+    return 1 if c.failed else 0
+
+
 COMMANDS = {"tree": cmd_tree, "policy": cmd_policy, "upstream": cmd_upstream,
             "check": cmd_check, "peer": cmd_peer, "listening": cmd_listening,
-            "cache": cmd_cache}
+            "cache": cmd_cache, "traefik": cmd_traefik}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:

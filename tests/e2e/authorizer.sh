@@ -114,6 +114,50 @@ check_log_lines()
 	    "$E2E_ERROR_LOG" "$E2E_LIGHTTPD_OUT" | grep -c eyJ || true)"
 }
 
+# The policy rewritten while lighttpd runs (replaced by rename, as an
+# editor or a deploy does): the verdict changes without a restart, both
+# ways.  An outcome, waited for up to 10 s, not a latency.
+policy_verdict()
+{
+	curl -s -m 30 -o /dev/null -w '%{http_code}' \
+	    "$E2E_URL/files/other.txt" || true
+}
+
+wait_verdict()
+{
+	i=0
+	while [ "$(policy_verdict)" != "$1" ]; do
+		i=$((i + 1))
+		if [ "$i" -ge 100 ]; then
+			echo "#   GET /files/other.txt, no token: $(policy_verdict)" \
+			    "10 s after the policy changed, want $1"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+check_policy_reload()
+{
+	command -v curl >/dev/null 2>&1 || {
+		echo "#   curl not installed (apt-get install curl)"
+		return 1
+	}
+	e2e_expect "GET /files/other.txt, no token, before" 401 \
+	    "$(policy_verdict)" || return 1
+	cp "$policy" "$policy.orig"
+	{
+		cat "$policy.orig"
+		echo 'allow GET,HEAD      /files/other.txt  anyone'
+	} >"$policy.new"
+	chmod 600 "$policy.new"
+	mv "$policy.new" "$policy"
+	wait_verdict 200 || return 1
+	cp "$policy.orig" "$policy.new"
+	mv "$policy.new" "$policy"
+	wait_verdict 401
+}
+
 check_stop()
 {
 	e2e_stop_lighttpd || return 1
@@ -137,6 +181,8 @@ e2e_check "contract (HTTP) with a policy: login's scopes" \
 e2e_check "a site behind authorize.fcgi as lighttpd's authorizer" check_site
 e2e_check "a refusal is one log line with the method and path" \
     check_log_lines
+e2e_check "the policy rewritten while running: the verdict follows" \
+    check_policy_reload
 e2e_check "stopping lighttpd leaves no process behind" check_stop
 
 e2e_finish

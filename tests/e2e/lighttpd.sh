@@ -93,7 +93,7 @@ run_cgi()
 	shift
 	cgi_status=0
 	(
-		unset JWT_SECRET JWT_SECRET_FILE USERS_FILE
+		unset JWT_SECRET JWT_SECRET_FILE USERS_FILE POLICY_FILE
 		for a in "$@"; do
 			# shellcheck disable=SC2163 # a is NAME=value
 			export "$a"
@@ -144,6 +144,35 @@ check_cgi_from_shell()
 	    'Status: 405 Method Not Allowed' 'Content-Type: application/json' \
 	    'Content-Length: 31' 'Allow: GET' '' \
 	    '{"detail":"Method Not Allowed"}')" "$cgi_out" || return 1
+
+	# The authorizer, as the README shows: the method and path from
+	# REQUEST_METHOD and REQUEST_URI, the policy from POLICY_FILE.
+	# alice's token (minted with the scope; the login above asked none)
+	# passes with the X-Auth-* headers; no token is the 401 JSON.
+	printf '%s\n' 'role admin reports:read' \
+	    'allow GET /private/reports/ scope=reports:read' \
+	    >"$E2E_STATE/cgi.policy"
+	scoped=$("$E2E_PYTHON" "$E2E_SRCDIR/tests/e2e/helper.py" token \
+	    --scope reports:read "$E2E_SECRET_FILE" alice admin) || return 1
+	run_cgi authorize REQUEST_METHOD=GET REQUEST_URI=/private/reports/q3 \
+	    POLICY_FILE="$E2E_STATE/cgi.policy" \
+	    JWT_SECRET_FILE="$E2E_SECRET_FILE" USERS_FILE="$E2E_USERS_FILE" \
+	    HTTP_AUTHORIZATION="Bearer $scoped"
+	e2e_expect "authorize.fcgi as CGI, alice" "$(printf '%s\n' \
+	    'Status: 200 OK' 'Content-Type: application/json' \
+	    'Content-Length: 58' 'X-Auth-User: alice' 'X-Auth-Role: admin' \
+	    'X-Auth-Scope: reports:read' 'X-Accel-Expires: 1' '' \
+	    '{"username":"alice","role":"admin","scope":"reports:read"}')" \
+	    "$cgi_out" || return 1
+	e2e_expect "authorize.fcgi exit status" 0 "$cgi_status" || return 1
+	run_cgi authorize REQUEST_METHOD=GET REQUEST_URI=/private/reports/q3 \
+	    POLICY_FILE="$E2E_STATE/cgi.policy" \
+	    JWT_SECRET_FILE="$E2E_SECRET_FILE" USERS_FILE="$E2E_USERS_FILE"
+	e2e_expect "authorize.fcgi as CGI, no token" "$(printf '%s\n' \
+	    'Status: 401 Unauthorized' 'Content-Type: application/json' \
+	    'Content-Length: 30' 'WWW-Authenticate: Bearer' \
+	    'Cache-Control: no-store' '' '{"detail":"Not authenticated"}')" \
+	    "$cgi_out" || return 1
 }
 
 # No secret, or a short one: 500 Server misconfigured, exit 1, one line.
