@@ -488,9 +488,13 @@ deploy__expect_lines()
 # while every slow client is still waiting for its answer; under
 # streaming they could only be answered after the server gave up on a
 # slow client (every server's read timeout is 60 s here), later than the
-# 30 s they are given.  And the slow clients must have reached no
-# endpoint (no connection to the sockets in E2E_SOCKDIR): the server
-# reads a whole body before it picks a process.
+# 30 s they are given.  Unless the server had read every slow client's
+# head and partial body before the ordinary requests were sent (tool.py
+# waits for that, and reports how many), the check fails: it would not
+# have tested what it says.  And the slow clients must have reached no
+# endpoint (no connection to the sockets in E2E_SOCKDIR), before the
+# ordinary requests nor once they were answered: the server reads a
+# whole body before it picks a process.
 # lighttpd, nginx and mod_fcgid do that by themselves; mod_proxy_fcgi
 # does it under proxy-sendcl with an input filter in the request's chain
 # (fcgi-auth-proxy.conf: SetInputFilter BUFFER), and streams without.
@@ -510,10 +514,13 @@ deploy_check_slow_body()
 	    "$E2E_SECRET_FILE" alice admin)
 	got=$(printf '%s\n' "$token" | "$E2E_PYTHON" "$DEPLOY_TOOL" slowbody \
 	    "$E2E_URL" "$E2E_SOCKDIR" "$DEPLOY_LOGIN_PROCS" "$DEPLOY_ME_PROCS")
+	slow=$((DEPLOY_LOGIN_PROCS + DEPLOY_ME_PROCS))
 	deploy__expect_lines "ordinary requests beside stalled bodies" \
-	    "$(printf 'slow clients at the endpoints: 0
+	    "$(printf 'slow clients read by the server: %s/%s
+slow clients at the endpoints: 0
 login 200 slow-unanswered=%s/%s
-me 200 slow-unanswered=%s/%s' "$DEPLOY_LOGIN_PROCS" "$DEPLOY_LOGIN_PROCS" \
+me 200 slow-unanswered=%s/%s' "$slow" "$slow" \
+	    "$DEPLOY_LOGIN_PROCS" "$DEPLOY_LOGIN_PROCS" \
 	    "$DEPLOY_ME_PROCS" "$DEPLOY_ME_PROCS")" "$got"
 }
 
