@@ -101,9 +101,11 @@ test_write(const char *path, const char *data, size_t len)
 static inline void
 test_replace(const char *path, const char *data)
 {
-	char	 tmp[600];
+	char	 tmp[4096 + sizeof(".new")];
+	int	 n;
 
-	(void)snprintf(tmp, sizeof(tmp), "%s.new", path);
+	n = snprintf(tmp, sizeof(tmp), "%s.new", path);
+	ck_assert_msg(n >= 0 && (size_t)n < sizeof(tmp), "path too long");
 	test_write(tmp, data, strlen(data));
 	ck_assert_int_eq(rename(tmp, path), 0);
 }
@@ -407,9 +409,11 @@ test_write_now(const char *path, const char *data)
 static inline void
 test_replace_now(const char *path, const char *data)
 {
-	char	 tmp[600];
+	char	 tmp[4096 + sizeof(".new")];
+	int	 n;
 
-	(void)snprintf(tmp, sizeof(tmp), "%s.new", path);
+	n = snprintf(tmp, sizeof(tmp), "%s.new", path);
+	ck_assert_msg(n >= 0 && (size_t)n < sizeof(tmp), "path too long");
 	test_write_now(tmp, data);
 	ck_assert_int_eq(rename(tmp, path), 0);
 }
