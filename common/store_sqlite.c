@@ -386,9 +386,9 @@ sq_user_version(struct sq *s, int *ver)
  * processes starting at once, the first does it and the others find it
  * done (ALTER TABLE, unlike CREATE ... IF NOT EXISTS, fails twice).
  * Rows of version 1 keep working: their pwfp is NULL.  Returns SQLITE_OK
- * with *ver the version now (a newer one, if a newer fcgi-auth got there
- * first, is left alone), or the error, rolled back by the caller's
- * sq_down.
+ * with *ver the version now (any other, as a newer fcgi-auth or a hand
+ * left it, is left alone for the caller to refuse), or the error, rolled
+ * back by the caller's sq_down.
  */
 static int
 sq_upgrade(struct sq *s, int *ver)
@@ -407,7 +407,8 @@ sq_upgrade(struct sq *s, int *ver)
 	    (rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) !=
 	    SQLITE_OK)
 		return rc;
-	*ver = was < SQ_SCHEMA_VERSION ? SQ_SCHEMA_VERSION : was;
+	/* Any other version (newer, or one no release wrote) stays as is. */
+	*ver = was == 0 || was == 1 ? SQ_SCHEMA_VERSION : was;
 	if (was == 1)
 		log_info("session store %s: schema upgraded from version 1 "
 		    "to %d", s->path, SQ_SCHEMA_VERSION);
