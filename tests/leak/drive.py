@@ -580,6 +580,11 @@ def body_of(out):
         return None
 
 
+# A process whose store failed tries it again no sooner than this after
+# (STORE_REDIS_RETRY_MS in common/store.h; SQLite tries at once).
+STORE_RETRY_SECONDS = 1.0
+
+
 class Sessions:
     def __init__(self, sockets, secret):
         self.sockets, self.secret = sockets, secret
@@ -692,12 +697,15 @@ class Sessions:
 
     def until_back(self, bound=10.0):
         """Logins until one succeeds (a store that came back is retried
-        by each process at its own pace), at most bound seconds."""
+        by each process at its own pace), at most bound seconds; then
+        past the retry interval, so that every other process, whose
+        last try failed, tries again at its next request."""
         end = time.monotonic() + bound
         while True:
             b = self.send("login", "login_until_back", (200, 503),
                           [("username", "alice"), ("password", "alicepass")])
             if "access_token" in b:
+                time.sleep(STORE_RETRY_SECONDS + 0.2)
                 return
             if time.monotonic() > end:
                 self.bad.setdefault("login_until_back", set()).add(503)

@@ -265,24 +265,30 @@ for e in $LEAK_ENDPOINTS; do
 	    rc=$?
 	grep -e '^rss:' -e '^requests:' -e UNEXPECTED "$state/$e.rss" |
 	    sed 's/^/# /'
-	stop || rc=$?
+	st=0
+	stop || st=$?
+	if [ "$st" -ne 0 ]; then
+		echo "# $e: the native process's exit status: $st"
+		rc=$st
+	fi
 	note "$rc" "$e: RSS flat over $LEAK_RSS_REQUESTS native requests"
 done
 
 # --- sessions on -----------------------------------------------------------
 
-# session_drive LABEL ARGS...: drive.py sessions against the processes
-# on $state/sess/NAME.sock.
+# session_drive FILE LABEL ARGS...: drive.py sessions against the
+# processes on $state/sess/NAME.sock; its output kept in $state/FILE.drive
+# (a failed run's state dir then has every phase's).
 session_drive()
 {
-	label=$1
-	shift
+	out=$state/$1.drive
+	label=$2
+	shift 2
 	rc=0
 	"$PYTHON" "$srcdir/tests/leak/drive.py" sessions \
 	    --sockets "$state/sess" --secret-file "$state/secret" \
-	    --tokens "$state/sess/tokens" "$@" >"$state/sess.drive" 2>&1 ||
-	    rc=$?
-	sed 's/^/# /' "$state/sess.drive"
+	    --tokens "$state/sess/tokens" "$@" >"$out" 2>&1 || rc=$?
+	sed 's/^/# /' "$out"
 	note "$rc" "$label"
 }
 
@@ -319,21 +325,23 @@ sessions()
 		child=
 	done
 	unset SESSION_STORE
-	session_drive "sessions on $1: $LEAK_SESSION_CYCLES cycles of every path" \
+	session_drive "sess-$1-up" \
+	    "sessions on $1: $LEAK_SESSION_CYCLES cycles of every path" \
 	    --phase up --cycles "$LEAK_SESSION_CYCLES"
 	case $1 in
 	sqlite)
-		session_drive "sessions on $1: locked, 503s, /me answers" \
-		    --phase down --sqlite-lock "$state/sess/store.db"
+		session_drive "sess-$1-down" \
+		    "sessions on $1: locked, 503s, /me answers" --phase down \
+		    --sqlite-lock "$state/sess/store.db"
 		;;
 	redis)
 		e2e_stop_redis
-		session_drive "sessions on $1: stopped, 503s, /me answers" \
-		    --phase down
+		session_drive "sess-$1-down" \
+		    "sessions on $1: stopped, 503s, /me answers" --phase down
 		e2e_start_redis || exit 99
 		;;
 	esac
-	session_drive "sessions on $1: back, every path works" \
+	session_drive "sess-$1-back" "sessions on $1: back, every path works" \
 	    --phase up --cycles 1 --back
 	for e in $SESSION_ENDPOINTS; do
 		eval "child=\$pid_$e"
