@@ -23,6 +23,7 @@ static int	forbidden_page(const struct authz_allow *,
 		    struct http_response *);
 static int	ask_again(const struct authz_allow *, struct http_response *,
 		    struct http_outcome *);
+static int	nginx_second_ask(const struct http_request *);
 
 /*
  * A FastCGI Authorizer's allow: 200 and only Variable-* headers, which
@@ -173,12 +174,31 @@ ask_again(const struct authz_allow *a, struct http_response *resp,
 	return 0;
 }
 
+/*
+ * nginx's second ask (its error_page locations): X-Fcgi-Auth-Reply:
+ * client on an X-Original-* ask, both set by nginx's config alone, which
+ * blanks the client's copy on the first ask.  Through a FastCGI
+ * Authorizer (lighttpd, Apache) or Caddy's X-Forwarded-* ask the header
+ * is the client's own: heeded, it would let any client make every one of
+ * its requests read the store.
+ */
+static int
+nginx_second_ask(const struct http_request *req)
+{
+	const char	*reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
+	const char	*role = http_param(req, "FCGI_ROLE");
+	const char	*uri = http_param(req, "HTTP_X_ORIGINAL_URI");
+
+	return reply != NULL && strcmp(reply, "client") == 0 &&
+	    (role == NULL || strcmp(role, "AUTHORIZER") != 0) &&
+	    uri != NULL && uri[0] != '\0';
+}
+
 int
 authorize_handle(struct app *app, const struct http_request *req,
     struct http_response *resp, struct http_outcome *out)
 {
 	struct authz_allow	 a;
-	const char		*reply = http_param(req, "HTTP_X_FCGI_AUTH_REPLY");
 	int			 client_ask;
 
 	/*
@@ -186,7 +206,7 @@ authorize_handle(struct app *app, const struct http_request *req,
 	 * process: every session ended before it was asked is looked at
 	 * here too, not up to half a second later.
 	 */
-	client_ask = reply != NULL && strcmp(reply, "client") == 0;
+	client_ask = nginx_second_ask(req);
 	if (client_ask && app_store(app) != NULL)
 		store_poll_now(app_store(app));
 	/* No method check: the policy says which methods pass where. */

@@ -3197,6 +3197,89 @@ START_TEST(test_web_authorize_session)
 }
 END_TEST
 
+/*
+ * X-Fcgi-Auth-Reply: client makes the authorizer read the ended sessions
+ * at once, for nginx's second ask (its config alone sends it, with
+ * X-Original-*).  Through any other door it is the client's own header,
+ * and heeded it would let a client make every request read the store:
+ * there the ended sessions are read at the poll's pace, as for any ask.
+ * Each door: signed in and allowed; signed out by another process; asked
+ * again with the header (refused at once only where it is heeded); the
+ * poll's interval later, refused everywhere.
+ */
+static const struct {
+	const char	*name;
+	const char	*params[4];
+	int		 heeded;
+} reply_cases[] = {
+	{ "nginx's second ask", { "REQUEST_URI=/auth",
+	    "HTTP_X_ORIGINAL_URI=/files/a.txt", "HTTP_X_ORIGINAL_METHOD=GET" },
+	    1 },
+	{ "FastCGI Authorizer (lighttpd, Apache)", { "FCGI_ROLE=AUTHORIZER",
+	    "REQUEST_URI=/files/a.txt" }, 0 },
+	{ "Caddy's forward auth", { "REQUEST_URI=/auth",
+	    "HTTP_X_FORWARDED_URI=/files/a.txt",
+	    "HTTP_X_FORWARDED_METHOD=GET" }, 0 },
+	{ "asked as a responder", { "REQUEST_URI=/files/a.txt" }, 0 },
+};
+
+/* Door c asks app about /files/a.txt with cookie, the header if reply. */
+static int
+reply_ask(struct app *app, size_t c, const char *cookie, const char *reply,
+    struct http_response *resp)
+{
+	struct test_request	 t;
+	struct http_outcome	 out;
+	const char		*param, *eq;
+	char			 name[64];
+	size_t			 i;
+
+	test_request_init(&t, "GET", TS_CONST + 2);
+	for (i = 0; i < ARRAY_SIZE(reply_cases[0].params) &&
+	    (param = reply_cases[c].params[i]) != NULL; i++) {
+		eq = strchr(param, '=');
+		(void)snprintf(name, sizeof(name), "%.*s", (int)(eq - param),
+		    param);
+		test_request_param(&t, name, eq + 1);
+	}
+	test_request_param(&t, "HTTP_COOKIE", cookie);
+	if (reply != NULL)
+		test_request_param(&t, "HTTP_X_FCGI_AUTH_REPLY", reply);
+	http_response_init(resp);
+	http_outcome_init(&out);
+	ck_assert_int_eq(authorize_handle(app, &t.req, resp, &out), 0);
+	test_request_free(&t);
+	return resp->status;
+}
+
+START_TEST(test_web_authorize_reply_header)
+{
+	struct http_response	 resp;
+	struct http_outcome	 out;
+	struct app		*app;
+	char			 jar[4096], tok[2048];
+	char			 rt[SESSION_REFRESH_CHARS + 1];
+	char			 policy[1100];
+
+	(void)snprintf(policy, sizeof(policy), "%s/policy", sess_dir);
+	test_write(policy, POLICY, strlen(POLICY));
+	app = sess_app_new(sess_db, policy);	/* the authorizer's process */
+
+	web_signin(sess_app, TS_CONST, "alice", jar, sizeof(jar), tok,
+	    sizeof(tok), rt);
+	ck_assert_int_eq(reply_ask(app, (size_t)_i, jar, NULL, &resp), 200);
+	web(signout_handle, sess_app, TS_CONST + 1, "POST", NULL, jar, SITE,
+	    NULL, NULL, &resp, &out);
+	ck_assert_int_eq(resp.status, 303);
+	ck_assert_int_eq(reply_ask(app, (size_t)_i, jar, "client", &resp),
+	    reply_cases[_i].heeded ? 401 : 200);
+	test_clock_step(STORE_POLL_INTERVAL_MS);
+	ck_assert_int_eq(reply_ask(app, (size_t)_i, jar, "client", &resp), 401);
+	ck_assert_str_eq(resp.body, "{\"detail\":\"Token revoked\"}");
+	app_free(app);
+}
+END_TEST
+
 /* The JWK Set endpoint under HS256: no public key, 404; GET only. */
 START_TEST(test_jwks_hs)
 {
@@ -3443,6 +3526,8 @@ handlers_suite(void)
 	tcase_add_test(tc, test_web_signout);
 	tcase_add_test(tc, test_web_off);
 	tcase_add_test(tc, test_web_authorize_session);
+	tcase_add_loop_test(tc, test_web_authorize_reply_header, 0,
+	    ARRAY_SIZE(reply_cases));
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
