@@ -3123,22 +3123,58 @@ END_TEST
  * whole session ended) and after sign-out, the browser is sent to sign
  * in again, an API client gets 401.
  */
+/* A second app on this test's store, with POLICY: the authorizer's. */
+static struct app *
+web_policy_app(void)
+{
+	char	 policy[1100];
+
+	(void)snprintf(policy, sizeof(policy), "%s/policy", sess_dir);
+	test_write(policy, POLICY, strlen(POLICY));
+	return sess_app_new(sess_db, policy);
+}
+
+/*
+ * authorize asks with params ("NAME=VALUE", up to n or a NULL), the
+ * cookie, and Accept and X-Fcgi-Auth-Reply unless NULL; the status.
+ */
 static int
-web_authorize(struct app *app, time_t now, const char *cookie,
-    const char *accept, struct http_response *resp)
+web_ask(struct app *app, time_t now, const char *const *params, size_t n,
+    const char *cookie, const char *accept, const char *reply,
+    struct http_response *resp)
 {
 	struct test_request	 t;
 	struct http_outcome	 out;
+	const char		*eq;
+	char			 name[64];
+	size_t			 i;
 
 	test_request_init(&t, "GET", now);
-	test_request_param(&t, "REQUEST_URI", "/files/a.txt");
+	for (i = 0; i < n && params[i] != NULL; i++) {
+		eq = strchr(params[i], '=');
+		(void)snprintf(name, sizeof(name), "%.*s",
+		    (int)(eq - params[i]), params[i]);
+		test_request_param(&t, name, eq + 1);
+	}
+	/* (test_request_param leaves out a NULL value.) */
 	test_request_param(&t, "HTTP_COOKIE", cookie);
 	test_request_param(&t, "HTTP_ACCEPT", accept);
+	test_request_param(&t, "HTTP_X_FCGI_AUTH_REPLY", reply);
 	http_response_init(resp);
 	http_outcome_init(&out);
 	ck_assert_int_eq(authorize_handle(app, &t.req, resp, &out), 0);
 	test_request_free(&t);
 	return resp->status;
+}
+
+static int
+web_authorize(struct app *app, time_t now, const char *cookie,
+    const char *accept, struct http_response *resp)
+{
+	static const char *const files[] = { "REQUEST_URI=/files/a.txt" };
+
+	return web_ask(app, now, files, ARRAY_SIZE(files), cookie, accept,
+	    NULL, resp);
 }
 
 START_TEST(test_web_authorize_session)
@@ -3149,11 +3185,8 @@ START_TEST(test_web_authorize_session)
 	char			 jar[4096], tok[2048];
 	char			 rt[SESSION_REFRESH_CHARS + 1];
 	char			 line[4096], tok2[2048], rt2[128], old[256];
-	char			 policy[1100];
 
-	(void)snprintf(policy, sizeof(policy), "%s/policy", sess_dir);
-	test_write(policy, POLICY, strlen(POLICY));
-	app = sess_app_new(sess_db, policy);
+	app = web_policy_app();
 
 	web_signin(app, TS_CONST, "alice", jar, sizeof(jar), tok, sizeof(tok),
 	    rt);
@@ -3228,28 +3261,8 @@ static int
 reply_ask(struct app *app, size_t c, const char *cookie, const char *reply,
     struct http_response *resp)
 {
-	struct test_request	 t;
-	struct http_outcome	 out;
-	const char		*param, *eq;
-	char			 name[64];
-	size_t			 i;
-
-	test_request_init(&t, "GET", TS_CONST + 2);
-	for (i = 0; i < ARRAY_SIZE(reply_cases[0].params) &&
-	    (param = reply_cases[c].params[i]) != NULL; i++) {
-		eq = strchr(param, '=');
-		(void)snprintf(name, sizeof(name), "%.*s", (int)(eq - param),
-		    param);
-		test_request_param(&t, name, eq + 1);
-	}
-	test_request_param(&t, "HTTP_COOKIE", cookie);
-	if (reply != NULL)
-		test_request_param(&t, "HTTP_X_FCGI_AUTH_REPLY", reply);
-	http_response_init(resp);
-	http_outcome_init(&out);
-	ck_assert_int_eq(authorize_handle(app, &t.req, resp, &out), 0);
-	test_request_free(&t);
-	return resp->status;
+	return web_ask(app, TS_CONST + 2, reply_cases[c].params,
+	    ARRAY_SIZE(reply_cases[c].params), cookie, NULL, reply, resp);
 }
 
 START_TEST(test_web_authorize_reply_header)
@@ -3259,11 +3272,8 @@ START_TEST(test_web_authorize_reply_header)
 	struct app		*app;
 	char			 jar[4096], tok[2048];
 	char			 rt[SESSION_REFRESH_CHARS + 1];
-	char			 policy[1100];
 
-	(void)snprintf(policy, sizeof(policy), "%s/policy", sess_dir);
-	test_write(policy, POLICY, strlen(POLICY));
-	app = sess_app_new(sess_db, policy);	/* the authorizer's process */
+	app = web_policy_app();		/* the authorizer's process */
 
 	web_signin(sess_app, TS_CONST, "alice", jar, sizeof(jar), tok,
 	    sizeof(tok), rt);
