@@ -337,7 +337,11 @@ sq_ready(struct sq *s)
 		(void)sq_down(s, rc, "user_version");
 		return rc;
 	}
-	if (ver < SQ_SCHEMA_VERSION && (rc = sq_upgrade(s, &ver)) !=
+	/*
+	 * Only what sq_upgrade can make or upgrade takes its write lock: a
+	 * version it would leave alone costs no lock on every request.
+	 */
+	if ((ver == 0 || ver == 1) && (rc = sq_upgrade(s, &ver)) !=
 	    SQLITE_OK) {
 		(void)sq_down(s, rc, "schema");
 		return rc;

@@ -1366,16 +1366,17 @@ START_TEST(test_upgrade_v1)
 }
 END_TEST
 
-/*
- * A file whose schema is newer than this build's: refused, not used; so
- * the ended log never loads, and token checks go on (fail open).
- */
-/* user_version values no release of this build's ever wrote. */
+/* user_version values this build neither wrote nor can upgrade. */
 static const int unknown_versions[] = {
 	99,	/* a newer fcgi-auth's */
 	-1,	/* nobody's: a file touched by hand */
 };
 
+/*
+ * A file whose schema this build does not know (newer, or set by hand):
+ * refused, not used; so the ended log never loads, and token checks go
+ * on (fail open).
+ */
 START_TEST(test_down_newer)
 {
 	struct store		*st;
